@@ -1,0 +1,110 @@
+"""The `stampa` command: parse, call the stage, report. Thin on purpose.
+
+Exit codes: 0 done (warnings allowed), 1 the input is wrong or a product failed its checks,
+2 wrong usage. A user error is printed as clear lines, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .problems import Problem, StampaError
+from .terminal import console, print_problems
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 - argparse API
+        return super().add_usage(usage, actions, groups, prefix or "uso: ")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Italian wording for the parts staff see."""
+
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="mostra questo aiuto ed esci")
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        for en, it in (
+            ("the following arguments are required", "mancano gli argomenti"),
+            ("unrecognized arguments", "argomenti non riconosciuti"),
+            ("invalid choice", "scelta non valida"),
+            ("expected one argument", "serve un valore"),
+            ("argument", "argomento"),
+        ):
+            message = message.replace(en, it)
+        print(f"{self.prog}: errore: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _common(p: argparse.ArgumentParser, building: bool) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=Path("stampa.toml"),
+        metavar="FILE",
+        help="configurazione dell'edizione (predefinita: ./stampa.toml)",
+    )
+    p.add_argument("--dati", type=Path, metavar="FILE", help="usa questo file di voci invece di quello della configurazione")
+    if building:
+        p.add_argument(
+            "--sfondo",
+            metavar="FONTE",
+            help="sfondo della mappa: nome di un fornitore (es. CartoDB.Positron), modello di URL di tessere, "
+            "file GeoTIFF, oppure «vettoriale»",
+        )
+        p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita (predefinita: quella della configurazione)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="stampa",
+        description="Mappa dei Laboratori Sociali e manifesto: dai dati ai PDF per la tipografia.",
+        epilog="Esempio: stampa controlla   (controlla dati e configurazione)\n"
+        "         stampa edizione    (costruisce tutto in out/)",
+    )
+    parser.add_argument("--version", action="version", version=f"stampa {__version__}", help="mostra la versione")
+    sub = parser.add_subparsers(dest="comando", metavar="COMANDO", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("controlla", help="controlla configurazione e voci, senza scrivere nulla")
+    _common(p, building=False)
+    p.set_defaults(run=_run_controlla)
+    return parser
+
+
+def _run_controlla(args: argparse.Namespace) -> int:
+    from .check import run_check
+
+    return run_check(args.config, dati=args.dati)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except StampaError as exc:
+        print_problems(exc.problems)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        console(stderr=True).print("Interrotto: i file già completi sono al loro posto, nessun file è a metà.")
+        return 130
+
+
+def problems_exit_code(problems: Sequence[Problem]) -> int:
+    return EXIT_INPUT if any(p.level == "errore" for p in problems) else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

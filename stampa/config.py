@@ -1,0 +1,334 @@
+"""`stampa.toml` → frozen dataclasses.
+
+Each section of the file is a frozen dataclass below; the loader walks the dataclass fields, so the
+dataclasses *are* the schema: a key the dataclasses do not know is refused with its dotted name and
+a "did you mean" suggestion, and every value is checked (type, range, choices, URL scheme) before
+any stage runs. All problems are collected and raised together.
+
+Paths in the file are relative to the folder of `stampa.toml`, and may not leave the project
+folder unless written as absolute paths (an explicit choice by whoever wrote them).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import typing
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem, StampaError, error
+from .urls import url_problem
+
+# Field metadata keys: "min"/"max" (numbers), "choices", "url" (one of the allowed schemes),
+# "path" (resolved against the config folder), "doc" (Italian, shown in messages).
+
+
+def _f(default: Any = MISSING, **meta: Any) -> Any:
+    if isinstance(default, (list, dict)):
+        value = default
+        return field(default_factory=lambda: type(value)(value), metadata=meta)
+    if default is MISSING:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Edizione:
+    """What is printed as the edition's identity."""
+
+    titolo: str = _f("Mappa dei Laboratori Sociali e dei Gruppi di cittadini")
+    sottotitolo: str = _f("Distretto sociale pavese")
+    anno: int = _f(min=2000, max=2100)
+    etichetta: str = _f("")  # e.g. "Seconda edizione"; empty → "Edizione <anno>"
+    autore: str = _f("Centro Servizi Volontariato")  # PDF metadata and credits
+
+    @property
+    def nome(self) -> str:
+        return self.etichetta or f"Edizione {self.anno}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Distretto:
+    nome: str = _f("Distretto sociale pavese")
+    comuni: tuple[str, ...] = _f()  # ISTAT codes, six digits ("018110")
+    anno_confini: int = _f(2023, choices=(2022, 2023))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dati:
+    voci: Path = _f(path=True)  # the entries file
+    foglio: str = _f("")  # XLSX sheet; empty → the first one
+    crs: str = _f("")  # CRS of CSV/XLSX coordinates when not WGS84 (e.g. "EPSG:32632")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Collegamenti:
+    """Where the QR codes and links lead."""
+
+    mappa_digitale: str = _f(url=("http", "https"))
+    manifesto_digitale: str = _f("", url=("http", "https"))  # empty → mappa_digitale
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contatti:
+    ente: str = _f()
+    referente: str = _f("")
+    email: str = _f("")
+    telefono: str = _f("")
+    sito: str = _f("", url=("http", "https"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sfondo:
+    """The basemap. ``fonte``: an xyzservices name, a tile URL template, a GeoTIFF path, or
+    ``vettoriale``."""
+
+    fonte: str = _f("CartoDB.Positron")
+    attribuzione: str = _f("")  # needed for a URL template
+    zoom_massimo: int = _f(19, min=0, max=22)  # for a URL template
+    ppi: int = _f(300, min=72, max=1200)  # target resolution at print size
+    ppi_minimo: int = _f(250, min=72, max=1200)  # below this the report warns
+    max_tessere: int = _f(1500, min=1, max=100000)  # tile budget of one build
+    timeout_s: float = _f(10.0, min=0.5, max=300.0)
+    tentativi: int = _f(2, min=0, max=10)  # retries per tile
+    cache: str = _f("")  # empty → the user's cache folder (~/.cache/stampa/tessere)
+    congelato: str = _f("")  # frozen GeoTIFF in dati/; empty → dati/sfondo-<anno>.tif
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mappa:
+    formato: str = _f("A3-pieghevole", choices=("A3-pieghevole", "A4", "libretto"))
+    distanza_lettura_cm: float = _f(30.0, min=10.0, max=1000.0)
+    carattere_titoli: str = _f("Titillium Web")
+    carattere_testo: str = _f("Atkinson Hyperlegible")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Manifesto:
+    formati: tuple[str, ...] = _f(("A3",), choices=("A4", "A3", "A2", "50x70", "70x100"))
+    distanza_lettura_cm: float = _f(100.0, min=10.0, max=1000.0)
+    per_laboratorio: bool = _f(False)
+    un_file: bool = _f(True)  # per-lab posters: one multi-page PDF (true) or one PDF per lab
+
+
+@dataclass(frozen=True, kw_only=True)
+class Uscita:
+    cartella: Path = _f(Path("out"), path=True)
+    anteprime_dpi: int = _f(100, min=36, max=600)
+    verifica: bool = _f(True)  # run `stampa verifica` at the end of `stampa edizione`
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    edizione: Edizione
+    distretto: Distretto
+    dati: Dati
+    collegamenti: Collegamenti
+    contatti: Contatti
+    sfondo: Sfondo = _f(Sfondo())
+    mappa: Mappa = _f(Mappa())
+    manifesto: Manifesto = _f(Manifesto())
+    uscita: Uscita = _f(Uscita())
+    # Not from the file: where it was read from, for messages and relative paths.
+    file: Path = field(default=Path("stampa.toml"), metadata={"internal": True})
+
+    @property
+    def root(self) -> Path:
+        return self.file.parent
+
+
+_TYPE_NAMES = {str: "un testo", int: "un numero intero", float: "un numero", bool: "vero/falso (true o false)"}
+
+
+def _suggest(word: str, options: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" Forse intendevi «{close[0]}»?" if close else ""
+
+
+class _Loader:
+    def __init__(self, file: Path):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, message: str, value: Any = None) -> None:
+        self.problems.append(
+            error(
+                message,
+                file=str(self.file),
+                where=f"chiave «{key}»",
+                value=None if value is None else _show(value),
+            )
+        )
+
+    def section(self, cls: type, data: Any, prefix: str) -> Any:
+        if not isinstance(data, dict):
+            self.problem(prefix, f"deve essere una sezione [{prefix}].", data)
+            return None
+        known = {f.name: f for f in fields(cls) if not f.metadata.get("internal")}
+        for key in data:
+            if key not in known:
+                dotted = f"{prefix}.{key}" if prefix else key
+                self.problem(
+                    dotted,
+                    "chiave sconosciuta: toglila o correggi il nome." + _suggest(key, known),
+                )
+        values: dict[str, Any] = {}
+        hints = typing.get_type_hints(cls)
+        for name, f in known.items():
+            dotted = f"{prefix}.{name}" if prefix else name
+            if name not in data:
+                if f.default is MISSING and f.default_factory is MISSING:
+                    if is_dataclass(hints[name]):
+                        self.problem(dotted, f"manca la sezione [{dotted}]: aggiungila.")
+                    else:
+                        self.problem(dotted, "valore obbligatorio mancante: aggiungilo.")
+                continue
+            value = self.value(hints[name], f.metadata, data[name], dotted)
+            if value is not _BAD:
+                values[name] = value
+        try:
+            return cls(**values)
+        except TypeError:  # a required value was missing or bad: already reported
+            return None
+
+    def value(self, hint: Any, meta: typing.Mapping[str, Any], raw: Any, key: str) -> Any:
+        if is_dataclass(hint):
+            result = self.section(hint, raw, key)
+            return _BAD if result is None else result
+        origin = typing.get_origin(hint)
+        if origin is tuple:
+            if not isinstance(raw, list):
+                self.problem(key, "deve essere un elenco tra parentesi quadre, es. [\"…\", \"…\"].", raw)
+                return _BAD
+            item_type = typing.get_args(hint)[0]
+            items = [self.value(item_type, meta, item, f"{key}[{i + 1}]") for i, item in enumerate(raw)]
+            return _BAD if any(i is _BAD for i in items) else tuple(items)
+        if hint is Path:
+            if not isinstance(raw, str) or not raw.strip():
+                self.problem(key, "deve essere un percorso di file tra virgolette.", raw)
+                return _BAD
+            return self.path(raw, key)
+        if hint is float and isinstance(raw, int) and not isinstance(raw, bool):
+            raw = float(raw)
+        if hint in _TYPE_NAMES and (type(raw) is not hint):
+            self.problem(key, f"deve essere {_TYPE_NAMES[hint]}.", raw)
+            return _BAD
+        if "min" in meta and raw < meta["min"]:
+            self.problem(key, f"troppo piccolo: il minimo è {meta['min']}.", raw)
+            return _BAD
+        if "max" in meta and raw > meta["max"]:
+            self.problem(key, f"troppo grande: il massimo è {meta['max']}.", raw)
+            return _BAD
+        if "choices" in meta and raw not in meta["choices"]:
+            choices = ", ".join(str(c) for c in meta["choices"])
+            self.problem(key, f"valore non ammesso: scegli tra {choices}." + _suggest(str(raw), map(str, meta["choices"])), raw)
+            return _BAD
+        if "url" in meta and raw:
+            why = url_problem(raw, meta["url"])
+            if why:
+                self.problem(key, why, raw)
+                return _BAD
+        return raw
+
+    def path(self, raw: str, key: str) -> Path | object:
+        written = Path(raw).expanduser()
+        if written.is_absolute():
+            return written
+        resolved = (self.file.parent / written).resolve()
+        root = self.file.parent.resolve()
+        if root != resolved and root not in resolved.parents:
+            self.problem(
+                key,
+                "il percorso esce dalla cartella del progetto: se è voluto scrivilo per intero (percorso assoluto).",
+                raw,
+            )
+            return _BAD
+        return resolved
+
+
+_BAD = object()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{…}"
+    return str(value)
+
+
+def _check_cross(cfg: Config, file: Path) -> list[Problem]:
+    problems = []
+    for i, code in enumerate(cfg.distretto.comuni):
+        if not (len(code) == 6 and code.isdigit()):
+            problems.append(
+                error(
+                    "un codice ISTAT di comune ha 6 cifre tra virgolette, es. \"018110\" per Pavia.",
+                    file=str(file),
+                    where=f"chiave «distretto.comuni[{i + 1}]»",
+                    value=code,
+                )
+            )
+    if len(set(cfg.distretto.comuni)) != len(cfg.distretto.comuni):
+        problems.append(error("un comune è ripetuto: toglilo.", file=str(file), where="chiave «distretto.comuni»"))
+    if not cfg.distretto.comuni:
+        problems.append(error("l'elenco dei comuni è vuoto.", file=str(file), where="chiave «distretto.comuni»"))
+    return problems
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and check `stampa.toml`; raise :class:`StampaError` listing every problem."""
+    file = Path(path)
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise StampaError(
+            error(
+                "file di configurazione non trovato: lancia il comando dalla cartella del progetto "
+                "o indica il file con --config.",
+                file=str(file),
+            )
+        ) from None
+    except UnicodeDecodeError:
+        raise StampaError(error("il file non è un testo UTF-8: salvalo in UTF-8.", file=str(file))) from None
+    except OSError as exc:
+        raise StampaError(error(f"il file non si può leggere ({exc.strerror}).", file=str(file))) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StampaError(
+            error(f"il file non è TOML valido ({exc}): controlla virgolette, parentesi e «=».", file=str(file))
+        ) from None
+    loader = _Loader(file)
+    cfg = loader.section(Config, data, "")
+    problems = loader.problems
+    if cfg is not None:
+        cfg = _replace_file(cfg, file)
+        problems += _check_cross(cfg, file)
+    if problems or cfg is None:
+        raise StampaError(problems or [error("configurazione non valida.", file=str(file))])
+    return cfg
+
+
+def _replace_file(cfg: Config, file: Path) -> Config:
+    from dataclasses import replace
+
+    return replace(cfg, file=file.resolve())
+
+
+# Kept for type checkers: the module's public names.
+__all__ = [
+    "Config",
+    "Edizione",
+    "Distretto",
+    "Dati",
+    "Collegamenti",
+    "Contatti",
+    "Sfondo",
+    "Mappa",
+    "Manifesto",
+    "Uscita",
+    "load_config",
+]

@@ -1,0 +1,1 @@
+"""The edition's entries (voci): reading any supported file, and checking each record."""

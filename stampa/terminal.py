@@ -1,0 +1,31 @@
+"""Everything stampa prints to the terminal goes through here (rich, Italian)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+from rich.console import Console
+
+from .problems import Problem
+
+
+@lru_cache(maxsize=2)
+def console(stderr: bool = False) -> Console:
+    # Wide enough that file paths and messages are not wrapped mid-word in CI logs.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def print_problems(problems: Iterable[Problem]) -> None:
+    """Errors first, then warnings; one line each, as the user must read them."""
+    problems = list(problems)
+    out = console(stderr=True)
+    for level, label, style in (("errore", "ERRORE", "bold red"), ("avviso", "AVVISO", "yellow")):
+        for p in problems:
+            if p.level == level:
+                out.print(f"[{style}]{label}[/] ", end="")
+                out.print(p.format(), markup=False)
+    n_err = sum(p.level == "errore" for p in problems)
+    n_warn = len(problems) - n_err
+    if n_err:
+        out.print(f"[bold red]{n_err} errori[/], {n_warn} avvisi: correggi gli errori e rilancia il comando.")
