@@ -1,0 +1,39 @@
+"""Map numbers of the entries: one order, shared by the map, the index, the web page and the report.
+
+The order is: Pavia first (most entries live there), then the other comuni alphabetically;
+inside a comune by quartiere (alphabetically, entries without a quartiere last), then by name.
+Names compare without accents or case, so "Èsse" sorts with "Esse". Ties (same name) fall back
+to the id, so the numbering is deterministic whatever order the file lists the rows in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .district import name_key
+from .entries.model import Entry
+
+FIRST_COMUNE = "018110"  # Pavia
+
+
+@dataclass(frozen=True)
+class Numbered:
+    number: int
+    entry: Entry
+
+
+def sort_key(entry: Entry) -> tuple:
+    return (
+        entry.istat != FIRST_COMUNE,
+        name_key(entry.comune),
+        entry.quartiere == "",
+        name_key(entry.quartiere),
+        name_key(entry.nome),
+        entry.id,
+    )
+
+
+def number_entries(entries: Sequence[Entry]) -> tuple[Numbered, ...]:
+    """Entries with their map numbers, 1…N in index order."""
+    return tuple(Numbered(i, e) for i, e in enumerate(sorted(entries, key=sort_key), start=1))
