@@ -216,26 +216,37 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
         ext, (w, h) = window(n, (bx0, by0, bx1, by1))
         if w <= max_w and h <= max_h:
             fitting.append((n, ext, (w, h)))
-    if not fitting:
-        # The crowd is too wide for an inset at a useful scale: take the densest part of it.
-        n = candidates[-1]
-        counts = [np.sum(np.hypot(*(core - p).T) < 1000) for p in core]
-        cx, cy = core[int(np.argmax(counts))]
-        w, h = max_w, max_h
-        ext = (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000)
-        return ext, (w, h), float(n)
+    room = lambda w, h: w * h / ((style.height_mm + 2 * style.gap_mm) ** 2 * 3.0)  # noqa: E731
+
+    def count(ext):
+        return int(np.sum((pts[:, 0] >= ext[0]) & (pts[:, 0] <= ext[2]) & (pts[:, 1] >= ext[1]) & (pts[:, 1] <= ext[3])))
+
     chosen = None
     for n, ext, wh in fitting:  # ascending N: from most to least magnified
-        inside_ext = [(i, p) for i, p in enumerate(pts) if ext[0] <= p[0] <= ext[2] and ext[1] <= p[1] <= ext[3]]
-        idx = [i for i, _ in inside_ext]
-        # Pairs closer than 25 m (same building) collide at any scale: leader lines handle them.
+        idx = [i for i, p in enumerate(pts) if ext[0] <= p[0] <= ext[2] and ext[1] <= p[1] <= ext[3]]
         # Comfortable: a marker's height of free paper between neighbours, so few need to move.
+        # Pairs closer than 25 m (same building) collide at any scale: leader lines handle them.
         if not _collision_pairs(pts[idx], sizes[idx], n, clearance=style.height_mm, min_sep_m=25.0):
             chosen = (n, ext, wh)
-    if chosen is None:
+    if chosen is None and fitting and count(fitting[0][1]) <= room(*fitting[0][2]):
         chosen = fitting[0]
-    n, ext, wh = chosen
-    return ext, wh, float(n)
+    if chosen is not None:
+        n, ext, wh = chosen
+        return ext, wh, float(n)
+    # The crowd is too wide or too dense for one inset that shows all of it: enlarge its densest
+    # part, at the least magnified scale whose window still holds no more markers than it has
+    # room for (the rest stay on the main map, moved with leader lines where needed).
+    counts = [np.sum(np.hypot(*(core - p).T) < 1000) for p in core]
+    cx, cy = core[int(np.argmax(counts))]
+    w, h = max_w, max_h
+    pick = candidates[0]
+    for n in candidates:
+        ext = (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000)
+        if count(ext) <= room(w, h):
+            pick = n
+    n = pick
+    ext = (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000)
+    return ext, (w, h), float(n)
 
 
 # --- the main plan ------------------------------------------------------------------------------
@@ -412,6 +423,15 @@ def plan_map(
                 PlacedMarker(it.key, e.entry, view_name, SHAPES.get(e.entry.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader)
             )
     markers.sort(key=lambda m: m.number)
+    covered = [m.number for m in markers if m.view == MAIN and any(_contains(b, m.true_mm) for b in main_obstacles)]
+    if covered:
+        problems.append(
+            warning(
+                "il luogo di alcune voci resta sotto la legenda o il riquadro (numeri "
+                + ", ".join(map(str, covered))
+                + "): usa una cornice più grande o meno voci per comune."
+            )
+        )
 
     labels = _place_comune_labels(district, port, markers, main_obstacles, label_fonts, problems)
     return MapPlan(
@@ -431,6 +451,10 @@ def plan_map(
         district=district,
         problems=tuple(problems),
     )
+
+
+def _contains(b: Box, p: tuple[float, float]) -> bool:
+    return b[0] <= p[0] <= b[2] and b[1] <= p[1] <= b[3]
 
 
 LABEL_PT = 8.5
