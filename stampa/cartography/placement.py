@@ -145,7 +145,7 @@ def _search(it: Item, free, strict: int, ox: float, oy: float, limit: float, pla
     best = None
     best_ring = None
     ring = 0
-    radius = 0.85 * max(it.w, it.h)
+    radius = 1.1 * max(it.w, it.h)  # far enough that the leader line shows
     while radius <= limit:
         spacing = max(0.45 * it.h, 0.12 * radius)  # finer near the true place, coarser far away
         n = max(12, int(2 * math.pi * radius / spacing))
