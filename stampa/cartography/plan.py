@@ -183,7 +183,9 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
     """(extent m, frame mm, scale) of the inset, or None when markers do not crowd anywhere."""
     pts = np.array([(e.x, e.y) for e in entries], dtype=float)
     sizes = np.array([(e.w, e.h) for e in entries], dtype=float)
-    pairs = _collision_pairs(pts, sizes, main_scale, clearance=style.gap_mm * 3)
+    # Crowding, not only touching: markers closer than one marker height of free paper cannot all
+    # be read in place, so they are grouped into the crowd the inset must enlarge.
+    pairs = _collision_pairs(pts, sizes, main_scale, clearance=style.height_mm)
     comps = _components(len(entries), pairs)
     if not comps or len(comps[0]) < inset_min:
         return None
