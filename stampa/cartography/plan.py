@@ -137,7 +137,8 @@ def _attribution_size(lines: Sequence[str], font: str) -> tuple[float, int]:
 
 
 def _round_main_scale(n: float) -> float:
-    unit = 2500 if n > 20000 else 500
+    # round scales read better on the legend (1:80.000, 1:130.000)
+    unit = 5000 if n > 50000 else 2500 if n > 20000 else 500
     return math.ceil(n / unit) * unit
 
 
