@@ -191,9 +191,8 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
     if not comps or len(comps[0]) < inset_min:
         return None
     core = pts[comps[0]]
-    pad = 120.0
-    bx0, by0 = core.min(axis=0) - pad
-    bx1, by1 = core.max(axis=0) + pad
+    bx0, by0 = core.min(axis=0)
+    bx1, by1 = core.max(axis=0)
     max_w = frame_mm[0] * max_frac[0]
     max_h = frame_mm[1] * max_frac[1] - TITLE_BAND
     min_side = 70.0
@@ -202,7 +201,9 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
         return None
 
     def window(n, bounds):
-        x0, y0, x1, y1 = bounds
+        # room for a marker and a half between the crowd and the inset's edge, on paper
+        pad = 1.6 * style.height_mm * n / 1000
+        x0, y0, x1, y1 = bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad
         w = max((x1 - x0) * 1000 / n, min_side)
         h = max((y1 - y0) * 1000 / n, min_side)
         # keep the inset a pleasant shape (not a sliver)
