@@ -165,3 +165,16 @@ def test_thousand_entries_place_without_overlaps(d):
                     break
                 assert not overlaps(m.box_mm, o.box_mm), (m.number, o.number)
     assert elapsed < 60
+
+
+def test_inset_setting_from_the_configuration(d):
+    from stampa.cartography import inset_option
+    from stampa.config import Mappa
+
+    assert inset_option(Mappa()) is None
+    assert inset_option(Mappa(riquadro="no")) is False
+    assert inset_option(Mappa(riquadro="sì")) is True
+    numbered = sparse_edition(d)
+    forced = plan_map(d, numbered, FRAME, inset=inset_option(Mappa(riquadro="sì")), marker_mm=5.0)
+    assert forced.inset is not None and forced.style.height_mm == 5.0
+    _check_plan_clean(forced, len(numbered))

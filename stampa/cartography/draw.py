@@ -375,6 +375,10 @@ def draw_map(
             canvas.setStrokeColor(colour)
             canvas.setLineWidth(width)
             canvas.rect(b[0] * mm, b[1] * mm, (b[2] - b[0]) * mm, (b[3] - b[1]) * mm, stroke=1, fill=0)
+        # name the rectangle inside its top-left corner (nothing else is drawn there), if it fits
+        tag = "Riquadro"
+        if text_width_mm(tag, plan.label_fonts.bold, 7) + 2.4 < b[2] - b[0] and b[3] - b[1] > 6:
+            _halo_text(canvas, b[0] + 1.2, b[3] - 1.2 - _cap_height_mm(plan.label_fonts.bold, 7), tag, plan.label_fonts.bold, 7, theme, centred=False)
     _draw_labels(canvas, plan, theme)
     _draw_markers(canvas, plan, MAIN, theme, fonts)
     canvas.restoreState()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -180,7 +180,7 @@ def _components(n: int, pairs) -> list[list[int]]:
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
 
 
-def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: MarkerStyle, inset_min: int, max_frac):
+def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: MarkerStyle, inset_min: int, max_frac, force: bool = False):
     """(extent m, frame mm, scale) of the inset, or None when markers do not crowd anywhere."""
     pts = np.array([(e.x, e.y) for e in entries], dtype=float)
     sizes = np.array([(e.w, e.h) for e in entries], dtype=float)
@@ -188,9 +188,16 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
     # be read in place, so they are grouped into the crowd the inset must enlarge.
     pairs = _collision_pairs(pts, sizes, main_scale, clearance=style.height_mm)
     comps = _components(len(entries), pairs)
-    if not comps or len(comps[0]) < inset_min:
+    if comps and len(comps[0]) >= max(inset_min, 2):
+        core = pts[comps[0]]
+    elif force:
+        # asked for an inset where nothing crowds: enlarge the entries of Pavia (the capital)
+        capital = [i for i, e in enumerate(entries) if getattr(e.entry, "istat", "") == "018110"]
+        if not capital:
+            return None
+        core = pts[capital]
+    else:
         return None
-    core = pts[comps[0]]
     bx0, by0 = core.min(axis=0)
     bx1, by1 = core.max(axis=0)
     max_w = frame_mm[0] * max_frac[0]
@@ -275,6 +282,7 @@ def plan_map(
     frame_mm: tuple[float, float],
     *,
     style: MarkerStyle = MarkerStyle(),
+    marker_mm: float | None = None,
     fonts: FontSet | None = None,
     label_fonts: FontSet | None = None,
     attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
@@ -286,11 +294,14 @@ def plan_map(
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
-    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered). ``inset``:
+    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
+    ``marker_mm``: marker height (default ``style.height_mm``, 4.3 mm). ``inset``:
     None = decide from where markers collide at the main scale; False = never; True = always
-    (when at least two entries exist). Sizes are measured with ``fonts`` (numbers, legend) and
+    (the largest crowd, or Pavia's entries when nothing crowds). Sizes are measured with ``fonts`` (numbers, legend) and
     ``label_fonts`` (comune names); draw with the same fonts.
     """
+    if marker_mm is not None:
+        style = replace(style, height_mm=marker_mm)
     fonts = fonts or register_family("Atkinson Hyperlegible")
     label_fonts = label_fonts or register_family("Titillium Web")
     W, H = frame_mm
@@ -312,7 +323,7 @@ def plan_map(
 
     inset_choice = None
     if inset is not False and len(entries) >= 2:
-        inset_choice = _choose_inset(entries, main_scale, frame_mm, style, 2 if inset else inset_min, inset_max_frac)
+        inset_choice = _choose_inset(entries, main_scale, frame_mm, style, 2 if inset else inset_min, inset_max_frac, force=bool(inset))
 
     legend_rows = ["laboratorio", "gruppo", "spostato", "distretto", "comune"] + (["riquadro"] if inset_choice else [])
     lw, lh = _legend_size(len(legend_rows))
@@ -537,3 +548,8 @@ def _place_comune_labels(district, port: Viewport, markers, obstacles, fonts: Fo
         labels.append(ComuneLabel(code, name, tuple(lines), (cx, cy), size, b))
     labels.sort(key=lambda lab: lab.istat)
     return labels
+
+
+def inset_option(mappa_cfg: Any) -> bool | None:
+    """``[mappa] riquadro`` → the ``inset`` argument of :func:`plan_map`."""
+    return {"automatico": None, "sì": True, "no": False}[getattr(mappa_cfg, "riquadro", "automatico")]
