@@ -42,6 +42,14 @@ def _check_plan_clean(plan, n):
         for m in ms:
             b, f = m.box_mm, port.box
             assert f[0] <= b[0] and f[1] <= b[1] and b[2] <= f[2] and b[3] <= f[3], f"{m.number} esce dalla cornice"
+            # a moved marker has a visible leader from its true place to its edge
+            if m.displaced:
+                (px, py), (ex, ey) = m.leader
+                assert (px, py) == m.true_mm
+                assert not (b[0] < px < b[2] and b[1] < py < b[3]), f"{m.number}: il segnaposto copre il suo punto"
+                assert ((px - ex) ** 2 + (py - ey) ** 2) ** 0.5 >= 0.8, f"{m.number}: linea di richiamo invisibile"
+            else:
+                assert m.marker_mm == m.true_mm and m.leader is None
             # no marker hides another entry's true place
             for o in ms:
                 if o.number != m.number:
