@@ -44,14 +44,16 @@ NAMES = {
 _SUPPORTED = "CSV, XLSX, KML, KMZ, GeoJSON, GeoPackage o Shapefile"
 
 
-def _zip_kind(data: bytes, file: str) -> str:
-    zf = open_zip(data, file, "compresso")
+def _zip_kind(data: bytes, file: str, extension: str) -> str:
+    zf = open_zip(data, file, {"xlsx": "XLSX", "xlsm": "XLSX", "kmz": "KMZ"}.get(extension, "compresso"))
     names = zf.namelist()
     lower = [n.lower() for n in names]
     if "xl/workbook.xml" in names:
         return "xlsx"
     if any(n.endswith(".kml") for n in lower):
         return "kmz"
+    if extension == "kmz":
+        return "kmz"  # its reader says what is missing
     if "content.xml" in names:
         raise fail(
             file,
@@ -69,7 +71,7 @@ def content_kind(data: bytes, file: str, extension: str) -> str:
     """The reader the bytes call for, or StampaError for bytes we do not read."""
     kind = sniff(data)
     if kind == "zip":
-        return _zip_kind(data, file)
+        return _zip_kind(data, file, extension)
     if kind == "sqlite":
         return "gpkg"
     if kind == "shp":
@@ -111,7 +113,7 @@ def read_records(path: Path, *, sheet: str = "", crs: str = "") -> tuple[list[Ra
     kind = content_kind(data, file, extension.lstrip("."))
     problems: list[Problem] = []
     expected = EXTENSIONS.get(extension)
-    if expected and expected != kind and not (expected == "csv" and kind == "csv"):
+    if expected and expected != kind:
         problems.append(
             warning(
                 f"il file ha estensione {extension} ma il contenuto è {NAMES[kind]}: lo leggo come "
@@ -121,7 +123,16 @@ def read_records(path: Path, *, sheet: str = "", crs: str = "") -> tuple[list[Ra
         )
     if kind == "shp" and extension != ".shp":
         raise fail(file, "è la parte .shp di uno Shapefile ma ha un altro nome: rinominala .shp (con .dbf e .shx accanto).")
-    if kind == "csv":
+    if kind == "csv" and expected in ("xlsx", "kmz", "gpkg", "shp"):
+        try:
+            records, more = read_csv(data, file, crs)
+        except StampaError:
+            raise fail(
+                file,
+                f"il file ha estensione {extension} ma non è un file {NAMES[expected]}: contiene "
+                "testo che non è nemmeno un CSV con le intestazioni previste. Esportalo di nuovo.",
+            ) from None
+    elif kind == "csv":
         records, more = read_csv(data, file, crs)
     elif kind == "xlsx":
         records, more = read_xlsx(data, file, sheet, crs)
