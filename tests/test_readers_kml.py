@@ -192,3 +192,16 @@ def test_deeply_nested_folders():
     kml = "<kml><Document>" + "<Folder>" * depth + "<Placemark><name>x</name></Placemark>" + "</Folder>" * depth + "</Document></kml>"
     records, _ = read_records(save("mappa.kml", kml))
     assert records[0].fields == {"nome": "x"}
+
+
+def test_network_link_only():
+    kml = (
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><NetworkLink><name>Mappa</name>'
+        "<Link><href>https://www.google.com/maps/d/kml?mid=abc</href></Link></NetworkLink></Document></kml>"
+    )
+    with pytest.raises(StampaError) as e:
+        read_records(save("mappa.kmz", kmz({"doc.kml": kml.encode()})))
+    assert e.value.problems[0].format() == (
+        "mappa.kmz: il KML contiene solo un collegamento alla mappa online (NetworkLink), non le voci: "
+        "esporta di nuovo da Google My Maps senza spuntare «Mantieni i dati sincronizzati»."
+    )

@@ -192,6 +192,12 @@ def _parse_kml(data: bytes, file: str) -> tuple[list[RawRecord], list[Problem]]:
         origin = Origin(file, feature=number, name=name or None)
         raws.append((origin, layer, pairs, desc if desc_pairs is None else "", (desc_pairs or [], _geometry(pm))))
     if not raws:
+        if any(_local(e.tag) == "NetworkLink" for e in root.iter()):
+            raise fail(
+                file,
+                "il KML contiene solo un collegamento alla mappa online (NetworkLink), non le voci: "
+                "esporta di nuovo da Google My Maps senza spuntare «Mantieni i dati sincronizzati».",
+            )
         raise fail(file, "il KML non contiene segnaposti (Placemark): esporta il livello con le voci.")
 
     columns = map_columns(keys, file, what="campi")

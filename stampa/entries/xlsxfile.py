@@ -23,6 +23,8 @@ from .tabular import records_from_rows
 
 
 def cell_text(value: object) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
