@@ -192,3 +192,12 @@ def test_inputs_never_modified(tmp_path, name):
     assert records
     after = {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()}
     assert after == before  # same bytes, same times, no lock or sidecar file left behind
+
+
+@pytest.mark.parametrize("name, what", [("mappa.kml", "KML"), ("voci.geojson", "GeoJSON"), ("voci.gpkg", "GeoPackage")])
+def test_plain_text_under_another_extension(name, what):
+    ext = name[name.index("."):]
+    assert error_of(save(name, b"solo un appunto, niente dati\n")) == (
+        f"{name}: il file ha estensione {ext} ma non è un file {what}: contiene testo che non è "
+        "nemmeno un CSV con le intestazioni previste. Esportalo di nuovo."
+    )

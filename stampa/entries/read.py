@@ -123,7 +123,7 @@ def read_records(path: Path, *, sheet: str = "", crs: str = "") -> tuple[list[Ra
         )
     if kind == "shp" and extension != ".shp":
         raise fail(file, "è la parte .shp di uno Shapefile ma ha un altro nome: rinominala .shp (con .dbf e .shx accanto).")
-    if kind == "csv" and expected in ("xlsx", "kmz", "gpkg", "shp"):
+    if kind == "csv" and expected not in (None, "csv"):
         try:
             records, more = read_csv(data, file, crs)
         except StampaError:
