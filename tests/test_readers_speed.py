@@ -4,7 +4,6 @@ run with -s to see them)."""
 import io
 import json
 import time
-from pathlib import Path
 
 import openpyxl
 import pytest

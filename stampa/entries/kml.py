@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..problems import Problem, StampaError, error
+from ..problems import Problem, StampaError
 from .columns import field_for, map_columns
 from .coords import position
 from .model import FIELDS, Origin, RawRecord
