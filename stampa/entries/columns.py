@@ -53,7 +53,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "email": (
         "email", "e-mail", "e_mail", "mail", "posta elettronica", "indirizzo email",
-        "indirizzo e-mail", "pec",
+        "indirizzo e-mail",
     ),
     "sito": (
         "sito", "sito web", "sito internet", "website", "web", "url", "link", "pagina web",
