@@ -14,12 +14,12 @@ N = 10_000
 
 
 def timed(path, **kw):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     records, problems = read_records(path, **kw)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert len(records) == N
     assert not [p for p in problems if p.level == "errore"]
-    print(f"\n{path.name}: {N} voci in {elapsed:.2f} s")
+    print(f"\n{path.name}: {N} voci in {elapsed:.2f} s ({cpu:.2f} s di CPU)")
     return records, elapsed
 
 
