@@ -1,0 +1,1 @@
+"""The printed products: each composes the shared printing and cartography pieces."""
