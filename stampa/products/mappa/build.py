@@ -19,7 +19,7 @@ from ...printing.page import BLEED_MM, DocInfo, open_canvas
 from ...printing.previews import write_previews
 from ...printing.theme import Theme
 from ...printing.typography import require_hyphenation
-from ...problems import Problem
+from ...problems import Problem, StampaError, error
 from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import Column, Flow, draw_flow, fit_index, index_items
 from .panels import BackMatter, QrPlaced, draw_band, draw_cover, draw_header, header_height, index_header
@@ -135,8 +135,18 @@ def _columns(fmt: Format, panels: Sequence[Panel], texts: Texts, fonts: Fonts, b
         top = p.h_mm - m
         bottom = m
         if p.role == "retro":
-            bm = back_for(inner_w, fmt.name == "A4")
+            strip = p.w_mm > 2 * p.h_mm  # the A4 strip under the map: back matter only
+            bm = back_for(inner_w, strip)
             back[idx] = bm
+            if strip:
+                if bm.height_mm > p.h_mm - m - 2.0:
+                    raise StampaError(
+                        error(
+                            "i testi di [retro] in layout/mappa.toml non entrano sotto la mappa del foglio A4: accorciali.",
+                            file=str(texts.file),
+                        )
+                    )
+                continue
             bottom = m + bm.height_mm + 7.0
         if header_panel is None:
             header_panel = idx
@@ -198,8 +208,8 @@ def build_mappa(
     plan = plan2
     attribution = _attribution(bms)
 
-    def back_for(width: float, compact: bool, links: bool = False) -> BackMatter:
-        return BackMatter(width, cfg=cfg, texts=texts, fonts=fonts, attribution=attribution, links=links, compact=compact)
+    def back_for(width: float, row: bool, links: bool = False) -> BackMatter:
+        return BackMatter(width, cfg=cfg, texts=texts, fonts=fonts, attribution=attribution, links=links, compact=row, row=row)
 
     fmt, items, flow = _plan_index(cfg, cfg.mappa.formato, numbered, texts, fonts, back_for)
 
@@ -249,7 +259,7 @@ def build_mappa(
                     draw_header(c, iplan.header, PANEL_MARGIN_MM, p.h_mm - PANEL_MARGIN_MM, p.w_mm - 2 * PANEL_MARGIN_MM)
                 if i in iplan.back:
                     bm = iplan.back[i]
-                    top = PANEL_MARGIN_MM + bm.height_mm if i in used else p.h_mm - PANEL_MARGIN_MM
+                    top = PANEL_MARGIN_MM + bm.height_mm if (i in used or bm.row) else p.h_mm - PANEL_MARGIN_MM
                     if i == iplan.header_panel and i not in used:
                         top = p.h_mm - PANEL_MARGIN_MM - header_height(iplan.header, p.w_mm - 2 * PANEL_MARGIN_MM) - 6.0
                     bm.draw(c, PANEL_MARGIN_MM, top, theme)

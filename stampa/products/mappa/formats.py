@@ -128,17 +128,24 @@ def a3_folded() -> Format:
     )
 
 
+A4_STRIP_MM = 52.0  # back matter strip under the map on the A4 sheet
+A4_COVER_MM = 100.0
+
+
 def a4_sheet() -> Format:
-    """A4 portrait, no folds: page 1 the map, page 2 cover block on top, the index below and the
-    back matter (taking part, legend, credits) at the bottom."""
+    """A4 portrait, no folds: page 1 the map with the back matter (taking part, legend, credits)
+    in a strip below it; page 2 the cover block on top and the index below."""
     w, h = paper("A4")
     spec = PageSpec(w, h)
-    cover_h = 92.0
+    mp = _map_page(0, w, h)
+    x, y, fw, fh = mp.frame_mm
+    mp = MapPage(0, (x, y + A4_STRIP_MM, fw, fh - A4_STRIP_MM), mp.header_mm)
     panels = (
-        Panel("copertina", 1, 0, h - cover_h, w, cover_h, 0, "retro del foglio, in alto"),
-        Panel("retro", 1, 0, 0, w, h - cover_h, 0, "retro del foglio: elenco e crediti"),
+        Panel("copertina", 1, 0, h - A4_COVER_MM, w, A4_COVER_MM, 0, "retro del foglio, in alto"),
+        Panel("indice", 1, 0, 0, w, h - A4_COVER_MM, 0, "retro del foglio: elenco"),
+        Panel("retro", 0, 0, 0, w, A4_STRIP_MM + MAP_MARGIN_MM - 1.0, 0, "fronte, sotto la mappa"),
     )
-    return Format("A4", "il foglio A4", spec, 2, (_map_page(0, w, h),), panels, panels, index_columns_per_panel=3)
+    return Format("A4", "il foglio A4", spec, 2, (mp,), panels, panels, index_columns_per_panel=3)
 
 
 def booklet(index_pages: int) -> Format:

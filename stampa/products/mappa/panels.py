@@ -81,14 +81,15 @@ def draw_cover(
     portrait = h_mm > w_mm * 1.1
 
     # Title block on a light tint with the primary bar above it.
-    t_title = 25.0 if portrait else 21.0
+    t_title = 25.0 if portrait else 18.0
     title_blocks = [
         Block(texts("copertina.occhiello").upper(), style(fonts.titles.bold, 9.5, leading=1.2, space_after_pt=3)),
         Block(cfg.edizione.titolo, style(fonts.titles.bold, t_title, leading=1.05, hyphenate=False)),
         Block(cfg.edizione.sottotitolo, style(fonts.titles.regular, 13, leading=1.2, space_before_pt=5)),
         Block(cfg.edizione.nome, style(fonts.titles.bold, 10.5, leading=1.2, space_before_pt=3)),
     ]
-    title_w = inner
+    # Landscape panels keep a column on the right for the QR code and its caption.
+    title_w = inner if portrait else inner - qr - 8.0
     fitted = fit_paragraphs(title_blocks, title_w, (h_mm * 0.45), box="copertina: titolo")
     tint_h = fitted.height_pt / mm + m + 8.0
     bl, br, _, bt = bleed  # tints run into the bleed where the panel edge is a trim edge
@@ -112,7 +113,7 @@ def draw_cover(
         bottom = m + qr + 6.0
     else:
         text_w = inner - qr - 8.0
-        qr_x, qr_y = w_mm - m - qr, max(m, body_top - qr)
+        qr_x, qr_y = w_mm - m - qr, h_mm - m - 3.0 - qr
         caption = _para(escape(texts("copertina.qr_didascalia")), caption_st)
         cap_w = qr + 2.0
         bottom = m
@@ -140,7 +141,7 @@ def draw_cover(
     else:
         _, ch = caption.wrap(cap_w * mm, 1e9)
         cy = qr_y * mm - 2 * mm - ch
-        if cy < (m - 3.0) * mm:  # no room below: put it left of the code, at its bottom
+        if cy < (m - 3.0) * mm:
             raise StampaError(error("la didascalia del codice QR non entra sotto il codice: accorciala.", where="copertina.qr_didascalia"))
         caption.drawOn(canvas, (qr_x - 1.0) * mm, cy)
     return QrPlaced(url, (qr_x, qr_y, qr, qr), qr_size_mm(url, cfg.mappa.distanza_lettura_cm))
@@ -169,7 +170,24 @@ class BackMatter:
     """Taking part, legend and credits, measured for a width, drawn bottom-aligned (or top-aligned
     when the panel carries nothing else)."""
 
-    def __init__(self, width_mm: float, *, cfg: Config, texts: Texts, fonts: Fonts, attribution: Sequence[str], links: bool, compact: bool = False):
+    def __init__(
+        self,
+        width_mm: float,
+        *,
+        cfg: Config,
+        texts: Texts,
+        fonts: Fonts,
+        attribution: Sequence[str],
+        links: bool,
+        compact: bool = False,
+        row: bool = False,
+    ):
+        """``row``: the three sections side by side (the strip under the A4 map) instead of stacked."""
+        self.row = row
+        self.full_width_mm = width_mm
+        self.gap_row_mm = 6.0
+        if row:
+            width_mm = (width_mm - 2 * self.gap_row_mm) / 3
         self.width_mm = width_mm
         body = style(fonts.text.regular, 8.0, leading=1.25)
         small = style(fonts.text.regular, 7.0, leading=1.25)
@@ -200,9 +218,20 @@ class BackMatter:
             ],
         ]
         self.gap_mm = 5.0 if not compact else 4.0
-        self.height_mm = sum(_height(s, width_mm) for s in self.sections) + self.gap_mm * (len(self.sections) - 1) + 4.0
+        if row:
+            self.height_mm = max(_height(s, width_mm) for s in self.sections) + 4.0
+        else:
+            self.height_mm = sum(_height(s, width_mm) for s in self.sections) + self.gap_mm * (len(self.sections) - 1) + 4.0
 
     def draw(self, canvas, x_mm: float, top_mm: float, theme: Theme) -> None:
+        if self.row:
+            draw_band(canvas, theme, x_mm, top_mm - 1.2, 18.0, 1.2, "primario")
+            for i, sec in enumerate(self.sections):
+                x = x_mm + i * (self.width_mm + self.gap_row_mm)
+                _stack(canvas, sec, x, top_mm - 4.0, self.width_mm)
+                if i == 1:
+                    self._legend_markers(canvas, sec, x, top_mm - 4.0, theme)
+            return
         y = top_mm
         # A short rule in the primary colour opens the back matter.
         draw_band(canvas, theme, x_mm, y - 1.2, 18.0, 1.2, "primario")
@@ -212,14 +241,17 @@ class BackMatter:
                 y -= self.gap_mm
             top = y
             y = _stack(canvas, sec, x_mm, y, self.width_mm)
-            if i == 1:  # markers beside the two legend lines
-                p1, p2 = sec[1][0], sec[2][0]
-                _, h0 = sec[0][0].wrap(self.width_mm * mm, 1e9)
-                _, h1 = p1.wrap(self.width_mm * mm, 1e9)
-                first = top - h0 / mm - sec[1][1]
-                _legend_marker(canvas, "laboratorio", x_mm, first - 0.4, theme)
-                second = first - h1 / mm - sec[2][1]
-                _legend_marker(canvas, "gruppo", x_mm, second - 0.4, theme)
+            if i == 1:
+                self._legend_markers(canvas, sec, x_mm, top, theme)
+
+    def _legend_markers(self, canvas, sec, x_mm: float, top: float, theme: Theme) -> None:
+        """Markers beside the two legend lines."""
+        _, h0 = sec[0][0].wrap(self.width_mm * mm, 1e9)
+        _, h1 = sec[1][0].wrap(self.width_mm * mm, 1e9)
+        first = top - h0 / mm - sec[1][1]
+        _legend_marker(canvas, "laboratorio", x_mm, first - 0.4, theme)
+        second = first - h1 / mm - sec[2][1]
+        _legend_marker(canvas, "gruppo", x_mm, second - 0.4, theme)
 
 
 def index_header(width_mm: float, texts: Texts, fonts: Fonts, scale: float = 1.0) -> list[tuple[Paragraph, float]]:
