@@ -219,6 +219,7 @@ def build_mappa(
     layout = None
     verifica: dict[str, Verifica] = {}
     files: list[dict] = []
+    counts = (len(numbered), len({n.entry.istat for n in numbered}))
     expected = tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
     info = DocInfo(
         title=f"{cfg.edizione.titolo} – {cfg.edizione.nome}",
@@ -251,7 +252,7 @@ def build_mappa(
                 c.saveState()
                 _enter_panel(c, p)
                 if p.role == "copertina":
-                    q = draw_cover(c, p.w_mm, p.h_mm, cfg=cfg, texts=texts, fonts=fonts, theme=theme, links=links, bleed=_bleed_sides(p, fmt, version))
+                    q = draw_cover(c, p.w_mm, p.h_mm, cfg=cfg, texts=texts, fonts=fonts, theme=theme, links=links, bleed=_bleed_sides(p, fmt, version), counts=counts)
                     qrs.append(QrCheck(q.url, page + 1, p.to_page(*q.box_mm), q.min_mm))
                 elif p.role == "note":
                     _draw_notes(c, p, texts, fonts, theme)

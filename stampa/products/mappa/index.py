@@ -211,9 +211,28 @@ def _too_wide(p: Paragraph, width_pt: float) -> bool:
 
 
 def _wrap_heading(item: Heading, width_mm: float, st: IndexStyles) -> WrappedHeading:
-    p = Paragraph(escape(item.text), st.comune if item.level == 1 else st.quartiere)
+    p = Paragraph(escape(item.text if item.level == 1 else item.text.upper()), st.comune if item.level == 1 else st.quartiere)
     _, h = p.wrap(width_mm * mm, 1e9)
     return WrappedHeading(item, p, h, rule=item.level == 1)
+
+
+def _stack_height(kinds: Sequence[Item], blocks, y_used: float, st: IndexStyles) -> tuple[float, list[float]]:
+    """Where each block's top goes (mm from the column top) and the new used height."""
+    tops = []
+    y = y_used
+    for j, (k, b) in enumerate(zip(kinds, blocks)):
+        if y > 0:
+            if isinstance(k, Card) and j > 0 and isinstance(kinds[j - 1], Heading):
+                y += 1.4 * st.scale
+            elif isinstance(k, Card):
+                y += st.gap_entry_mm
+            elif j > 0 and isinstance(kinds[j - 1], Heading):
+                y += 1.6 * st.scale
+            else:
+                y += st.gap_group_mm
+        tops.append(y)
+        y += b.height_pt / mm
+    return y, tops
 
 
 @dataclass
@@ -257,6 +276,8 @@ def flow(items: Sequence[Item], columns: Sequence[Column], scale: float, texts: 
     y_used = 0.0  # mm used from the top of the current column
     fitted = 0
     i = 0
+    where: dict[int, str] = {}  # heading level → text of the group being listed
+    segue = texts("indice.segue")
     while i < len(items) and col < len(columns):
         c = columns[col]
         # A heading goes with the card that follows it (and a comune heading with its quartiere).
@@ -267,19 +288,24 @@ def flow(items: Sequence[Item], columns: Sequence[Column], scale: float, texts: 
         if any(b is None for b in blocks):
             too_tall.append(items[group[-1]].numbered)
             break
-        gaps = []
-        y = y_used
-        for j, b in zip(group, blocks):
-            if y > 0:
-                gap = st.gap_group_mm if isinstance(items[j], Heading) else st.gap_entry_mm
-                if isinstance(items[j], Card) and j > 0 and isinstance(items[j - 1], Heading):
-                    gap = 1.4 * st.scale
-                y += gap
-            gaps.append(y)
-            y += b.height_pt / mm
+        kinds = [items[j] for j in group]
+        # A column that opens in the middle of a group repeats where we are, "(segue)".
+        if y_used == 0.0 and isinstance(items[i], Card) and where:
+            label = " · ".join(where[k] for k in sorted(where)) + f" {segue}"
+            cont = Heading(3, label)
+            blocks = [_wrap_heading(cont, c.w_mm, st)] + blocks
+            kinds = [cont] + kinds
+        y, tops = _stack_height(kinds, blocks, y_used, st)
+        if y > c.h_mm + 1e-6 and y_used == 0.0 and isinstance(kinds[0], Heading) and kinds[0].level == 3:
+            kinds, blocks = kinds[1:], blocks[1:]  # no room for the reminder: the card comes first
+            y, tops = _stack_height(kinds, blocks, y_used, st)
         if y <= c.h_mm + 1e-6:
-            for top, b in zip(gaps, blocks):
+            for top, b in zip(tops, blocks):
                 placed.append(Placed(col, c.h_mm - top, b))
+            for k in kinds:
+                if isinstance(k, Heading) and k.level < 3:
+                    where = {lv: t for lv, t in where.items() if lv < k.level}
+                    where[k.level] = k.text
             fitted += 1
             y_used = y
             i = group[-1] + 1

@@ -71,6 +71,7 @@ def draw_cover(
     theme: Theme,
     links: bool,
     bleed: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+    counts: tuple[int, int] = (0, 0),
 ) -> QrPlaced:
     """The cover in a panel of w × h mm. Portrait panels stack title, intro and the QR row;
     landscape ones (the A4 sheet) put the QR code beside the intro."""
@@ -81,7 +82,7 @@ def draw_cover(
     portrait = h_mm > w_mm * 1.1
 
     # Title block on a light tint with the primary bar above it.
-    t_title = 25.0 if portrait else 18.0
+    t_title = 27.0 if portrait else 18.0
     title_blocks = [
         Block(texts("copertina.occhiello").upper(), style(fonts.titles.bold, 9.5, leading=1.2, space_after_pt=3)),
         Block(cfg.edizione.titolo, style(fonts.titles.bold, t_title, leading=1.05, hyphenate=False)),
@@ -98,8 +99,8 @@ def draw_cover(
     fitted.draw(canvas, m * mm, (h_mm - m - 3.0) * mm)
     body_top = h_mm - tint_h - 7.0
 
-    intro_st = style(fonts.text.regular, 9.5 if portrait else 8.5, leading=1.3)
-    head_st = style(fonts.titles.bold, 12 if portrait else 10.5, leading=1.15, space_after_pt=4)
+    intro_st = style(fonts.text.regular, 10.5 if portrait else 8.5, leading=1.3)
+    head_st = style(fonts.titles.bold, 13.5 if portrait else 10.5, leading=1.15, space_after_pt=5)
     indent = MARKER_MM + 2.5
     kind_st = style(fonts.text.regular, intro_st.fontSize, leading=1.3, space_before_pt=5)
     kind_st.leftIndent = indent * mm
@@ -107,10 +108,16 @@ def draw_cover(
     caption_st = style(fonts.text.regular, 8.5, leading=1.3, hyphenate=False)
     if portrait:
         text_w = inner
-        qr_x, qr_y = m, m
+        # The QR row sits on a light tint across the panel: the call to action of the cover.
+        pad = PANEL_MARGIN_MM  # the code sits centred in the band, as far from the trim as the text
+        band_h = qr + 2 * pad
+        qr_x, qr_y = m + 2.0, pad
+        caption_st = style(fonts.titles.bold, 11.0, leading=1.25, hyphenate=False)
         caption = _para(escape(texts("copertina.qr_didascalia")), caption_st)
-        cap_w = inner - qr - 5.0
-        bottom = m + qr + 6.0
+        cap_w = inner - qr - 2.0 - 6.0
+        bottom = band_h + 8.0
+        bb = bleed[2]
+        draw_band(canvas, theme, -bleed[0], -bb, w_mm + bleed[0] + bleed[1], band_h + bb, "fondo_chiaro")
     else:
         text_w = inner - qr - 8.0
         qr_x, qr_y = w_mm - m - qr, h_mm - m - 3.0 - qr
@@ -134,10 +141,19 @@ def draw_cover(
             kind = "laboratorio" if i == 1 else "gruppo"
             _legend_marker(canvas, kind, m, first_line_top - 0.3, theme)
 
+    if portrait and counts[0]:
+        # The edition in one line, just above the QR band: how much the leaflet holds.
+        line = texts("copertina.numeri").replace("{voci}", str(counts[0])).replace("{comuni}", str(counts[1]))
+        numbers = fit_paragraphs(
+            [Block(line, style(fonts.titles.bold, 15.0, leading=1.15, hyphenate=False))], inner, 20.0, box="copertina: numeri"
+        )
+        room = (body_top - fitted_intro.height_pt / mm) - bottom
+        if room >= numbers.height_pt / mm + 8.0:
+            numbers.draw(canvas, m * mm, (bottom - 2.0) * mm + numbers.height_pt)
     draw_qr(canvas, url, qr_x, qr_y, qr, link=links)
     if portrait:
         _, ch = caption.wrap(cap_w * mm, 1e9)
-        caption.drawOn(canvas, (qr_x + qr + 5.0) * mm, (qr_y + qr / 2) * mm - ch / 2)
+        caption.drawOn(canvas, (qr_x + qr + 6.0) * mm, (qr_y + qr / 2) * mm - ch / 2)
     else:
         _, ch = caption.wrap(cap_w * mm, 1e9)
         cy = qr_y * mm - 2 * mm - ch

@@ -85,7 +85,7 @@ def index_styles(fonts: Fonts, scale: float) -> IndexStyles:
     return IndexStyles(
         scale=s,
         comune=style(fonts.titles.bold, 12.5 * s, name="comune", leading=1.1),
-        quartiere=style(fonts.titles.bold, 9.5 * s, name="quartiere", leading=1.1),
+        quartiere=style(fonts.titles.bold, 8.0 * s, name="quartiere", leading=1.15, hyphenate=False),
         name=style(fonts.titles.bold, 9.5 * s, name="nome", leading=1.1),
         meta=style(fonts.text.italic, DETAIL_PT * s, name="tipo", leading=1.17),
         detail=style(fonts.text.regular, DETAIL_PT * s, name="dettaglio", leading=1.17),

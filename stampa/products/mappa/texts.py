@@ -25,7 +25,9 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "occhiello",
         "introduzione_titolo",
         "laboratori",
-        "gruppi", "qr_didascalia",
+        "gruppi",
+        "numeri",
+        "qr_didascalia",
         "come_leggere_pieghevole",
         "come_leggere_foglio",
         "come_leggere_libretto",
@@ -34,6 +36,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
         "titolo",
         "introduzione",
         "senza_quartiere",
+        "segue",
         "a_cura_di",
         "orari",
         "telefono",
@@ -56,6 +59,8 @@ SCHEMA: dict[str, tuple[str, ...]] = {
 }
 
 PLACEHOLDERS = ("titolo", "sottotitolo", "edizione", "anno", "autore", "distretto")
+# Filled when the edition's entries are known, and only in these keys.
+LATE_PLACEHOLDERS = {"copertina.numeri": ("voci", "comuni")}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -138,7 +143,8 @@ def load_texts(layout_dir: Path, cfg: Config) -> Texts:
             if not isinstance(text, str):
                 problems.append(error("deve essere un testo tra virgolette.", file=where, where=f"chiave «{dotted}»", value=str(text)))
                 continue
-            bad = [name for name in _PLACEHOLDER.findall(text) if name not in fill]
+            late = LATE_PLACEHOLDERS.get(dotted, ())
+            bad = [name for name in _PLACEHOLDER.findall(text) if name not in fill and name not in late]
             if bad:
                 problems.append(
                     error(
@@ -150,7 +156,7 @@ def load_texts(layout_dir: Path, cfg: Config) -> Texts:
                     )
                 )
                 continue
-            values[section][key] = _PLACEHOLDER.sub(lambda m: fill[m.group(1)], text).strip()
+            values[section][key] = _PLACEHOLDER.sub(lambda m: fill.get(m.group(1), m.group(0)), text).strip()
     if problems:
         raise StampaError(problems)
     return Texts(values, path)
