@@ -140,3 +140,26 @@ def test_texts_placeholders(tmp_path):
     d = _copy_layout(tmp_path, lambda s: s.replace('occhiello = "{distretto}"', 'occhiello = "{provincia}"'))
     with pytest.raises(StampaError, match=r"segnaposto sconosciuto \{provincia\}"):
         load_texts(d, config())
+
+
+def test_basemap_attribution_printed_in_credits(tmp_path):
+    """The credits take the attribution lines from the basemaps the integrator hands in."""
+    from stampa.basemap import Basemap
+    from stampa.printing.theme import load_theme
+    from stampa.products.mappa import build_mappa
+
+    cfg, district, entries = sample()
+    asked = []
+    lines = ("© OpenStreetMap contributors, dati ODbL (openstreetmap.org/copyright)", "Stile © Prova & Figli <test>")
+
+    def basemaps(view):
+        asked.append(view.name)
+        return Basemap(None, view.extent, "Prova.Stile", "tessere", 15, 300.0, lines, False, view=view.name)
+
+    result = build_mappa(
+        config(), entries[:6], district, tmp_path, theme=load_theme(ROOT / "layout" / "tema.toml"),
+        layout_dir=ROOT / "layout", basemaps=basemaps,
+    )
+    assert "mappa" in asked and set(result.basemaps) == set(asked)
+    text = page_text(tmp_path / "mappa-digitale.pdf")
+    assert "Sfondo della mappa: " + "; ".join(lines) in text
