@@ -22,6 +22,7 @@ from ...printing.typography import require_hyphenation
 from ...problems import Problem, StampaError, error
 from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import Column, Flow, draw_flow, fit_index, index_items
+from .index import flow as flow_index
 from .panels import BackMatter, QrPlaced, draw_band, draw_cover, draw_header, header_height, index_header
 from .styles import Fonts, load_fonts
 from .texts import Texts, load_texts
@@ -231,7 +232,10 @@ def build_mappa(
         links = version == "digitale"
         panels = fmt.panels(version)
         iplan = _columns(fmt, panels, texts, fonts, lambda w, c: back_for(w, c, links))
-        vflow = fit_index(items, iplan.columns, texts, fonts, links, product=fmt.product, growable=fmt.growable)
+        # Same panel sizes in both versions: the scale found once fits both (links change no widths).
+        vflow = flow_index(items, iplan.columns, flow.scale, texts, fonts, links)
+        if not vflow.complete:  # pragma: no cover - would be a bug in the layout, never silent
+            raise RuntimeError(f"index flow of the {version} version differs from the planned one")
         sheet = open_canvas(fmt.spec, version, font=fonts.text.regular, info=info)
         c = sheet.canvas
         qrs: list[QrCheck] = []
