@@ -429,12 +429,13 @@ def _layout_parts(d: Design, text: ManifestoText, avail_mm: float):
         if s <= floor + 1e-9:
             break
         s = max(floor, s * 0.95)
-    longest = max(text.parti, key=lambda p: len(p.testo)).testo
+    i, longest = max(enumerate(text.parti, start=1), key=lambda ip: len(ip[1].testo))
     raise StampaError(
         error(
-            f"il testo «{quote(longest)}» non entra nel riquadro «parti del manifesto» "
+            f"il testo «{quote(longest.testo)}» non entra nel riquadro «parti del manifesto {d.formato}» "
             f"({inner:.0f} × {max(avail_mm, 0):.0f} mm) nemmeno a {MIN_PT:g} pt: accorcialo.",
-            where=f"formato {d.formato}",
+            file=text.file or None,
+            where=f"chiave «parti[{i}].testo»",
         )
     )
 
@@ -457,14 +458,12 @@ def _draw_parts(c, d: Design, parts: list[_PartLayout], num_w_mm: float, top_mm:
         top = y
         # numeral: cap top aligned with the heading's cap top
         face = getFont(d.heading.bold).face
-        num_asc = face.ascent / 1000 * p.num_size
         head_size = p.heading.paragraphs[0].style.fontSize
         head_asc = face.ascent / 1000 * head_size
         c.setFillColor(d.theme.color("primario"))
         c.setFont(d.heading.bold, p.num_size)
         cap = 0.70  # cap height of Titillium Web, in em
         c.drawString(x_num - 0.06 * p.num_size, top - head_asc + cap * head_size - cap * p.num_size, p.numeral)
-        _ = num_asc
         y = p.heading.draw(c, x, y)
         y -= p.gap1
         # keywords: white on the accent colour, in rounded labels
@@ -483,7 +482,6 @@ def _draw_parts(c, d: Design, parts: list[_PartLayout], num_w_mm: float, top_mm:
             c.setLineWidth(max(0.5, 1.2 * d.k))
             c.line(x, rule_y, x + content_w, rule_y)
             y -= gap
-    _ = content_w
 
 
 # --- the whole poster ----------------------------------------------------------------------------

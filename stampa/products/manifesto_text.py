@@ -9,7 +9,7 @@ to four parts (the design shows three), one to six keywords each, no empty texts
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from ..config import _f, _Loader  # the config's schema walker: same messages, same rules
@@ -56,6 +56,8 @@ class ManifestoText:
     contatti: TestiContatti = _f(TestiContatti())
     laboratorio: TestiLaboratorio = _f(TestiLaboratorio())
     crediti: str = _f("")  # printed before the credits taken from stampa.toml
+    # Not from the file: where it was read from, for messages.
+    file: str = field(default="", metadata={"internal": True})
 
     def all_texts(self) -> list[str]:
         """Every printed string, for glyph checks."""
@@ -129,6 +131,6 @@ def load_manifesto_text(layout_dir: Path) -> ManifestoText:
         problems += _rules(text, file)
     if problems or text is None:
         raise StampaError(problems or [error("testi del manifesto non validi.", file=str(file))])
-    return text
+    return replace(text, file=str(file))
 
 
