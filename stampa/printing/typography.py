@@ -38,8 +38,14 @@ def escape(text: str) -> str:
 
 def quote(text: str, limit: int = 50) -> str:
     """User text as quoted in a message: one line, spaces collapsed, at most ``limit`` characters."""
-    short = shorten(" ".join(str(text).split()), limit)
-    return short[:-1].rstrip() + "…" if short.endswith("…") else short
+    flat = " ".join(str(text).split())
+    short = shorten(flat, limit)
+    if short == flat:
+        return short
+    head = short[:-1]
+    if " " in head and flat[len(head)] != " ":  # cut at a word boundary, not inside a word
+        head = head[: head.rindex(" ")]
+    return head.rstrip() + "…"
 
 
 def hyphenation_problem() -> str | None:

@@ -1,1 +1,1 @@
-"""The printed products: each composes the shared printing and cartography pieces."""
+"""Printed products (the Mappa, the manifesto): each composes the pieces of stampa.printing."""
