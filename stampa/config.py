@@ -108,6 +108,9 @@ class Mappa:
     distanza_lettura_cm: float = _f(30.0, min=10.0, max=1000.0)
     carattere_titoli: str = _f("Titillium Web")
     carattere_testo: str = _f("Atkinson Hyperlegible")
+    # The inset of central Pavia: "automatico" = only where markers crowd the main map.
+    riquadro: str = _f("automatico", choices=("automatico", "sì", "no"))
+    titolo_riquadro: str = _f("Pavia, centro")
 
 
 @dataclass(frozen=True, kw_only=True)

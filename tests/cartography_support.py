@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from stampa.config import Distretto
@@ -14,22 +12,7 @@ from stampa.numbering import number_entries
 CODES = ("018110", "018030", "018041", "018091", "018135", "018137", "018151", "018159", "018162", "018179", "018189", "018190")
 PIAZZA_VITTORIA = (9.1563, 45.1855)  # lon, lat
 
-try:
-    from stampa.basemap import Basemap
-except ImportError:  # until branch sfondo is merged: same fields
-
-    @dataclass(frozen=True)
-    class Basemap:  # type: ignore[no-redef]
-        image: np.ndarray | None
-        extent: tuple[float, float, float, float]
-        source: str = "prova"
-        kind: str = "tessere"
-        zoom: int | None = None
-        ppi: float | None = None
-        attribution: tuple[str, ...] = ()
-        fallback: bool = False
-        tiles: int = 0
-        problems: tuple = ()
+from stampa.basemap import Basemap
 
 
 def district():

@@ -107,19 +107,19 @@ def _template(url: str, cfg) -> TileSource:
         fields = {f for _, f, _, _ in string.Formatter().parse(url) if f is not None}
     except ValueError:
         raise _fail("l'indirizzo delle tessere ha parentesi graffe non chiuse: controlla {z}, {x}, {y}.", url) from None
-    missing = [f"{{{f}}}" for f in ("z", "x", "y") if f not in fields]
-    if missing:
-        raise _fail(
-            "l'indirizzo delle tessere deve contenere {z}, {x} e {y} (es. "
-            "https://tile.example.org/{z}/{x}/{y}.png); manca " + ", ".join(missing) + ".",
-            url,
-        )
     unknown = sorted(fields - _ALLOWED_FIELDS)
     if unknown:
         raise _fail(
             "l'indirizzo delle tessere contiene segnaposto sconosciuti ("
             + ", ".join(f"{{{f}}}" for f in unknown)
             + "): sono ammessi solo {z}, {x}, {y}, {s} e {r}.",
+            url,
+        )
+    missing = [f"{{{f}}}" for f in ("z", "x", "y") if f not in fields]
+    if missing:
+        raise _fail(
+            "l'indirizzo delle tessere deve contenere {z}, {x} e {y} (es. "
+            "https://tile.example.org/{z}/{x}/{y}.png); manca " + ", ".join(missing) + ".",
             url,
         )
     if not urlsplit(url).hostname:

@@ -68,7 +68,7 @@ def render_tiles(
             destination=band,
             src_transform=src_transform,
             src_crs=MERCATOR,
-            dst_transform=dst_transform * Affine.translation(0, r0),
+            dst_transform=dst_transform @ Affine.translation(0, r0),
             dst_crs=UTM,
             resampling=RESAMPLING,
         )

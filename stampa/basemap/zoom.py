@@ -20,6 +20,7 @@ HALF_WORLD = 20037508.342789244  # EPSG:3857 half-width, metres
 EQUATOR_RES = 2 * HALF_WORLD / 256  # 156543.0339… m/px at z0 with 256 px tiles
 UTM = "EPSG:32632"
 MERCATOR = "EPSG:3857"
+MAX_ZOOM = 24  # no tile service goes further
 
 Extent = tuple[float, float, float, float]
 
@@ -124,8 +125,8 @@ def choose_zoom(
     if forced:
         wanted = forced
     else:
-        wanted = max_zoom
-        for z in range(0, max_zoom + 1):
+        wanted = MAX_ZOOM
+        for z in range(0, MAX_ZOOM + 1):
             # 0.5 % slack: a zoom that gives 299 ppi for a 300 target does not need 4× the tiles.
             if ppi_of(extent, frame_mm, ground_resolution(z, lat, tile_px)) >= target_ppi * 0.995:
                 wanted = z

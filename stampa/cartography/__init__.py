@@ -3,7 +3,7 @@
 from .draw import draw_map
 from .geometry import View, Viewport
 from .layout import MapLayout, PlacedEntry, ScaleBarRecord, ViewRecord, layout_report, views_report
-from .plan import INSET, MAIN, MapPlan, PlacedMarker, plan_map
+from .plan import INSET, MAIN, MapPlan, PlacedMarker, inset_option, plan_map
 from .symbols import MarkerStyle
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ViewRecord",
     "Viewport",
     "draw_map",
+    "inset_option",
     "layout_report",
     "plan_map",
     "views_report",

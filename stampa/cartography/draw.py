@@ -104,7 +104,10 @@ def _draw_background(canvas, port: Viewport, basemap, plan: MapPlan, theme: Them
         pil = Image.fromarray(np.ascontiguousarray(image[..., :3]).astype(np.uint8), "RGB")
         canvas.drawImage(ImageReader(pil), a[0] * mm, a[1] * mm, (b[0] - a[0]) * mm, (b[1] - a[1]) * mm)
         return
-    tints = [theme.color("fondo_chiaro"), _tint(theme.color("primario"), 0.10), _tint(theme.color("accento"), 0.10), _tint(theme.color("confine"), 0.08)]
+    # Neutral greys (tints of the boundary colour): the coloured markers must stay the only
+    # colours on the map, so no comune fill can be mistaken for a marker's colour.
+    grey = theme.color("confine")
+    tints = [_tint(grey, 0.07), _tint(grey, 0.13), _tint(grey, 0.04), _tint(grey, 0.18)]
     colours = _colour_comuni(plan.district)
     for code, geom in plan.district.comuni_utm.geometry.items():
         canvas.setFillColor(tints[colours[code] % len(tints)])
@@ -145,7 +148,7 @@ def _draw_marker(canvas, shape: str, box: Box, colour: CMYKColor, label: str | N
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
     canvas.setStrokeColor(colour)
-    canvas.setFillColor(_tint(colour, 0.28))
+    canvas.setFillColor(_tint(colour, 0.4))
     canvas.setLineWidth(1.15)
     canvas.setLineJoin(0)
     inset = 0.2  # keep the stroke inside the box
@@ -292,7 +295,7 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
             canvas.line((sx - 3) * mm, cy * mm, (sx + 3) * mm, cy * mm)
             canvas.setDash()
         elif row == "riquadro":
-            canvas.setStrokeColor(theme.color("primario"))
+            canvas.setStrokeColor(theme.color("testo"))
             canvas.setLineWidth(1.0)
             canvas.rect((sx - 3) * mm, (cy - 1.6) * mm, 6 * mm, 3.2 * mm, stroke=1, fill=0)
         canvas.setFillColor(k)
@@ -368,10 +371,14 @@ def draw_map(
     _draw_boundaries(canvas, plan.main, plan, theme, has_raster=getattr(main_bm, "image", None) is not None)
     if plan.inset_source_mm:
         b = plan.inset_source_mm
-        for colour, width in ((WHITE, 2.6), (theme.color("primario"), 1.1)):
+        for colour, width in ((WHITE, 2.6), (theme.color("testo"), 1.0)):
             canvas.setStrokeColor(colour)
             canvas.setLineWidth(width)
             canvas.rect(b[0] * mm, b[1] * mm, (b[2] - b[0]) * mm, (b[3] - b[1]) * mm, stroke=1, fill=0)
+        # name the rectangle inside its top-left corner (nothing else is drawn there), if it fits
+        tag = "Riquadro"
+        if text_width_mm(tag, plan.label_fonts.bold, 7) + 2.4 < b[2] - b[0] and b[3] - b[1] > 6:
+            _halo_text(canvas, b[0] + 1.2, b[3] - 1.2 - _cap_height_mm(plan.label_fonts.bold, 7), tag, plan.label_fonts.bold, 7, theme, centred=False)
     _draw_labels(canvas, plan, theme)
     _draw_markers(canvas, plan, MAIN, theme, fonts)
     canvas.restoreState()
@@ -401,8 +408,8 @@ def draw_map(
         canvas.setFillColor(WHITE)
         canvas.rect(bb[0] * mm, bb[1] * mm, (bb[2] - bb[0]) * mm, (bb[3] - bb[1]) * mm, stroke=0, fill=1)
         _draw_scale_bar(canvas, bar, fonts, theme, with_scale_text=False)
-        canvas.setStrokeColor(theme.color("primario"))
-        canvas.setLineWidth(1.1)
+        canvas.setStrokeColor(theme.color("testo"))
+        canvas.setLineWidth(1.0)
         canvas.rect(ib[0] * mm, ib[1] * mm, (ib[2] - ib[0]) * mm, (ib[3] - ib[1]) * mm, stroke=1, fill=0)
         canvas.setLineWidth(0.5)
         canvas.line(ib[0] * mm, port.box[3] * mm, ib[2] * mm, port.box[3] * mm)

@@ -17,19 +17,7 @@ from pyproj import Transformer
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, x0 < x1, y0 < y1
 
-try:  # the basemap stage owns View; use its class when it is there
-    from ..basemap import View
-except ImportError:  # pragma: no cover - until branch sfondo is merged
-
-    @dataclass(frozen=True)
-    class View:  # type: ignore[no-redef]
-        """A map view: its name, its extent in EPSG:32632 metres (xmin, ymin, xmax, ymax) and the
-        size of its printed frame in mm (w, h). Extent and frame have the same aspect."""
-
-        name: str
-        extent: tuple[float, float, float, float]
-        frame_mm: tuple[float, float]
-
+from ..basemap import View  # noqa: F401  (the basemap stage owns View; re-exported here)
 
 _TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
 

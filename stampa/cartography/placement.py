@@ -76,18 +76,21 @@ def place_markers(
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []
     result: dict[int, Placed] = {}
 
-    def free(box: Box, key: int) -> bool:
+    def free(box: Box, key: int, strict: int = 2) -> bool:
+        """strict 2: off boxes, obstacles, true places and leaders; 1: may cross a leader line;
+        0: may also cover another entry's true place (boxes never overlap)."""
         if not inside(box, bounds, margin):
             return False
         if obstacle_index.hits(box, gap) or placed_index.hits(box, gap):
             return False
-        if point_index.hits(box, 0.0, ignore=key):
+        if strict >= 1 and point_index.hits(box, 0.0, ignore=key):
             return False
-        for k in leader_index.query(box, gap):
-            p, q = leaders[k]
-            grown = (box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap)
-            if segment_hits_box(p, q, grown):
-                return False
+        if strict >= 2:
+            for k in leader_index.query(box, gap):
+                p, q = leaders[k]
+                grown = (box[0] - gap, box[1] - gap, box[2] + gap, box[3] + gap)
+                if segment_hits_box(p, q, grown):
+                    return False
         return True
 
     ordered = sorted(items, key=lambda it: it.key)
@@ -119,36 +122,10 @@ def place_markers(
         ox, oy = (ox / norm, oy / norm) if norm > 1e-9 else (0.0, 0.0)
 
         best = None
-        best_ring = None
-        step = 0.45 * it.h
-        ring = 0
-        radius = 0.85 * max(it.w, it.h)
-        while radius <= limit:
-            n = max(12, int(2 * math.pi * radius / (0.45 * it.h)))
-            for a in range(n):
-                theta = math.pi / 2 + 2 * math.pi * a / n  # start north, go round: deterministic
-                ux, uy = math.cos(theta), math.sin(theta)
-                cx, cy = it.x + radius * ux, it.y + radius * uy
-                box = centred_box(cx, cy, it.w, it.h)
-                if not free(box, it.key):
-                    continue
-                edge = box_edge_point(box, (it.x, it.y))
-                cost = radius + 0.6 * it.h * (1 - (ux * ox + uy * oy))
-                for k in placed_index.query((min(it.x, edge[0]), min(it.y, edge[1]), max(it.x, edge[0]), max(it.y, edge[1]))):
-                    if segment_hits_box((it.x, it.y), edge, placed_index.boxes[k]):
-                        cost += 3 * it.h
-                for k in leader_index.query((min(it.x, edge[0]), min(it.y, edge[1]), max(it.x, edge[0]), max(it.y, edge[1]))):
-                    if _segments_cross((it.x, it.y), edge, *leaders[k]):
-                        cost += 3 * it.h
-                if best is None or cost < best[0] - 1e-9:
-                    best = (cost, cx, cy, box, edge)
+        for strict in (2, 1, 0):
+            best = _search(it, free, strict, ox, oy, limit, placed_index, leader_index, leaders)
             if best is not None:
-                if best_ring is None:
-                    best_ring = ring
-                elif ring - best_ring >= 2:
-                    break
-            ring += 1
-            radius += step
+                break
         if best is None:
             failed.append(it.key)
             placed_index.add(true_box, it.key)
@@ -161,3 +138,40 @@ def place_markers(
         leader_index.add((min(it.x, edge[0]), min(it.y, edge[1]), max(it.x, edge[0]), max(it.y, edge[1])), len(leaders) - 1)
         result[it.key] = Placed(it.key, cx, cy, box, True, leader)
     return result, failed
+
+
+def _search(it: Item, free, strict: int, ox: float, oy: float, limit: float, placed_index, leader_index, leaders):
+    """The cheapest free spot on rings around the true position (None if there is none)."""
+    best = None
+    best_ring = None
+    ring = 0
+    radius = 1.1 * max(it.w, it.h)  # far enough that the leader line shows
+    while radius <= limit:
+        spacing = max(0.45 * it.h, 0.12 * radius)  # finer near the true place, coarser far away
+        n = max(12, int(2 * math.pi * radius / spacing))
+        for a in range(n):
+            theta = math.pi / 2 + 2 * math.pi * a / n  # start north, go round: deterministic
+            ux, uy = math.cos(theta), math.sin(theta)
+            cx, cy = it.x + radius * ux, it.y + radius * uy
+            box = centred_box(cx, cy, it.w, it.h)
+            if not free(box, it.key, strict):
+                continue
+            edge = box_edge_point(box, (it.x, it.y))
+            cost = radius + 0.6 * it.h * (1 - (ux * ox + uy * oy))
+            span = (min(it.x, edge[0]), min(it.y, edge[1]), max(it.x, edge[0]), max(it.y, edge[1]))
+            for k in placed_index.query(span):
+                if segment_hits_box((it.x, it.y), edge, placed_index.boxes[k]):
+                    cost += 3 * it.h
+            for k in leader_index.query(span):
+                if _segments_cross((it.x, it.y), edge, *leaders[k]):
+                    cost += 3 * it.h
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, cx, cy, box, edge)
+        if best is not None:
+            if best_ring is None:
+                best_ring = ring
+            elif ring - best_ring >= 2:
+                break
+        ring += 1
+        radius += spacing
+    return best

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -137,7 +137,8 @@ def _attribution_size(lines: Sequence[str], font: str) -> tuple[float, int]:
 
 
 def _round_main_scale(n: float) -> float:
-    unit = 2500 if n > 20000 else 500
+    # round scales read better on the legend (1:80.000, 1:130.000)
+    unit = 5000 if n > 50000 else 2500 if n > 20000 else 500
     return math.ceil(n / unit) * unit
 
 
@@ -179,18 +180,26 @@ def _components(n: int, pairs) -> list[list[int]]:
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
 
 
-def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: MarkerStyle, inset_min: int, max_frac):
+def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: MarkerStyle, inset_min: int, max_frac, force: bool = False):
     """(extent m, frame mm, scale) of the inset, or None when markers do not crowd anywhere."""
     pts = np.array([(e.x, e.y) for e in entries], dtype=float)
     sizes = np.array([(e.w, e.h) for e in entries], dtype=float)
-    pairs = _collision_pairs(pts, sizes, main_scale, clearance=style.gap_mm * 3)
+    # Crowding, not only touching: markers closer than one marker height of free paper cannot all
+    # be read in place, so they are grouped into the crowd the inset must enlarge.
+    pairs = _collision_pairs(pts, sizes, main_scale, clearance=style.height_mm)
     comps = _components(len(entries), pairs)
-    if not comps or len(comps[0]) < inset_min:
+    if comps and len(comps[0]) >= max(inset_min, 2):
+        core = pts[comps[0]]
+    elif force:
+        # asked for an inset where nothing crowds: enlarge the entries of Pavia (the capital)
+        capital = [i for i, e in enumerate(entries) if getattr(e.entry, "istat", "") == "018110"]
+        if not capital:
+            return None
+        core = pts[capital]
+    else:
         return None
-    core = pts[comps[0]]
-    pad = 120.0
-    bx0, by0 = core.min(axis=0) - pad
-    bx1, by1 = core.max(axis=0) + pad
+    bx0, by0 = core.min(axis=0)
+    bx1, by1 = core.max(axis=0)
     max_w = frame_mm[0] * max_frac[0]
     max_h = frame_mm[1] * max_frac[1] - TITLE_BAND
     min_side = 70.0
@@ -199,7 +208,9 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
         return None
 
     def window(n, bounds):
-        x0, y0, x1, y1 = bounds
+        # room for a marker and a half between the crowd and the inset's edge, on paper
+        pad = 1.6 * style.height_mm * n / 1000
+        x0, y0, x1, y1 = bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad
         w = max((x1 - x0) * 1000 / n, min_side)
         h = max((y1 - y0) * 1000 / n, min_side)
         # keep the inset a pleasant shape (not a sliver)
@@ -216,26 +227,37 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
         ext, (w, h) = window(n, (bx0, by0, bx1, by1))
         if w <= max_w and h <= max_h:
             fitting.append((n, ext, (w, h)))
-    if not fitting:
-        # The crowd is too wide for an inset at a useful scale: take the densest part of it.
-        n = candidates[-1]
-        counts = [np.sum(np.hypot(*(core - p).T) < 1000) for p in core]
-        cx, cy = core[int(np.argmax(counts))]
-        w, h = max_w, max_h
-        ext = (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000)
-        return ext, (w, h), float(n)
+    room = lambda w, h: w * h / ((style.height_mm + 2 * style.gap_mm) ** 2 * 3.0)  # noqa: E731
+
+    def count(ext):
+        return int(np.sum((pts[:, 0] >= ext[0]) & (pts[:, 0] <= ext[2]) & (pts[:, 1] >= ext[1]) & (pts[:, 1] <= ext[3])))
+
     chosen = None
     for n, ext, wh in fitting:  # ascending N: from most to least magnified
-        inside_ext = [(i, p) for i, p in enumerate(pts) if ext[0] <= p[0] <= ext[2] and ext[1] <= p[1] <= ext[3]]
-        idx = [i for i, _ in inside_ext]
-        # Pairs closer than 25 m (same building) collide at any scale: leader lines handle them.
+        idx = [i for i, p in enumerate(pts) if ext[0] <= p[0] <= ext[2] and ext[1] <= p[1] <= ext[3]]
         # Comfortable: a marker's height of free paper between neighbours, so few need to move.
+        # Pairs closer than 25 m (same building) collide at any scale: leader lines handle them.
         if not _collision_pairs(pts[idx], sizes[idx], n, clearance=style.height_mm, min_sep_m=25.0):
             chosen = (n, ext, wh)
-    if chosen is None:
+    if chosen is None and fitting and count(fitting[0][1]) <= room(*fitting[0][2]):
         chosen = fitting[0]
-    n, ext, wh = chosen
-    return ext, wh, float(n)
+    if chosen is not None:
+        n, ext, wh = chosen
+        return ext, wh, float(n)
+    # The crowd is too wide or too dense for one inset that shows all of it: enlarge its densest
+    # part, at the least magnified scale whose window still holds no more markers than it has
+    # room for (the rest stay on the main map, moved with leader lines where needed).
+    counts = [np.sum(np.hypot(*(core - p).T) < 1000) for p in core]
+    cx, cy = core[int(np.argmax(counts))]
+    w, h = max_w, max_h
+    pick = candidates[0]
+    for n in candidates:
+        ext = (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000)
+        if count(ext) <= room(w, h):
+            pick = n
+    n = pick
+    ext = (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000)
+    return ext, (w, h), float(n)
 
 
 # --- the main plan ------------------------------------------------------------------------------
@@ -260,6 +282,7 @@ def plan_map(
     frame_mm: tuple[float, float],
     *,
     style: MarkerStyle = MarkerStyle(),
+    marker_mm: float | None = None,
     fonts: FontSet | None = None,
     label_fonts: FontSet | None = None,
     attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
@@ -271,11 +294,14 @@ def plan_map(
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
-    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered). ``inset``:
+    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
+    ``marker_mm``: marker height (default ``style.height_mm``, 4.3 mm). ``inset``:
     None = decide from where markers collide at the main scale; False = never; True = always
-    (when at least two entries exist). Sizes are measured with ``fonts`` (numbers, legend) and
+    (the largest crowd, or Pavia's entries when nothing crowds). Sizes are measured with ``fonts`` (numbers, legend) and
     ``label_fonts`` (comune names); draw with the same fonts.
     """
+    if marker_mm is not None:
+        style = replace(style, height_mm=marker_mm)
     fonts = fonts or register_family("Atkinson Hyperlegible")
     label_fonts = label_fonts or register_family("Titillium Web")
     W, H = frame_mm
@@ -297,7 +323,7 @@ def plan_map(
 
     inset_choice = None
     if inset is not False and len(entries) >= 2:
-        inset_choice = _choose_inset(entries, main_scale, frame_mm, style, 2 if inset else inset_min, inset_max_frac)
+        inset_choice = _choose_inset(entries, main_scale, frame_mm, style, 2 if inset else inset_min, inset_max_frac, force=bool(inset))
 
     legend_rows = ["laboratorio", "gruppo", "spostato", "distretto", "comune"] + (["riquadro"] if inset_choice else [])
     lw, lh = _legend_size(len(legend_rows))
@@ -412,6 +438,15 @@ def plan_map(
                 PlacedMarker(it.key, e.entry, view_name, SHAPES.get(e.entry.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader)
             )
     markers.sort(key=lambda m: m.number)
+    covered = [m.number for m in markers if m.view == MAIN and any(_contains(b, m.true_mm) for b in main_obstacles)]
+    if covered:
+        problems.append(
+            warning(
+                "il luogo di alcune voci resta sotto la legenda o il riquadro (numeri "
+                + ", ".join(map(str, covered))
+                + "): usa una cornice più grande o meno voci per comune."
+            )
+        )
 
     labels = _place_comune_labels(district, port, markers, main_obstacles, label_fonts, problems)
     return MapPlan(
@@ -431,6 +466,10 @@ def plan_map(
         district=district,
         problems=tuple(problems),
     )
+
+
+def _contains(b: Box, p: tuple[float, float]) -> bool:
+    return b[0] <= p[0] <= b[2] and b[1] <= p[1] <= b[3]
 
 
 LABEL_PT = 8.5
@@ -509,3 +548,8 @@ def _place_comune_labels(district, port: Viewport, markers, obstacles, fonts: Fo
         labels.append(ComuneLabel(code, name, tuple(lines), (cx, cy), size, b))
     labels.sort(key=lambda lab: lab.istat)
     return labels
+
+
+def inset_option(mappa_cfg: Any) -> bool | None:
+    """``[mappa] riquadro`` → the ``inset`` argument of :func:`plan_map`."""
+    return {"automatico": None, "sì": True, "no": False}[getattr(mappa_cfg, "riquadro", "automatico")]
