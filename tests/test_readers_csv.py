@@ -167,3 +167,21 @@ def test_input_never_modified(tmp_path):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert path.stat().st_mtime_ns == mtime
     assert sorted(p.name for p in tmp_path.iterdir()) == ["voci.csv"]
+
+
+def test_excel_sep_directive(tmp_path):
+    text = "sep=,\r\nNome,Orari,Tipo\r\nSpazio Q,lun; mer,laboratorio\r\n"
+    records, problems = read_records(write(tmp_path, "voci.csv", text.encode()))
+    assert problems == []
+    assert records[0].origin.row == 2
+    assert records[0].fields == {"nome": "Spazio Q", "orari": "lun; mer", "tipo": "laboratorio"}
+
+
+def test_mixed_encodings_warned(tmp_path):
+    data = "Nome;Comune\nCaffè;".encode() + "Zerbolò\n".encode("cp1252")
+    records, problems = read_records(write(tmp_path, "voci.csv", data))
+    assert records[0].fields == {"nome": "CaffÃ¨", "comune": "Zerbolò"}
+    assert [p.format() for p in problems] == [
+        "voci.csv: il file mescola due codifiche dei caratteri (UTF-8 e Windows-1252): alcune lettere "
+        "accentate appariranno come «Ã¨». Salvalo di nuovo come «CSV UTF-8»."
+    ]

@@ -192,3 +192,33 @@ def test_deeply_nested_folders():
     kml = "<kml><Document>" + "<Folder>" * depth + "<Placemark><name>x</name></Placemark>" + "</Folder>" * depth + "</Document></kml>"
     records, _ = read_records(save("mappa.kml", kml))
     assert records[0].fields == {"nome": "x"}
+
+
+def test_network_link_only():
+    kml = (
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><NetworkLink><name>Mappa</name>'
+        "<Link><href>https://www.google.com/maps/d/kml?mid=abc</href></Link></NetworkLink></Document></kml>"
+    )
+    with pytest.raises(StampaError) as e:
+        read_records(save("mappa.kmz", kmz({"doc.kml": kml.encode()})))
+    assert e.value.problems[0].format() == (
+        "mappa.kmz: il KML contiene solo un collegamento alla mappa online (NetworkLink), non le voci: "
+        "esporta di nuovo da Google My Maps senza spuntare «Mantieni i dati sincronizzati»."
+    )
+
+
+def test_placemark_without_point_uses_latlon_data():
+    kml = (
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>A</name>'
+        '<ExtendedData><Data name="Latitudine"><value>45,1942</value></Data>'
+        '<Data name="Longitudine"><value>9,1671</value></Data></ExtendedData></Placemark>'
+        '<Placemark><name>B</name><description>Coordinate: 45.2, nove</description></Placemark>'
+        "</Document></kml>"
+    )
+    records, problems = read_records(save("mappa.kml", kml))
+    assert (records[0].lon, records[0].lat) == (9.1671, 45.1942)
+    assert records[0].fields == {"lat": "45,1942", "lon": "9,1671", "nome": "A"}
+    assert [p.format() for p in problems] == [
+        "mappa.kml, elemento 2 «B», campo «coordinate», valore «45.2, nove»: coordinate non leggibili: "
+        "scrivi latitudine e longitudine separate da virgola e spazio, come le copia Google Maps (45.1942, 9.1671)."
+    ]

@@ -62,7 +62,8 @@ def test_geojson_utm_numbers_without_crs_member():
 
 def test_geojson_geometry_kinds_and_latlon_properties():
     doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"nome": NAME, "lat": "45,1942", "lon": "9,1671"}, "geometry": None},
+        {"type": "Feature", "properties": {"nome": NAME, "lat": "45,1942", "lon": "9,1671", "orari": "2026-03-05",
+                                           "telefono": "0382 1"}, "geometry": None},
         {"type": "Feature", "properties": {"nome": "Linea", "lat": None, "lon": None},
          "geometry": LineString([(9.1, 45.1), (9.2, 45.2)]).__geo_interface__},
         {"type": "Feature", "properties": {"nome": "Due punti", "lat": None, "lon": None},
@@ -73,7 +74,8 @@ def test_geojson_geometry_kinds_and_latlon_properties():
     ]}
     Path("voci.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     records, problems = read_records(Path("voci.json"))
-    assert records[0].fields == {"nome": NAME, "lat": "45,1942", "lon": "9,1671"}
+    assert records[0].fields == {"nome": NAME, "lat": "45,1942", "lon": "9,1671", "orari": "2026-03-05",
+                                 "telefono": "0382 1"}  # as typed: GDAL does not turn it into a date
     assert (records[0].lon, records[0].lat) == (9.1671, 45.1942)
     assert records[1].geometry_problem == "geometria non puntuale (LineString): serve un punto"
     assert records[2].geometry_problem == "geometria con più punti (MultiPoint, 2): serve un solo punto"

@@ -23,14 +23,16 @@ from .model import FIELDS
 COORD_FIELDS = ("coordinate", "x", "y")
 
 # Synonyms as staff type them; normalised when the table is built, so write them naturally.
+# Names that often sit NEXT TO the main one in the same sheet ("Giorni" beside "Orari", "Pagina
+# Facebook" beside "Sito") are left out on purpose: two columns for one field is an error.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "codice", "cod", "identificativo", "codice voce", "id voce", "fid"),
+    "id": ("id", "codice", "cod", "identificativo", "codice voce", "id voce"),
     "nome": (
         "nome", "denominazione", "nome laboratorio", "nome gruppo", "nome del laboratorio",
         "nome del gruppo", "titolo", "name", "nome voce",
     ),
-    "tipo": ("tipo", "tipologia", "categoria", "tipo voce", "type", "genere"),
-    "comune": ("comune", "città", "citta", "paese", "municipio", "comune di"),
+    "tipo": ("tipo", "tipologia", "categoria", "tipo voce", "type"),
+    "comune": ("comune", "città", "citta", "paese", "comune di"),
     "quartiere": ("quartiere", "rione", "zona", "quartiere rione", "quartiere o rione"),
     "indirizzo": ("indirizzo", "via", "sede", "indirizzo sede", "luogo", "dove", "address"),
     "ente": (
@@ -43,19 +45,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "orari": (
         "orari", "orario", "giorni e orari", "orari di apertura", "apertura", "quando",
-        "giorni", "calendario", "orari e giorni",
+        "orari e giorni",
     ),
     "telefono": (
         "telefono", "tel", "tel.", "cellulare", "cell", "numero di telefono", "recapito telefonico",
-        "telefono cellulare", "phone", "telefono fisso", "recapito",
+        "telefono cellulare", "phone", "telefono fisso",
     ),
     "email": (
         "email", "e-mail", "e_mail", "mail", "posta elettronica", "indirizzo email",
-        "indirizzo e-mail", "pec",
+        "indirizzo e-mail",
     ),
     "sito": (
         "sito", "sito web", "sito internet", "website", "web", "url", "link", "pagina web",
-        "pagina facebook", "social",
     ),
     "attivo": (
         "attivo", "attiva", "pubblicato", "pubblicata", "pubblicare", "da pubblicare", "pubblica",

@@ -120,13 +120,15 @@ def position(
     pair_t = values.get("coordinate", "").strip()
     x_t, y_t = values.get("x", "").strip(), values.get("y", "").strip()
     if lat_t or lon_t:
+        parsed = []
         for name, text in (("lat", lat_t), ("lon", lon_t)):
             if not text:
                 other = "la longitudine" if name == "lon" else "la latitudine"
                 return bad(name, text, f"manca {other}: scrivi entrambe le coordinate o nessuna.")
-            if parse_number(text) is None:
+            parsed.append(parse_number(text))
+            if parsed[-1] is None:
                 return bad(name, text, "coordinata non leggibile: scrivi un numero come 45,1942 o 45.1942.")
-        y, x = parse_number(lat_t), parse_number(lon_t)
+        y, x = parsed
     elif pair_t:
         pair = parse_pair(pair_t)
         if pair is None:
@@ -138,12 +140,14 @@ def position(
             )
         y, x = pair
     elif x_t or y_t:
+        parsed = []
         for name, text in (("x", x_t), ("y", y_t)):
             if not text:
                 return bad(name, text, "manca una delle due coordinate (x/est e y/nord): scrivile entrambe.")
-            if parse_number(text) is None:
+            parsed.append(parse_number(text))
+            if parsed[-1] is None:
                 return bad(name, text, "coordinata non leggibile: scrivi un numero come 512345,6.")
-        x, y = parse_number(x_t), parse_number(y_t)
+        x, y = parsed
     else:
         return None, None, problems
     assert x is not None and y is not None

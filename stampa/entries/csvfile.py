@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from ..problems import Problem, StampaError, error, warning
 from .columns import count_known
@@ -22,6 +23,9 @@ from .model import RawRecord
 from .tabular import HEADER_SEARCH_ROWS, records_from_rows
 
 DELIMITERS = (";", ",", "\t")
+# UTF-8 accented letters read as Windows-1252: "è" → "Ã¨", "ò" → "Ã²", "à" → "Ã\xa0".
+_MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]")
+_SEP_LINE = re.compile(r"\A\ufeff?sep=(.)\r?\n", re.IGNORECASE)
 
 
 def decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
@@ -34,9 +38,18 @@ def decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
         encodings = ("utf-8", "cp1252")
     for encoding in encodings:
         try:
-            return data.decode(encoding), []
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "cp1252" and _MOJIBAKE.search(text):
+            return text, [
+                warning(
+                    "il file mescola due codifiche dei caratteri (UTF-8 e Windows-1252): alcune "
+                    "lettere accentate appariranno come «Ã¨». Salvalo di nuovo come «CSV UTF-8».",
+                    file=file,
+                )
+            ]
+        return text, []
     if encodings == ("utf-8", "cp1252"):
         return data.decode("latin-1"), [
             warning(
@@ -88,7 +101,12 @@ def read_csv(data: bytes, file: str, crs: str = "") -> tuple[list[RawRecord], li
         raise StampaError(
             error("il file contiene caratteri nulli: non è un CSV di testo. Esportalo di nuovo.", file=file)
         )
-    delimiter = sniff_delimiter(text)
+    # Excel's "sep=;" first line chooses the separator and is not a row of the sheet.
+    directive = _SEP_LINE.match(text)
+    if directive:
+        delimiter, text = directive.group(1), text[directive.end() :]
+    else:
+        delimiter = sniff_delimiter(text)
     try:
         rows = _parse(text, delimiter)
     except csv.Error as exc:

@@ -9,7 +9,8 @@
   layer's table like that), the keys are matched like columns; otherwise the whole text goes to
   ``attivita``. ExtendedData wins over the description for the same field.
 - Position: a ``Point`` (or the first Point of a ``MultiGeometry``), "lon,lat[,alt]" in WGS84 as
-  KML requires. Lines and polygons get ``geometry_problem``.
+  KML requires. Lines and polygons get ``geometry_problem``. A placemark without geometry may
+  carry lat/lon (or "coordinate") in its data, read like spreadsheet columns.
 - XML is parsed with defusedxml: DTDs with entity declarations ("billion laughs") and external
   entities are refused with a clear error.
 """
@@ -24,8 +25,9 @@ from html.parser import HTMLParser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..problems import Problem, StampaError, error
+from ..problems import Problem, StampaError
 from .columns import field_for, map_columns
+from .coords import position
 from .model import FIELDS, Origin, RawRecord
 from .safety import fail, open_zip, read_member
 
@@ -192,6 +194,12 @@ def _parse_kml(data: bytes, file: str) -> tuple[list[RawRecord], list[Problem]]:
         origin = Origin(file, feature=number, name=name or None)
         raws.append((origin, layer, pairs, desc if desc_pairs is None else "", (desc_pairs or [], _geometry(pm))))
     if not raws:
+        if any(_local(e.tag) == "NetworkLink" for e in root.iter()):
+            raise fail(
+                file,
+                "il KML contiene solo un collegamento alla mappa online (NetworkLink), non le voci: "
+                "esporta di nuovo da Google My Maps senza spuntare «Mantieni i dati sincronizzati».",
+            )
         raise fail(file, "il KML non contiene segnaposti (Placemark): esporta il livello con le voci.")
 
     columns = map_columns(keys, file, what="campi")
@@ -201,19 +209,23 @@ def _parse_kml(data: bytes, file: str) -> tuple[list[RawRecord], list[Problem]]:
     key_field = {keys[i]: f for i, f in columns.fields.items()}
     records = []
     for origin, layer, pairs, free_text, (desc_pairs, (lon, lat, geo)) in raws:
-        fields: dict[str, str] = {}
+        values: dict[str, str] = {}
         for key, value in desc_pairs:  # description first: ExtendedData overrides it
             f = key_field.get(key)
-            if f in FIELDS:
-                fields[f] = value.strip()
+            if f:
+                values[f] = value.strip()
         for key, value in pairs:
             f = key_field.get(key)
-            if f in FIELDS and (value.strip() or f not in fields):
-                fields[f] = value.strip()
+            if f and (value.strip() or f not in values):
+                values[f] = value.strip()
         if origin.name:
-            fields["nome"] = origin.name
-        if free_text and not fields.get("attivita"):
-            fields["attivita"] = free_text
+            values["nome"] = origin.name
+        if free_text and not values.get("attivita"):
+            values["attivita"] = free_text
+        if lon is None and geo is None:  # no Point: a lat/lon pair in the data may stand in
+            lon, lat, found = position(values, origin)
+            problems += found
+        fields = {f: v for f, v in values.items() if f in FIELDS}
         records.append(RawRecord(origin, fields, lon=lon, lat=lat, geometry_problem=geo, layer=layer))
     return records, problems
 

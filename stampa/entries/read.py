@@ -93,9 +93,9 @@ def content_kind(data: bytes, file: str, extension: str) -> str:
             "il file contiene dati binari (caratteri nulli): non è un testo né un formato che "
             f"conosco. Esporta le voci come {_SUPPORTED}.",
         )
-    if kind.startswith("vecchio formato Office"):
+    if kind == "ole":
         raise fail(file, "è un file Excel 97-2003 (.xls): aprilo e salvalo come «Cartella di lavoro Excel (.xlsx)».")
-    raise fail(file, f"il file è un {kind}, non un elenco di voci: usa un file {_SUPPORTED}.")
+    raise fail(file, f"il file è {kind}, non un elenco di voci: usa un file {_SUPPORTED}.")
 
 
 def read_records(path: Path, *, sheet: str = "", crs: str = "") -> tuple[list[RawRecord], list[Problem]]:
@@ -123,7 +123,7 @@ def read_records(path: Path, *, sheet: str = "", crs: str = "") -> tuple[list[Ra
         )
     if kind == "shp" and extension != ".shp":
         raise fail(file, "è la parte .shp di uno Shapefile ma ha un altro nome: rinominala .shp (con .dbf e .shx accanto).")
-    if kind == "csv" and expected in ("xlsx", "kmz", "gpkg", "shp"):
+    if kind == "csv" and expected not in (None, "csv"):
         try:
             records, more = read_csv(data, file, crs)
         except StampaError:

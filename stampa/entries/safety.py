@@ -66,20 +66,20 @@ _MAGIC = (
     (b"PK\x03\x04", "zip"),
     (b"PK\x05\x06", "zip"),
     (b"SQLite format 3\x00", "sqlite"),
-    (b"\x89PNG", "immagine PNG"),
-    (b"\xff\xd8\xff", "immagine JPEG"),
-    (b"GIF8", "immagine GIF"),
-    (b"%PDF", "PDF"),
-    (b"\xd0\xcf\x11\xe0", "vecchio formato Office (.xls o .doc)"),
-    (b"Rar!", "archivio RAR"),
-    (b"7z\xbc\xaf", "archivio 7z"),
-    (b"\x1f\x8b", "archivio gzip"),
+    (b"\x89PNG", "un'immagine PNG"),
+    (b"\xff\xd8\xff", "un'immagine JPEG"),
+    (b"GIF8", "un'immagine GIF"),
+    (b"%PDF", "un PDF"),
+    (b"\xd0\xcf\x11\xe0", "ole"),
+    (b"Rar!", "un archivio RAR"),
+    (b"7z\xbc\xaf", "un archivio 7z"),
+    (b"\x1f\x8b", "un archivio gzip"),
 )
 
 
 def sniff(data: bytes) -> str:
     """What the bytes look like: "zip", "sqlite", "xml", "json", "shp", "text", "utf16", or
-    the Italian name of a foreign binary kind ("immagine PNG", ...), or "binary"."""
+    the Italian name of a foreign binary kind ("un'immagine PNG", ...), "ole" (old .xls/.doc), or "binary"."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind

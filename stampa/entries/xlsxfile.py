@@ -13,13 +13,18 @@ import io
 import math
 import warnings
 
+from defusedxml import DefusedXmlException
+
 from ..problems import Problem, StampaError, error
 from .model import RawRecord
-from .safety import fail, open_zip
+from .safety import fail, open_zip, read_member
+from .xlsxfast import FastBook
 from .tabular import records_from_rows
 
 
 def cell_text(value: object) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -59,6 +64,44 @@ def read_xlsx(data: bytes, file: str, sheet: str = "", crs: str = "") -> tuple[l
                 "lavoro Excel (.xlsx)» o come CSV.",
             )
         raise fail(file, "è un archivio zip ma non un file XLSX: esporta le voci come .xlsx o .csv.")
+    try:
+        title, rows = _rows_fast(zf, file, sheet)
+    except StampaError:
+        raise
+    except DefusedXmlException:
+        raise fail(
+            file,
+            "il file XLSX contiene dichiarazioni di entità XML, che non leggo per sicurezza: "
+            "aprilo con il foglio di calcolo e salvalo di nuovo.",
+        ) from None
+    except Exception:  # Unsupported or a surprise in the lean reader: openpyxl is the reference
+        title, rows = _rows_openpyxl(data, file, sheet)
+    if not any(any(c.strip() for c in cells) for _, cells in rows):
+        raise fail(file, f"il foglio «{title}» è vuoto: scegli il foglio con le voci in «dati.foglio».")
+    return records_from_rows(rows, file, crs)
+
+
+def _missing_sheet(file: str, sheet: str, sheets: list[str]) -> StampaError:
+    shown = ", ".join(f"«{s}»" for s in sheets)
+    return StampaError(
+        error(
+            f"il foglio «{sheet}» non c'è; i fogli del file sono: {shown}. Correggi "
+            "«dati.foglio» nella configurazione.",
+            file=file,
+        )
+    )
+
+
+def _rows_fast(zf, file: str, sheet: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    book = FastBook(zf, lambda name: read_member(zf, name, file, "XLSX"))
+    names = book.sheetnames
+    if sheet and sheet not in names:
+        raise _missing_sheet(file, sheet, names)
+    title = sheet or names[0]
+    return title, [(number, [cell_text(v) for v in values]) for number, values in book.rows(title)]
+
+
+def _rows_openpyxl(data: bytes, file: str, sheet: str) -> tuple[str, list[tuple[int, list[str]]]]:
     from openpyxl import load_workbook
 
     try:
@@ -73,39 +116,28 @@ def read_xlsx(data: bytes, file: str, sheet: str = "", crs: str = "") -> tuple[l
         ) from None
     try:
         sheets = wb.sheetnames
-        if sheet:
-            if sheet not in sheets:
-                shown = ", ".join(f"«{s}»" for s in sheets)
-                raise StampaError(
-                    error(
-                        f"il foglio «{sheet}» non c'è; i fogli del file sono: {shown}. Correggi "
-                        "«dati.foglio» nella configurazione.",
-                        file=file,
-                    )
-                )
-            ws = wb[sheet]
-        else:
-            ws = wb[sheets[0]]
+        if sheet and sheet not in sheets:
+            raise _missing_sheet(file, sheet, sheets)
+        ws = wb[sheet or sheets[0]]
+        # Some programs write a wrong <dimension>: read-only openpyxl would stop there.
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        rows = []
         try:
-            rows = []
             for row in ws.iter_rows():
                 number = next((c.row for c in row if getattr(c, "row", None)), None)
                 if number is None:  # a row of empty cells: nothing to read, nothing to number
                     continue
                 rows.append((number, [cell_text(c.value) for c in row]))
-        except StampaError:
-            raise
         except Exception as exc:
             raise fail(
                 file,
                 f"il foglio «{ws.title}» è danneggiato e non si legge ({type(exc).__name__}): aprilo "
                 "con il foglio di calcolo e salvalo di nuovo.",
             ) from None
+        return ws.title, rows
     finally:
         try:
             wb.close()
         except Exception:
             pass
-    if not any(any(c.strip() for c in cells) for _, cells in rows):
-        raise fail(file, f"il foglio «{ws.title}» è vuoto: scegli il foglio con le voci in «dati.foglio».")
-    return records_from_rows(rows, file, crs)
