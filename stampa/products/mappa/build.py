@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 
 from ...basemap import Basemap, View
 from ...cartography import MapLayout, draw_map, plan_map
+from ...cartography.plan import inset_option
 from ...config import Config
 from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
@@ -200,10 +201,16 @@ def build_mappa(
     fmt0 = get_format(cfg.mappa.formato)
     mp = fmt0.map_pages[0]
     frame = (mp.frame_mm[2], mp.frame_mm[3])
-    plan = plan_map(district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles)
+    map_options = dict(
+        fonts=fonts.text,
+        label_fonts=fonts.titles,
+        inset=inset_option(cfg.mappa),
+        inset_title=getattr(cfg.mappa, "titolo_riquadro", "Pavia, centro"),
+    )
+    plan = plan_map(district, numbered, frame, **map_options)
     bms = {name: fetch(view) for name, view in plan.views.items()}
     attribution = _attribution(bms)
-    plan2 = plan_map(district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles, attribution=attribution)
+    plan2 = plan_map(district, numbered, frame, attribution=attribution, **map_options)
     if plan2.views != plan.views:
         bms = {name: fetch(view) for name, view in plan2.views.items()}
     plan = plan2
