@@ -82,12 +82,14 @@ def draw_cover(
     portrait = h_mm > w_mm * 1.1
 
     # Title block on a light tint with the primary bar above it.
-    t_title = 27.0 if portrait else 18.0
+    # Sizes grow with the panel: an A4 booklet cover is not an A5 leaflet panel.
+    grow = min(1.35, max(1.0, w_mm / 148.5))
+    t_title = 27.0 * grow if portrait else 18.0
     title_blocks = [
-        Block(texts("copertina.occhiello").upper(), style(fonts.titles.bold, 9.5, leading=1.2, space_after_pt=3)),
+        Block(texts("copertina.occhiello").upper(), style(fonts.titles.bold, 9.5 * grow, leading=1.2, space_after_pt=3)),
         Block(cfg.edizione.titolo, style(fonts.titles.bold, t_title, leading=1.05, hyphenate=False)),
-        Block(cfg.edizione.sottotitolo, style(fonts.titles.regular, 13, leading=1.2, space_before_pt=5)),
-        Block(cfg.edizione.nome, style(fonts.titles.bold, 10.5, leading=1.2, space_before_pt=3)),
+        Block(cfg.edizione.sottotitolo, style(fonts.titles.regular, 13 * grow, leading=1.2, space_before_pt=5)),
+        Block(cfg.edizione.nome, style(fonts.titles.bold, 10.5 * grow, leading=1.2, space_before_pt=3)),
     ]
     # Landscape panels keep a column on the right for the QR code and its caption.
     title_w = inner if portrait else inner - qr - 8.0
@@ -99,8 +101,8 @@ def draw_cover(
     fitted.draw(canvas, m * mm, (h_mm - m - 3.0) * mm)
     body_top = h_mm - tint_h - 7.0
 
-    intro_st = style(fonts.text.regular, 10.5 if portrait else 8.5, leading=1.3)
-    head_st = style(fonts.titles.bold, 13.5 if portrait else 10.5, leading=1.15, space_after_pt=5)
+    intro_st = style(fonts.text.regular, 10.5 * grow if portrait else 8.5, leading=1.3)
+    head_st = style(fonts.titles.bold, 13.5 * grow if portrait else 10.5, leading=1.15, space_after_pt=5)
     indent = MARKER_MM + 2.5
     kind_st = style(fonts.text.regular, intro_st.fontSize, leading=1.3, space_before_pt=5)
     kind_st.leftIndent = indent * mm
@@ -112,7 +114,7 @@ def draw_cover(
         pad = PANEL_MARGIN_MM  # the code sits centred in the band, as far from the trim as the text
         band_h = qr + 2 * pad
         qr_x, qr_y = m + 2.0, pad
-        caption_st = style(fonts.titles.bold, 11.0, leading=1.25, hyphenate=False)
+        caption_st = style(fonts.titles.bold, 11.0 * grow, leading=1.25, hyphenate=False)
         caption = _para(escape(texts("copertina.qr_didascalia")), caption_st)
         cap_w = inner - qr - 2.0 - 6.0
         bottom = band_h + 8.0
@@ -145,7 +147,7 @@ def draw_cover(
         # The edition in one line, just above the QR band: how much the leaflet holds.
         line = texts("copertina.numeri").replace("{voci}", str(counts[0])).replace("{comuni}", str(counts[1]))
         numbers = fit_paragraphs(
-            [Block(line, style(fonts.titles.bold, 15.0, leading=1.15, hyphenate=False))], inner, 20.0, box="copertina: numeri"
+            [Block(line, style(fonts.titles.bold, 15.0 * grow, leading=1.15, hyphenate=False))], inner, 20.0, box="copertina: numeri"
         )
         room = (body_top - fitted_intro.height_pt / mm) - bottom
         if room >= numbers.height_pt / mm + 8.0:
