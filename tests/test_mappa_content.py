@@ -163,3 +163,10 @@ def test_basemap_attribution_printed_in_credits(tmp_path):
     assert "mappa" in asked and set(result.basemaps) == set(asked)
     text = page_text(tmp_path / "mappa-digitale.pdf")
     assert "Sfondo della mappa: " + "; ".join(lines) in text
+
+
+def test_short_edition_warns_about_empty_panels(tmp_path):
+    _, _, entries = sample()
+    result = build(tmp_path, entries[:3])
+    messages = [p.message for p in result.warnings if p.level == "avviso"]
+    assert "l'elenco è corto e lascia vuoto un pannello interno del pieghevole: con poche voci puoi usare formato = \"A4\" in [mappa]." in messages

@@ -20,7 +20,7 @@ from ...printing.page import BLEED_MM, DocInfo, open_canvas
 from ...printing.previews import write_previews
 from ...printing.theme import Theme
 from ...printing.typography import require_hyphenation
-from ...problems import Problem, StampaError, error
+from ...problems import Problem, StampaError, error, warning
 from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import Column, Flow, draw_flow, fit_index, index_items
 from .index import flow as flow_index
@@ -222,6 +222,17 @@ def build_mappa(
     fmt, items, flow = _plan_index(cfg, cfg.mappa.formato, numbered, texts, fonts, back_for)
 
     warnings: list[Problem] = []
+    plan0 = _columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
+    filled = {plan0.columns[p.column].panel for p in flow.placed}
+    empty = [i for i, p in enumerate(fmt.panels("stampa")) if p.role == "indice" and i not in filled]
+    if empty and not fmt.growable:
+        warnings.append(
+            warning(
+                ("l'elenco è corto e lascia vuoto un pannello interno del pieghevole: " if len(empty) == 1
+                 else f"l'elenco è corto e lascia vuoti {len(empty)} pannelli interni del pieghevole: ")
+                'con poche voci puoi usare formato = "A4" in [mappa].'
+            )
+        )
     for b in bms.values():
         warnings.extend(b.problems)
     layout = None

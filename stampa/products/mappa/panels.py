@@ -141,7 +141,8 @@ def draw_cover(
         if i in (1, 2):  # a marker beside each kind, like on the map
             first_line_top = (y + hgt) / mm
             kind = "laboratorio" if i == 1 else "gruppo"
-            _legend_marker(canvas, kind, m, first_line_top - 0.3, theme)
+            lift = (MARKER_MM - p.style.leading / mm) / 2  # centred on the first line
+            _legend_marker(canvas, kind, m, first_line_top + lift - 0.7, theme)
 
     if portrait and counts[0]:
         # The edition in one line, just above the QR band: how much the leaflet holds.
@@ -226,8 +227,8 @@ class BackMatter:
             ],
             [
                 (_para(escape(texts("retro.legenda_titolo")), head), 0.0),
-                (_para(escape(texts("retro.legenda_laboratorio")), legend_st), 2.0),
-                (_para(escape(texts("retro.legenda_gruppo")), legend_st), 1.0),
+                (_para(escape(texts("retro.legenda_laboratorio")), legend_st), 2.6),
+                (_para(escape(texts("retro.legenda_gruppo")), legend_st), 2.2),
                 (_para(escape(texts("retro.legenda_nota")), body), 1.5),
             ],
             [
@@ -266,10 +267,12 @@ class BackMatter:
         """Markers beside the two legend lines."""
         _, h0 = sec[0][0].wrap(self.width_mm * mm, 1e9)
         _, h1 = sec[1][0].wrap(self.width_mm * mm, 1e9)
+        # each marker centred on the first line of its legend text
+        lift = (MARKER_MM - sec[1][0].style.leading / mm) / 2
         first = top - h0 / mm - sec[1][1]
-        _legend_marker(canvas, "laboratorio", x_mm, first - 0.4, theme)
+        _legend_marker(canvas, "laboratorio", x_mm, first + lift + 0.1, theme)
         second = first - h1 / mm - sec[2][1]
-        _legend_marker(canvas, "gruppo", x_mm, second - 0.4, theme)
+        _legend_marker(canvas, "gruppo", x_mm, second + lift + 0.1, theme)
 
 
 def index_header(width_mm: float, texts: Texts, fonts: Fonts, scale: float = 1.0) -> list[tuple[Paragraph, float]]:
