@@ -226,12 +226,9 @@ def build_mappa(
     filled = {plan0.columns[p.column].panel for p in flow.placed}
     empty = [i for i, p in enumerate(fmt.panels("stampa")) if p.role == "indice" and i not in filled]
     if empty and not fmt.growable:
+        what = "vuoto un pannello interno" if len(empty) == 1 else f"vuoti {len(empty)} pannelli interni"
         warnings.append(
-            warning(
-                ("l'elenco è corto e lascia vuoto un pannello interno del pieghevole: " if len(empty) == 1
-                 else f"l'elenco è corto e lascia vuoti {len(empty)} pannelli interni del pieghevole: ")
-                'con poche voci puoi usare formato = "A4" in [mappa].'
-            )
+            warning(f"l'elenco è corto e lascia {what} del pieghevole: " 'con poche voci puoi usare formato = "A4" in [mappa].')
         )
     for b in bms.values():
         warnings.extend(b.problems)
