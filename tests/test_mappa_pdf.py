@@ -167,3 +167,21 @@ def test_rebuild_is_byte_identical(built, tmp_path):
     again = build(tmp_path)
     for a, b in zip(result.files, again.files):
         assert a["path"] == b["path"] and a["sha256"] == b["sha256"], a["path"]
+
+
+def test_text_side_is_100_percent_black_and_cmyk_only(built):
+    """Page 1 (cover, index, back) of the print file: every text in 100 % K, no RGB anywhere."""
+    out, _ = built
+    with pikepdf.open(out / "mappa-stampa.pdf") as pdf:
+        for i, page in enumerate(pdf.pages):
+            fill = None
+            fills = set()
+            for operands, op in pikepdf.parse_content_stream(page):
+                name = str(op)
+                assert name not in ("rg", "RG", "g", "G"), (i, name)
+                if name == "k":
+                    fill = tuple(round(float(v), 3) for v in operands)
+                elif name in ("Tj", "TJ"):
+                    fills.add(fill)
+            if i == 0:
+                assert fills == {(0.0, 0.0, 0.0, 1.0)}, fills
