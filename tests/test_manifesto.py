@@ -214,6 +214,8 @@ def test_per_lab_posters_one_file(project):
             text = _flat(page.extract_text())
             assert "Qui trovi il Laboratorio Sociale" in text and lab.nome in text and lab.indirizzo in text
             assert "lunedì 15–18" in text
+            # the shared body (a form reused by every page) is there too, keywords included
+            assert "I Laboratori Sociali" in text and "comunicazione integrata" in text
     # the lab with a website gets a QR to it; the others to the manifesto's page
     found = decode_qr_codes(out / "manifesti-laboratori-A3-stampa.pdf", 0, dpi=150)
     assert [t for t, _ in found] == ["https://www.esempio.it/lab"]
