@@ -261,3 +261,23 @@ def test_byte_identical_rebuild(project):
     first = {f["path"]: f["sha256"] for f in _build(project, cfg, [_lab(1), _lab(2)]).files}
     second = {f["path"]: f["sha256"] for f in _build(project, cfg, [_lab(1), _lab(2)]).files}
     assert first == second
+
+
+def test_lab_name_too_long_for_the_band(project):
+    lab = replace(_lab(1), nome="Laboratorio " * 120)
+    with pytest.raises(StampaError) as exc:
+        _build(project, _cfg(project, per_laboratorio=True), [lab])
+    [p] = exc.value.problems
+    assert p.where == "laboratorio «Laboratorio Laboratorio Laboratorio…» (id LAB-01)"
+    assert p.message.startswith("il testo «Laboratorio Laboratorio Laboratorio Laboratorio…» non entra nel riquadro «fascia del laboratorio»")
+    assert p.message.endswith("nemmeno a 6 pt: accorcialo.")
+
+
+def test_layout_glyph_missing(project):
+    layout = project / "layout" / "manifesto.toml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace('titolo = "Che cosa sono"', 'titolo = "Che cosa sono ☃"'), encoding="utf-8")
+    with pytest.raises(StampaError) as exc:
+        _build(project, _cfg(project))
+    [p] = exc.value.problems
+    assert p.where == "chiave «parti[1].titolo»"
+    assert p.message.startswith("il carattere tipografico Titillium Web / Atkinson Hyperlegible non ha «☃» (U+2603)")

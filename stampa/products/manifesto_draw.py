@@ -283,12 +283,12 @@ def _lab_bottom(d: Design, text: ManifestoText, contacts: Contacts, lab: LabBand
     qr = d.qr_mm
     left_w = W - 2 * m - qr - 6 * u
     lt = text.laboratorio
-    where = f"laboratorio «{lab.nome}» (id {lab.id})"
+    where = f"laboratorio «{quote(lab.nome, 40)}» (id {lab.id})"
 
     # Bottom group first: its height is taken from the room of the lab's own lines.
     lines = _contact_lines(contacts, links)
     head = escape(text.contatti.titolo)
-    markup = f"<b>{head}</b><br/>" + " · ".join(lines) if lines else f"<b>{head}</b>"
+    markup = f"<b>{head}</b><br/>" + "<br/>".join(lines) if lines else f"<b>{head}</b>"
     # White on a three-ink colour: never under 8 pt, or a slight misregistration fills it in.
     knockout_min = 8.0
     small = [
@@ -318,7 +318,7 @@ def _lab_bottom(d: Design, text: ManifestoText, contacts: Contacts, lab: LabBand
     try:
         left = fit_paragraphs(blocks, left_w, qr - foot_h - 3 * u, box="fascia del laboratorio")
     except StampaError as exc:
-        raise StampaError([error(p.message, where=where) for p in exc.problems]) from None
+        raise StampaError([error(p.message, where=where, field="nome") for p in exc.problems]) from None
     height = 2 * pad + max(qr, left.height_pt / mm + 3 * u + foot_h)
 
     def draw(c) -> None:
