@@ -25,7 +25,7 @@ from ..config import Config
 from ..entries.model import Entry
 from ..outputs import sha256
 from ..printing.fonts import register_family
-from ..printing.page import BLEED_MM, DocInfo, PageSpec, Version, open_canvas
+from ..printing.page import DocInfo, PageSpec, Version, open_canvas
 from ..printing.previews import write_preview_pages
 from ..printing.qr import Matrix, qr_matrix, remember_qr
 from ..printing.theme import Theme
