@@ -281,3 +281,26 @@ def test_layout_glyph_missing(project):
     [p] = exc.value.problems
     assert p.where == "chiave «parti[1].titolo»"
     assert p.message.startswith("il carattere tipografico Titillium Web / Atkinson Hyperlegible non ha «☃» (U+2603)")
+
+
+def _smallest_text_pt(path: Path) -> float:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(path))
+    smallest = 1e9
+    for page in pdf:
+        tp = page.get_textpage()
+        for i in range(tp.count_chars()):
+            if raw.FPDFText_IsGenerated(tp.raw, i) or chr(raw.FPDFText_GetUnicode(tp.raw, i)).isspace():
+                continue
+            smallest = min(smallest, raw.FPDFText_GetFontSize(tp.raw, i))
+    return smallest
+
+
+def test_no_text_under_6_pt_even_on_a4(project):
+    # the smallest format, a lab poster, a long name and address: still nothing under 6 pt
+    lab = replace(_lab(1), nome="Laboratorio Sociale di San Martino Siccomario", indirizzo="Via Roma 120, frazione Borgo")
+    _build(project, _cfg(project, ("A4",), per_laboratorio=True), [lab])
+    for name in ("manifesto-A4-stampa.pdf", "manifesti-laboratori-A4-stampa.pdf"):
+        assert _smallest_text_pt(project / "out" / name) >= 6.0
