@@ -121,6 +121,7 @@ class Manifesto:
     un_file: bool = _f(True)  # per-lab posters: one multi-page PDF (true) or one PDF per lab
     carattere_titoli: str = _f("")  # empty → the same as [mappa] carattere_titoli
     carattere_testo: str = _f("")  # empty → the same as [mappa] carattere_testo
+    anteprime_laboratori: int = _f(20, min=0, max=100000)  # per-lab posters previewed as PNG (the first N)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -214,6 +214,8 @@ def test_per_lab_posters_one_file(project):
             text = _flat(page.extract_text())
             assert "Qui trovi il Laboratorio Sociale" in text and lab.nome in text and lab.indirizzo in text
             assert "lunedì 15–18" in text
+            # the shared body (a form reused by every page) is there too, keywords included
+            assert "I Laboratori Sociali" in text and "comunicazione integrata" in text
     # the lab with a website gets a QR to it; the others to the manifesto's page
     found = decode_qr_codes(out / "manifesti-laboratori-A3-stampa.pdf", 0, dpi=150)
     assert [t for t, _ in found] == ["https://www.esempio.it/lab"]
@@ -259,3 +261,46 @@ def test_byte_identical_rebuild(project):
     first = {f["path"]: f["sha256"] for f in _build(project, cfg, [_lab(1), _lab(2)]).files}
     second = {f["path"]: f["sha256"] for f in _build(project, cfg, [_lab(1), _lab(2)]).files}
     assert first == second
+
+
+def test_lab_name_too_long_for_the_band(project):
+    lab = replace(_lab(1), nome="Laboratorio " * 120)
+    with pytest.raises(StampaError) as exc:
+        _build(project, _cfg(project, per_laboratorio=True), [lab])
+    [p] = exc.value.problems
+    assert p.where == "laboratorio «Laboratorio Laboratorio Laboratorio…» (id LAB-01)"
+    assert p.message.startswith("il testo «Laboratorio Laboratorio Laboratorio Laboratorio…» non entra nel riquadro «fascia del laboratorio»")
+    assert p.message.endswith("nemmeno a 6 pt: accorcialo.")
+
+
+def test_layout_glyph_missing(project):
+    layout = project / "layout" / "manifesto.toml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace('titolo = "Che cosa sono"', 'titolo = "Che cosa sono ☃"'), encoding="utf-8")
+    with pytest.raises(StampaError) as exc:
+        _build(project, _cfg(project))
+    [p] = exc.value.problems
+    assert p.where == "chiave «parti[1].titolo»"
+    assert p.message.startswith("il carattere tipografico Titillium Web / Atkinson Hyperlegible non ha «☃» (U+2603)")
+
+
+def _smallest_text_pt(path: Path) -> float:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(path))
+    smallest = 1e9
+    for page in pdf:
+        tp = page.get_textpage()
+        for i in range(tp.count_chars()):
+            if raw.FPDFText_IsGenerated(tp.raw, i) or chr(raw.FPDFText_GetUnicode(tp.raw, i)).isspace():
+                continue
+            smallest = min(smallest, raw.FPDFText_GetFontSize(tp.raw, i))
+    return smallest
+
+
+def test_no_text_under_6_pt_even_on_a4(project):
+    # the smallest format, a lab poster, a long name and address: still nothing under 6 pt
+    lab = replace(_lab(1), nome="Laboratorio Sociale di San Martino Siccomario", indirizzo="Via Roma 120, frazione Borgo")
+    _build(project, _cfg(project, ("A4",), per_laboratorio=True), [lab])
+    for name in ("manifesto-A4-stampa.pdf", "manifesti-laboratori-A4-stampa.pdf"):
+        assert _smallest_text_pt(project / "out" / name) >= 6.0

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,18 +25,20 @@ from ..config import Config
 from ..entries.model import Entry
 from ..outputs import sha256
 from ..printing.fonts import register_family
-from ..printing.page import BLEED_MM, DocInfo, PageSpec, Version, open_canvas
-from ..printing.previews import write_previews
+from ..printing.page import DocInfo, PageSpec, Version, open_canvas
+from ..printing.previews import write_preview_pages
+from ..printing.qr import Matrix, qr_matrix, remember_qr
 from ..printing.theme import Theme
 from ..printing.typography import require_hyphenation
-from ..problems import Problem, StampaError, warning
+from ..problems import Problem, StampaError, raise_if_errors, warning
 from ..urls import normalise_website, url_problem
 from .manifesto_draw import Contacts, Design, LabBand, draw_poster, plan_qr
-from .manifesto_text import ManifestoText, load_manifesto_text
+from .manifesto_text import ManifestoText, glyph_problems, load_manifesto_text
 
 PRODUCT = "manifesto"
 VERSIONS: tuple[Version, ...] = ("stampa", "digitale")
 CHUNK = 25  # per-lab posters per worker task when writing one PDF per lab
+PREVIEW_CHUNK = 4  # previews per worker task
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,12 @@ class _Job:
     url: str  # the manifesto's QR target
     qr_mm: float
     info: DocInfo
-    # (file path, labs on its pages; () = the plain manifesto)
-    files: tuple[tuple[Path, tuple[LabBand, ...]], ...]
+    # (file path, labs on its pages (() = the plain manifesto), pages to preview)
+    files: tuple[tuple[Path, tuple[LabBand, ...], int], ...]
     preview_dir: Path | None = None
     preview_dpi: int = 100
     out_dir: Path = Path(".")
-    meta: dict[str, Any] = field(default_factory=dict)
+    qr: dict[str, Matrix] = field(default_factory=dict)  # matrices computed in the first pass
 
 
 def _design(job: _Job) -> Design:
@@ -81,27 +83,64 @@ def _design(job: _Job) -> Design:
     return Design(job.formato, PageSpec.for_format(job.formato), heading, body, job.theme, job.qr_mm)
 
 
-def _run(job: _Job) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Build the files of one job; returns (records, problems). Never raises for user errors."""
+@dataclass(frozen=True)
+class _Previews:
+    """PNG previews of some pages of a written digital PDF: a separate task, so that the previews
+    of a long file are shared among the workers instead of trailing after its job."""
+
+    pdf: Path
+    out_dir: Path
+    stem: str
+    dpi: int
+    pages: tuple[int, ...]  # 0-based
+    formato: str
+    root: Path  # the output folder, for relative paths in the records
+
+
+def _run(job: _Job) -> tuple[list[dict[str, Any]], list[Problem], list[_Previews]]:
+    """Build the files of one job; returns (records, problems, preview tasks). Never raises for
+    user errors (a StampaError does not survive the trip back from a worker)."""
     try:
+        for url, matrix in job.qr.items():
+            remember_qr(url, matrix)
         d = _design(job)
-        records = []
-        for path, labs in job.files:
+        records, previews = [], []
+        for path, labs, preview_pages in job.files:
             sheet = open_canvas(d.spec, job.version, font=d.body.regular, info=job.info)
             pages = labs or (None,)
+            cache: dict | None = {} if labs else None  # per-lab posters share their body as one form
             for i, lab in enumerate(pages):
                 if i:
                     sheet.next_page()
-                draw_poster(sheet, d, job.text, job.contacts, job.url, lab)
+                draw_poster(sheet, d, job.text, job.contacts, job.url, lab, cache)
             sheet.save(path)
             records.append(_record(job, path, sheet.pages, labs))
-            if job.preview_dir is not None:
+            if job.preview_dir is not None and preview_pages:
                 stem = path.name.removesuffix(f"-{job.version}.pdf")
-                for png in write_previews(path, job.preview_dir, stem, job.preview_dpi):
-                    records.append(_preview_record(job, png))
-        return records, []
+                count = min(preview_pages, sheet.pages)
+                for start in range(0, count, PREVIEW_CHUNK):
+                    chunk = tuple(range(start, min(count, start + PREVIEW_CHUNK)))
+                    previews.append(_Previews(path, job.preview_dir, stem, job.preview_dpi, chunk, job.formato, job.out_dir))
+        return records, [], previews
     except StampaError as exc:
-        return [], list(exc.problems)
+        return [], list(exc.problems), []
+
+
+def _render_previews(task: _Previews) -> list[dict[str, Any]]:
+    spec = PageSpec.for_format(task.formato)
+    return [
+        {
+            "path": png.relative_to(task.root).as_posix(),
+            "prodotto": PRODUCT,
+            "versione": "anteprima",
+            "pagine": 1,
+            "formato": task.formato,
+            "rifilo_mm": [spec.trim_w_mm, spec.trim_h_mm],
+            "abbondanza_mm": 0.0,
+            "sha256": sha256(png),
+        }
+        for png in write_preview_pages(task.pdf, task.out_dir, task.stem, task.dpi, task.pages)
+    ]
 
 
 def _record(job: _Job, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dict[str, Any]:
@@ -130,20 +169,6 @@ def _record(job: _Job, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dic
             f"Manifesti dei laboratori {job.formato} (PDF)"
         )
     return rec
-
-
-def _preview_record(job: _Job, png: Path) -> dict[str, Any]:
-    spec = PageSpec.for_format(job.formato)
-    return {
-        "path": png.relative_to(job.out_dir).as_posix(),
-        "prodotto": PRODUCT,
-        "versione": "anteprima",
-        "pagine": 1,
-        "formato": job.formato,
-        "rifilo_mm": [spec.trim_w_mm, spec.trim_h_mm],
-        "abbondanza_mm": 0.0,
-        "sha256": sha256(png),
-    }
 
 
 def _safe_id(ident: str) -> str:
@@ -213,8 +238,11 @@ def build_manifesto(
     heading_family, body_family = _manifesto_fonts(cfg)
     fonts_dir = cfg.root / "fonts"
     fonts_dir = fonts_dir if fonts_dir.is_dir() else None
-    register_family(heading_family, fonts_dir)  # a missing font is reported once, here
-    register_family(body_family, fonts_dir)
+    heading = register_family(heading_family, fonts_dir)  # a missing font is reported once, here
+    body = register_family(body_family, fonts_dir)
+    names = [heading.bold, heading.regular, body.regular, body.bold]
+    families = " / ".join(dict.fromkeys((heading_family, body_family)))
+    raise_if_errors(glyph_problems(text, names, families))
     contacts = _contacts(cfg, text)
     problems: list[Problem] = []
     distance = cfg.manifesto.distanza_lettura_cm
@@ -236,6 +264,7 @@ def build_manifesto(
         bands, lab_problems = _lab_bands(labs, url)
         problems += lab_problems
 
+    n_previews = cfg.manifesto.anteprime_laboratori
     jobs: list[_Job] = []
     for formato in dict.fromkeys(cfg.manifesto.formati):
         spec = PageSpec.for_format(formato)
@@ -255,21 +284,22 @@ def build_manifesto(
         )
         for version in VERSIONS:
             previews = preview_dir if version == "digitale" else None
-            jobs.append(_Job(version=version, files=((out_dir / f"manifesto-{formato}-{version}.pdf", ()),), preview_dir=previews, **base))
+            jobs.append(_Job(version=version, files=((out_dir / f"manifesto-{formato}-{version}.pdf", (), 1),), preview_dir=previews, **base))
             if not bands:
                 continue
             if cfg.manifesto.un_file:
                 path = out_dir / f"manifesti-laboratori-{formato}-{version}.pdf"
-                jobs.append(_Job(version=version, files=((path, tuple(bands)),), preview_dir=previews, **base))
+                jobs.append(_Job(version=version, files=((path, tuple(bands), n_previews),), preview_dir=previews, **base))
             else:
                 for start in range(0, len(bands), CHUNK):
                     chunk = bands[start : start + CHUNK]
                     files = tuple(
-                        (out_dir / f"manifesto-{_safe_id(b.id)}-{formato}-{version}.pdf", (b,)) for b in chunk
+                        (out_dir / f"manifesto-{_safe_id(b.id)}-{formato}-{version}.pdf", (b,), int(start + j < n_previews))
+                        for j, b in enumerate(chunk)
                     )
                     jobs.append(_Job(version=version, files=files, preview_dir=previews, **base))
 
-    results = _execute(jobs, workers)
+    results = _execute(jobs, bands, workers)
     records: list[dict[str, Any]] = []
     errors: list[Problem] = []
     for recs, probs in results:
@@ -282,15 +312,48 @@ def build_manifesto(
     return ManifestoResult(tuple(records), tuple(problems))
 
 
-def _execute(jobs: list[_Job], workers: int | None) -> list[tuple[list[dict[str, Any]], list[Problem]]]:
-    """Run the jobs, in worker processes when there is enough work to pay for starting them."""
-    pages = sum(max(1, len(labs)) for job in jobs for _, labs in job.files)
+def _qr_batch(urls: tuple[str, ...]) -> list[tuple[str, Matrix]]:
+    return [(u, qr_matrix(u)) for u in urls]
+
+
+def _execute(
+    jobs: list[_Job], bands: Sequence[LabBand], workers: int | None
+) -> list[tuple[list[dict[str, Any]], list[Problem]]]:
+    """Run the jobs, in worker processes when there is enough work to pay for starting them.
+
+    First pass: the QR matrices of the labs' pages, spread over the workers (choosing the mask
+    is pure Python and both versions of every format need each code). Second pass: the files,
+    biggest jobs first so the pool does not end on one long straggler; the previews of each
+    digital file are queued, in small batches, as soon as the file is written."""
+    pages = sum(max(1, len(labs)) for job in jobs for _, labs, _ in job.files)
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n <= 1 or len(jobs) <= 1 or pages < 8:
-        return [_run(job) for job in jobs]
-    # Big jobs first so the pool does not end on one long straggler.
-    order = sorted(range(len(jobs)), key=lambda i: -sum(max(1, len(l)) for _, l in jobs[i].files))
+        out = []
+        for job in jobs:
+            recs, probs, previews = _run(job)
+            for task in previews:
+                recs += _render_previews(task)
+            out.append((recs, probs))
+        return out
+    urls = tuple(dict.fromkeys(b.url for b in bands))
+    order = sorted(range(len(jobs)), key=lambda i: -sum(max(1, len(labs)) for _, labs, _ in jobs[i].files))
     # spawn: the parent may hold threads (progress display) or pdfium state that fork would copy.
-    with ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=get_context("spawn")) as pool:
-        futures = {i: pool.submit(_run, jobs[i]) for i in order}
-        return [futures[i].result() for i in range(len(jobs))]
+    with ProcessPoolExecutor(max_workers=min(n, max(len(jobs), 2)), mp_context=get_context("spawn")) as pool:
+        matrices: dict[str, Matrix] = {}
+        step = max(1, -(-len(urls) // (4 * n)))
+        for batch in pool.map(_qr_batch, [urls[i : i + step] for i in range(0, len(urls), step)]):
+            matrices.update(batch)
+        futures = {}
+        for i in order:
+            needed = {lab.url for _, labs, _ in jobs[i].files for lab in labs}
+            job = replace(jobs[i], qr={u: matrices[u] for u in needed if u in matrices})
+            futures[pool.submit(_run, job)] = i
+        results: list[tuple[list[dict[str, Any]], list[Problem]]] = [([], []) for _ in jobs]
+        preview_futures = []
+        for fut in as_completed(futures):
+            recs, probs, previews = fut.result()
+            results[futures[fut]] = (recs, probs)
+            preview_futures += [(futures[fut], pool.submit(_render_previews, t)) for t in previews]
+        for i, fut in preview_futures:
+            results[i][0].extend(fut.result())
+        return results

@@ -151,6 +151,16 @@ class _Header:
     subtitle: Fitted | None
 
 
+def _one_line_size(text: str, font: str, design_pt: float, width_mm: float, floor: float = 0.72) -> float:
+    """The size that keeps ``text`` on one line, down to ``floor`` × the design size; below that
+    the design size is kept (times 0.85) and the text wraps: a name on two lines reads better
+    than one in small type."""
+    fit = width_mm * mm / max(stringWidth(text, font, 1.0), 1e-6) * 0.995
+    if fit >= design_pt:
+        return design_pt
+    return fit if fit >= floor * design_pt else max(MIN_PT, 0.85 * design_pt)
+
+
 def _title_block(d: Design, title: str, width_mm: float) -> Fitted:
     """The title on one line as large as the width allows (up to the design size); a title too long
     for one line at a poster size wraps onto two or more lines instead of shrinking further."""
@@ -221,7 +231,7 @@ class _Bottom:
 
 def _credits(d: Design, contacts: Contacts, width_mm: float, color) -> Fitted:
     return fit_paragraphs(
-        [Block(contacts.crediti, style(d.body.regular, d.pt(10.5), leading=1.3, color=color, name="crediti"))],
+        [Block(contacts.crediti, style(d.body.regular, d.pt(10.5), leading=1.3, color=color, name="crediti", hyphenate=False))],
         width_mm,
         30,
         box="crediti",
@@ -264,16 +274,37 @@ def _footer(d: Design, text: ManifestoText, contacts: Contacts, url: str, links:
 
 
 def _lab_bottom(d: Design, text: ManifestoText, contacts: Contacts, lab: LabBand, links: bool) -> _Bottom:
-    """A lab's poster: a slim contact strip, then the lab's band at the very bottom."""
+    """A lab's poster: the lab's coloured band across the bottom, as tall as the generic footer.
+    Left: where and when to find the lab, and under it the network's contacts and the credits;
+    right: the QR code to the lab's page (or to the digital manifesto when it has none)."""
     u, W, b = d.u, d.spec.trim_w_mm, d.spec.bleed_mm
     m = d.margin_mm
     pad = FOOTER_PAD * u
     qr = d.qr_mm
     left_w = W - 2 * m - qr - 6 * u
     lt = text.laboratorio
+    where = f"laboratorio «{quote(lab.nome, 40)}» (id {lab.id})"
+
+    # Bottom group first: its height is taken from the room of the lab's own lines.
+    lines = _contact_lines(contacts, links)
+    head = escape(text.contatti.titolo)
+    markup = f"<b>{head}</b><br/>" + "<br/>".join(lines) if lines else f"<b>{head}</b>"
+    # White on a three-ink colour: never under 8 pt, or a slight misregistration fills it in.
+    knockout_min = 8.0
+    small = [
+        Block(text.contatti.titolo, style(d.body.regular, max(knockout_min, d.pt(14)), leading=1.3, color=WHITE,
+                                          name="contatti", hyphenate=False), markup=markup)
+    ]
+    if contacts.crediti:
+        small.append(Block(contacts.crediti, style(d.body.regular, max(knockout_min, d.pt(10)), leading=1.3, color=WHITE,
+                                                   space_before_pt=d.pt(4), name="crediti", hyphenate=False)))
+    foot = fit_paragraphs(small, left_w, 0.45 * qr, box="contatti")
+    foot_h = foot.height_pt / mm
+
     blocks = [
         Block(lt.fascia, style(d.body.regular, d.pt(20), leading=1.2, color=WHITE, name="fascia")),
-        Block(lab.nome, style(d.heading.bold, d.pt(42), leading=1.02, color=WHITE, hyphenate=False, space_before_pt=d.pt(2), name="laboratorio")),
+        Block(lab.nome, style(d.heading.bold, _one_line_size(lab.nome, d.heading.bold, d.pt(42), left_w), leading=1.02,
+                              color=WHITE, hyphenate=False, space_before_pt=d.pt(2), name="laboratorio")),
     ]
     if lab.indirizzo:
         blocks.append(Block(lab.indirizzo, style(d.body.bold, d.pt(19), leading=1.3, color=WHITE, space_before_pt=d.pt(10), name="indirizzo", hyphenate=False)))
@@ -285,32 +316,17 @@ def _lab_bottom(d: Design, text: ManifestoText, contacts: Contacts, lab: LabBand
     if invite:
         blocks.append(Block(invite, style(d.body.regular, d.pt(16), leading=1.3, color=WHITE, space_before_pt=d.pt(10), name="invito")))
     try:
-        left = fit_paragraphs(blocks, left_w, qr, box="fascia del laboratorio")
+        left = fit_paragraphs(blocks, left_w, qr - foot_h - 3 * u, box="fascia del laboratorio")
     except StampaError as exc:
-        raise StampaError(
-            [error(p.message, where=f"laboratorio «{lab.nome}» (id {lab.id})") for p in exc.problems]
-        ) from None
-    band_h = 2 * pad + max(qr, left.height_pt / mm)
-
-    # The contact strip: one paragraph, then the credits.
-    lines = _contact_lines(contacts, links)
-    head = escape(text.contatti.titolo)
-    markup = f"<b>{head}</b><br/>" + " · ".join(lines) if lines else f"<b>{head}</b>"
-    strip_blocks = [Block(text.contatti.titolo, style(d.body.regular, d.pt(16), leading=1.3, name="striscia", hyphenate=False), markup=markup)]
-    if contacts.crediti:
-        strip_blocks.append(Block(contacts.crediti, style(d.body.regular, d.pt(10.5), leading=1.3, space_before_pt=d.pt(5), name="crediti")))
-    strip = fit_paragraphs(strip_blocks, W - 2 * m, 40 * u, box="contatti")
-    strip_h = 2.8 * u + strip.height_pt / mm + 2.8 * u
-    height = band_h + strip_h
+        raise StampaError([error(p.message, where=where, field="nome") for p in exc.problems]) from None
+    height = 2 * pad + max(qr, left.height_pt / mm + 3 * u + foot_h)
 
     def draw(c) -> None:
-        c.setFillColor(d.theme.color("fondo_chiaro"))
-        c.rect(-b * mm, band_h * mm, (W + 2 * b) * mm, strip_h * mm, stroke=0, fill=1)
-        strip.draw(c, m * mm, (height - 2.8 * u) * mm)
         c.setFillColor(d.theme.color("laboratorio"))
-        c.rect(-b * mm, -b * mm, (W + 2 * b) * mm, (band_h + b) * mm, stroke=0, fill=1)
-        top = band_h - pad
+        c.rect(-b * mm, -b * mm, (W + 2 * b) * mm, (height + b) * mm, stroke=0, fill=1)
+        top = height - pad
         left.draw(c, m * mm, top * mm)
+        foot.draw(c, m * mm, (pad + foot_h) * mm)
         draw_qr(c, lab.url, W - m - qr, top - qr, qr, link=links)
 
     return _Bottom(height, draw)
@@ -487,15 +503,45 @@ def _draw_parts(c, d: Design, parts: list[_PartLayout], num_w_mm: float, top_mm:
 # --- the whole poster ----------------------------------------------------------------------------
 
 
-def draw_poster(sheet: Sheet, d: Design, text: ManifestoText, contacts: Contacts, url: str, lab: LabBand | None = None) -> None:
-    """Draw one poster on the sheet's current page (trim coordinates)."""
+def draw_poster(
+    sheet: Sheet,
+    d: Design,
+    text: ManifestoText,
+    contacts: Contacts,
+    url: str,
+    lab: LabBand | None = None,
+    cache: dict | None = None,
+) -> None:
+    """Draw one poster on the sheet's current page (trim coordinates).
+
+    With a ``cache`` (one dict per file), the part every poster of the file shares — the header
+    and the parts — is laid out once and written once as a PDF form XObject that each page
+    reuses: a thousand per-lab posters cost one body plus a thousand bands, in time and in bytes.
+    """
     c = sheet.canvas
     u = d.u
-    hd = _header(d, text)
     bottom = _lab_bottom(d, text, contacts, lab, sheet.links) if lab else _footer(d, text, contacts, url, sheet.links)
-    top = d.spec.trim_h_mm - hd.height_mm - PARTS_MARGIN * u
     low = bottom.height_mm + PARTS_MARGIN * u
-    parts, num_w, _ = _layout_parts(d, text, top - low)
-    _draw_header(c, d, text, hd)
+    if cache is None:
+        _draw_body(c, d, text, low)
+    else:
+        key = ("corpo", round(low, 3))
+        name = cache.get(key)
+        if name is None:
+            name = f"corpo{len(cache) + 1}"
+            W, H, b = d.spec.trim_w_mm, d.spec.trim_h_mm, d.spec.bleed_mm
+            c.beginForm(name, lowerx=-b * mm, lowery=-b * mm, upperx=(W + b) * mm, uppery=(H + b) * mm)
+            _draw_body(c, d, text, low)
+            c.endForm()
+            cache[key] = name
+        c.doForm(name)
     bottom.draw(c)
-    _draw_parts(c, d, parts, num_w, top, low)
+
+
+def _draw_body(c, d: Design, text: ManifestoText, low_mm: float) -> None:
+    """The header and the parts, above ``low_mm``."""
+    hd = _header(d, text)
+    top = d.spec.trim_h_mm - hd.height_mm - PARTS_MARGIN * d.u
+    parts, num_w, _ = _layout_parts(d, text, top - low_mm)
+    _draw_header(c, d, text, hd)
+    _draw_parts(c, d, parts, num_w, top, low_mm)

@@ -59,14 +59,38 @@ class ManifestoText:
     # Not from the file: where it was read from, for messages.
     file: str = field(default="", metadata={"internal": True})
 
-    def all_texts(self) -> list[str]:
-        """Every printed string, for glyph checks."""
-        out = [self.occhiello, self.titolo, self.sottotitolo, self.crediti]
-        for p in self.parti:
-            out += [p.titolo, p.testo, *p.parole_chiave]
-        for section in (self.contatti, self.laboratorio):
-            out += [getattr(section, f.name) for f in fields(section)]
-        return [t for t in out if t]
+    def all_texts(self) -> list[tuple[str, str]]:
+        """Every printed string with its dotted key, for glyph checks."""
+        out = [("occhiello", self.occhiello), ("titolo", self.titolo), ("sottotitolo", self.sottotitolo), ("crediti", self.crediti)]
+        for i, p in enumerate(self.parti, start=1):
+            out += [(f"parti[{i}].titolo", p.titolo), (f"parti[{i}].testo", p.testo)]
+            out += [(f"parti[{i}].parole_chiave[{j}]", w) for j, w in enumerate(p.parole_chiave, start=1)]
+        for name, section in (("contatti", self.contatti), ("laboratorio", self.laboratorio)):
+            out += [(f"{name}.{f.name}", getattr(section, f.name)) for f in fields(section)]
+        return [(k, t) for k, t in out if t]
+
+
+def glyph_problems(text: ManifestoText, font_names: list[str], family: str) -> list[Problem]:
+    """Characters of the layout texts that the fonts cannot draw (they would print as boxes)."""
+    from ..printing.fonts import missing_glyphs
+
+    problems = []
+    for key, value in text.all_texts():
+        missing = set()
+        for font in font_names:
+            missing |= missing_glyphs(font, value)
+        if missing:
+            chars = ", ".join(f"«{ch}» (U+{ord(ch):04X})" for ch in sorted(missing))
+            problems.append(
+                error(
+                    f"il carattere tipografico {family} non ha {chars}: stamperebbe un quadratino vuoto. "
+                    "Togli o sostituisci il simbolo.",
+                    file=text.file or None,
+                    where=_where(key),
+                    value=value,
+                )
+            )
+    return problems
 
 
 def _where(key: str) -> str:
