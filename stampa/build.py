@@ -60,21 +60,15 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         from .basemap import basemap_report, get_basemap
         from .products.mappa import build_mappa
 
-        fetched: list[Any] = []
-
         def basemaps(view):  # noqa: ANN001, ANN202 - a View from stampa.basemap
-            b = get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno)
-            fetched.append((view, b))
-            return b
+            return get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno)
 
         with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
             mappa = build_mappa(
                 cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps
             )
-        problems += list(mappa.problems)
-        for _, b in fetched:
-            problems += list(b.problems)
-        files: list[dict[str, Any]] = list(mappa.files)
+        problems += list(mappa.warnings)
+        files: list[dict[str, Any]] = [_with_checks(f, mappa.verifica) for f in mappa.files]
 
         if cfg.manifesto.formati or cfg.manifesto.per_laboratorio:
             from .products.manifesto import build_manifesto
@@ -92,13 +86,13 @@ def build_edition(opts: BuildOptions) -> BuildResult:
                 build_web(cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, pdf_links=pdf_links)
             )
 
-        placed = {p.id: p.view for p in mappa.layout.placements}
+        placed = {p.id: p.view for p in mappa.layout.entries}
         report = build_report(
             edition_name=cfg.edizione.nome,
             entries_file=str(inputs.entries_file),
             files=files,
             entries=entries_section(numbered, placed, inputs.edition.inactive),
-            basemaps=[dict(vista=view.name, **basemap_report(b)) for view, b in fetched],
+            basemaps=[basemap_report(b) for _, b in sorted(mappa.basemaps.items())],
             problems=problems,
             timings=clock.report(),
         )
@@ -118,6 +112,12 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     if opts.show:
         _closing(out_dir, report, problems, inputs)
     return BuildResult(out_dir, report, tuple(problems), preflight_ok)
+
+
+def _with_checks(record: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:
+    """A file record with what the preflight must find in it (QR codes, folds, texts)."""
+    check = checks.get(record["path"])
+    return {**record, "verifica": check.as_dict()} if check is not None else dict(record)
 
 
 def _closing(out_dir: Path, report: dict[str, Any], problems: list[Problem], inputs: Inputs) -> None:
