@@ -1,0 +1,231 @@
+"""Every preflight check fails on a PDF broken on purpose, with its Italian message, and a
+well-made PDF passes clean."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from stampa.preflight import FileToCheck, Fold, QrSpec, TextSpec, check_file
+
+from .preflight_samples import BLEED, FOLD_X, NAMES, URL, Sample, build, spec
+
+
+def rows(findings):
+    return [(f.level, f.message) for f in findings]
+
+
+def only(findings, message):
+    hits = [f for f in findings if f.message == message]
+    assert len(hits) == 1, rows(findings)
+    return hits[0]
+
+
+def check(tmp_path: Path, sample: Sample = Sample(), **changes):
+    path = build(tmp_path / "prova.pdf", sample)
+    return check_file(spec(path, sample, **changes))
+
+
+def test_well_made_print_file_passes_clean(tmp_path):
+    assert check(tmp_path) == []
+
+
+def test_well_made_digital_file_passes_clean(tmp_path):
+    assert check(tmp_path, Sample(digital=True), folds=()) == []
+
+
+# One rule broken at a time: (sample, level, message, words the "trovato" column must show).
+BROKEN = {
+    "base-14 Helvetica": (Sample(base14_text=True), "errore", "carattere non incorporato", "Helvetica"),
+    "5 pt text": (Sample(small_text_pt=5), "errore", "testo più piccolo di 6 pt", "5,0 pt: «Testo minuscolo»"),
+    "10 pt scaled to 5 pt": (Sample(scaled_small_text=True), "errore", "testo più piccolo di 6 pt", "5,0 pt: «Testo ridotto»"),
+    "72 ppi image": (
+        Sample(image_ppi=72), "errore", "immagine a bassa risoluzione", "72 ppi (71×71 px stampati a 25,0×25,0 mm)"
+    ),
+    "QR too small": (Sample(qr_mm=15), "errore", "codice QR troppo piccolo per la distanza di lettura", "15,0 mm"),
+    "QR elsewhere": (
+        Sample(qr_url="https://www.altro-sito.it/"), "errore", "il codice QR porta a un altro indirizzo",
+        "https://www.altro-sito.it/",
+    ),
+    "no QR": (Sample(qr=False), "errore", "codice QR non trovato o illeggibile", "nessun codice QR leggibile"),
+    "QR on the fold": (
+        Sample(qr_at_mm=(FOLD_X - 15, 40)), "errore", "codice QR sulla piega",
+        "attraversato dalla piega verticale a 105,0 mm dal bordo sinistro",
+    ),
+    "QR near the fold": (
+        Sample(qr_at_mm=(FOLD_X + 2, 40)), "errore", "codice QR troppo vicino alla piega",
+        " mm dalla piega verticale a 105,0 mm dal bordo sinistro",
+    ),
+    "QR at the edge": (Sample(qr_at_mm=(178, 40)), "errore", "codice QR troppo vicino al bordo", " mm dal bordo"),
+    "no TrimBox": (Sample(trimbox=False), "errore", "manca il TrimBox (il formato finito, dove tagliare)", "nessun TrimBox"),
+    "no BleedBox": (Sample(bleedbox_mm=None), "errore", "manca il BleedBox (l'abbondanza oltre il taglio)", "nessun BleedBox"),
+    "1 mm bleed": (
+        Sample(bleedbox_mm=1), "errore", "abbondanza insufficiente",
+        "sinistra 1,0 mm, destra 1,0 mm, sotto 1,0 mm, sopra 1,0 mm",
+    ),
+    "link in print file": (
+        Sample(link=True), "errore", "collegamenti o annotazioni nel file di stampa", "1 annotazione (Link)"
+    ),
+    "RGB vector colour": (
+        Sample(rgb_fill=True), "errore", "colori RGB nel disegno vettoriale",
+        "1 impostazione di colore RGB (es. «1 0 0 rg»)",
+    ),
+    "RGB image": (Sample(image_rgb=True), "avviso", "immagine in RGB", "1 immagine RGB"),
+    "text across the fold": (
+        Sample(text_on_fold=True), "errore", "testo sulla piega",
+        "«Testo sulla piega centrale» sulla piega verticale a 105,0 mm dal bordo sinistro",
+    ),
+    "text overflow": (
+        Sample(text_overflow=True), "errore", "testo fuori dal formato finito (verrebbe tagliato)",
+        "«Una riga troppo lunga per il suo spazio»",
+    ),
+    "missing entry": (Sample(names=NAMES[:2]), "errore", "testo atteso non trovato", "nessun «Amici del Borgo Ticino»"),
+    "A5 instead of A4": (
+        Sample(trim=(148, 210)), "errore", "formato della pagina diverso da quello del prodotto", "148,0 × 210,0 mm"
+    ),
+    "landscape": (Sample(trim=(297, 210)), "errore", "pagina ruotata rispetto al prodotto", "297,0 × 210,0 mm"),
+    "two pages": (Sample(pages=2), "errore", "numero di pagine diverso da quello del prodotto", "2 pagine"),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_each_broken_file_is_reported(tmp_path, name):
+    sample, level, message, found = BROKEN[name]
+    findings = check(tmp_path, sample)
+    hit = only(findings, message)
+    assert hit.level == level
+    assert found in hit.found, hit
+    assert hit.fix  # every row says how to fix it
+    assert hit.expected
+
+
+def test_helvetica_is_reported_with_its_pages_and_fix(tmp_path):
+    hit = only(check(tmp_path, Sample(base14_text=True, pages=2), expected_pages=2), "carattere non incorporato")
+    assert hit.pages == (1, 2)
+    assert hit.expected == "carattere incorporato nel PDF"
+    assert "Titillium Web" in hit.fix
+
+
+def test_text_size_threshold_is_the_printed_size(tmp_path):
+    # 6 pt passes, 5.9 pt fails.
+    assert not [f for f in check(tmp_path, Sample(small_text_pt=6)) if f.check == "corpo"]
+    hit = only(check(tmp_path, Sample(small_text_pt=5.9)), "testo più piccolo di 6 pt")
+    assert hit.found.startswith("5,9 pt")
+
+
+def test_warning_band_for_images(tmp_path):
+    # A4: 200 ppi is under the 250 ppi minimum → error. A2 poster: the same is a warning.
+    assert only(check(tmp_path, Sample(image_ppi=200)), "immagine a bassa risoluzione").level == "errore"
+    findings = check(tmp_path, Sample(image_ppi=200), trim_mm=None)
+    assert only(findings, "immagine a bassa risoluzione")
+    poster = check(tmp_path, Sample(image_ppi=200), min_ppi=150, warn_ppi=250)
+    hit = only(poster, "immagine sotto la risoluzione consigliata")
+    assert hit.level == "avviso"
+    assert hit.expected == "almeno 250 ppi"
+    assert only(check(tmp_path, Sample(image_ppi=100), min_ppi=150, warn_ppi=250), "immagine a bassa risoluzione")
+
+
+def test_large_formats_get_the_poster_thresholds():
+    a2 = FileToCheck("x.pdf", "manifesto", "stampa", (420, 594), 3)
+    a3 = FileToCheck("x.pdf", "manifesto", "stampa", (297, 420), 3)
+    assert a2.ppi_limits() == (150.0, 250.0)
+    assert a3.ppi_limits() == (250.0, 250.0)
+
+
+def test_links_in_digital_files(tmp_path):
+    assert check(tmp_path, Sample(digital=True), folds=()) == []
+    bad = check(tmp_path, Sample(digital=True, link_url="javascript:alert(1)"), folds=())
+    hit = only(bad, "collegamento non ammesso")
+    assert hit.found == "javascript:alert(1)"
+    assert hit.level == "avviso"  # digital files never stop the print run
+
+
+def test_digital_file_without_links_is_a_warning(tmp_path):
+    path = build(tmp_path / "prova.pdf", Sample(digital=True))
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        del pdf.pages[0].obj["/Annots"]
+        pdf.save(path)
+    hit = only(check_file(spec(path, Sample(digital=True), folds=())), "nessun collegamento cliccabile nel file digitale")
+    assert hit.level == "avviso"
+
+
+def test_unexpected_qr_code_is_a_warning(tmp_path):
+    findings = check(tmp_path, Sample(second_qr_url="https://www.edizione-vecchia.it/"))
+    hit = only(findings, "codice QR non previsto")
+    assert (hit.level, hit.found, hit.expected) == ("avviso", "https://www.edizione-vecchia.it/", URL)
+    assert rows(findings) == [("avviso", "codice QR non previsto")]
+
+
+def test_a_missing_second_code_is_not_blamed_on_the_first(tmp_path):
+    manifesto = "https://www.esempio.it/manifesto/"
+    findings = check(tmp_path, Sample(), qr=(QrSpec(URL, 30.0), QrSpec(manifesto, 30.0, (1,))))
+    hit = only(findings, "codice QR non trovato o illeggibile")
+    assert hit.expected == manifesto
+    assert rows(findings) == [("errore", "codice QR non trovato o illeggibile")]
+
+
+def test_qr_size_is_measured(tmp_path):
+    # 30 mm printed, 35 mm needed → reported with the measured size.
+    hit = only(check(tmp_path, Sample(), qr=(QrSpec(URL, 35.0),)), "codice QR troppo piccolo per la distanza di lettura")
+    assert hit.found in ("29,9 mm", "30,0 mm", "30,1 mm")
+    assert hit.expected == "almeno 35 mm"
+
+
+def measured_mm(text: str) -> float:
+    return float(text.split(" mm")[0].replace(",", "."))
+
+
+def test_qr_distances_are_measured(tmp_path):
+    # The symbol is drawn 2 mm from the fold and 2 mm from the right edge (178 + 30 = 208 of 210 mm);
+    # the render at 150 dpi places it within a pixel (0.17 mm).
+    near_fold = only(check(tmp_path, Sample(qr_at_mm=(FOLD_X + 2, 40))), "codice QR troppo vicino alla piega")
+    assert measured_mm(near_fold.found) == pytest.approx(2.0, abs=0.3)
+    edge = only(check(tmp_path, Sample(qr_at_mm=(178, 40))), "codice QR troppo vicino al bordo")
+    assert measured_mm(edge.found) == pytest.approx(2.0, abs=0.3)
+    assert edge.expected == "almeno 5,0 mm"
+
+
+def test_map_folds_can_exempt_text(tmp_path):
+    s = Sample(text_on_fold=True)
+    assert not [f for f in check(tmp_path, s, folds=(Fold("x", FOLD_X, check_text=False),)) if f.check == "piega"]
+
+
+def test_text_near_fold_and_trim_are_warnings(tmp_path):
+    findings = check(tmp_path, Sample(), safe_margin_mm=16)
+    # The index starts 15 mm from both the trim and the fold.
+    near_fold = only(findings, "testo troppo vicino alla piega")
+    assert near_fold.level == "avviso"
+    margin = only(findings, "testo nel margine di sicurezza")
+    assert margin.level == "avviso"
+    assert "dal bordo" in margin.found
+
+
+def test_expected_text_at_a_position(tmp_path):
+    # "1  Spazio Q" is drawn at x = 15 mm, 60 mm below the top (y = 237 mm) and at x = 120 mm.
+    ok = TextSpec("Spazio Q", (1,), (30.0, 238.0), 3.0)
+    assert check(tmp_path, Sample(), texts_expected=(ok,)) == []
+    far = TextSpec("Spazio Q", (1,), (30.0, 200.0), 3.0)
+    hit = only(check(tmp_path, Sample(), texts_expected=(far,)), "testo atteso non nella sua posizione")
+    assert hit.expected == "entro 3,0 mm da x 30,0, y 200,0 mm"
+
+
+def test_expected_text_on_a_page_that_does_not_exist(tmp_path):
+    hit = only(check(tmp_path, Sample(), texts_expected=(TextSpec("Spazio Q", (3,)),)), "testo atteso non trovato")
+    assert hit.found == "nessun «Spazio Q» a pagina 3"
+
+
+def test_missing_file_and_not_a_pdf(tmp_path):
+    s = replace(spec(tmp_path / "manca.pdf"), label="manca.pdf")
+    assert rows(check_file(s)) == [("errore", "file non trovato")]
+    junk = tmp_path / "finto.pdf"
+    junk.write_text("non sono un PDF")
+    assert rows(check_file(replace(s, path=str(junk)))) == [("errore", "il file non è un PDF leggibile")]
+
+
+def test_bleed_larger_than_expected_is_a_warning(tmp_path):
+    hit = only(check(tmp_path, Sample(bleedbox_mm=5)), "abbondanza più larga del previsto")
+    assert hit.level == "avviso"
+    assert hit.expected == f"{BLEED:.1f}".replace(".", ",") + " mm per lato"

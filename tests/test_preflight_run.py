@@ -1,0 +1,143 @@
+"""run_preflight over several files: the outcome, verifica.json, rapporto.json as input, the table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from stampa.preflight import (
+    FileToCheck, Fold, QrSpec, TextSpec, file_from_pdf, files_from_report, print_report, run_preflight,
+)
+from stampa.preflight.model import merge_pages, pages_label, Finding
+from stampa.problems import StampaError
+
+from .preflight_samples import BLEED, FOLD_X, NAMES, TRIM, URL, Sample, build, spec
+
+
+def report_entry(name: str, sample: Sample) -> dict:
+    """A rapporto.json file entry as the products write it."""
+    return {
+        "path": name,
+        "prodotto": "mappa",
+        "versione": "digitale" if sample.digital else "stampa",
+        "pagine": 1,
+        "rifilo_mm": list(TRIM),
+        "abbondanza_mm": 0 if sample.digital else BLEED,
+        "sha256": "0" * 64,
+        "verifica": {
+            "qr": [{"url": URL, "min_mm": 30}],
+            "pieghe": [] if sample.digital else [{"asse": "x", "mm": FOLD_X, "pagine": [1]}],
+            "testi": list(NAMES[:2]) + [{"testo": NAMES[2], "pagine": [1]}],
+        },
+    }
+
+
+def write_report(folder: Path, entries: list[dict]) -> Path:
+    path = folder / "rapporto.json"
+    path.write_text(json.dumps({"file": entries + [{"path": "web/index.html", "prodotto": "web", "versione": "web"}]}))
+    return path
+
+
+def test_report_in_report_out(tmp_path):
+    build(tmp_path / "mappa-stampa.pdf", Sample())
+    build(tmp_path / "mappa-digitale.pdf", Sample(digital=True))
+    report = write_report(
+        tmp_path, [report_entry("mappa-stampa.pdf", Sample()), report_entry("mappa-digitale.pdf", Sample(digital=True))]
+    )
+    files = files_from_report(report)
+    assert [(f.path, f.versione) for f in files] == [("mappa-stampa.pdf", "stampa"), ("mappa-digitale.pdf", "digitale")]
+    stampa = files[0]
+    assert stampa.folds == (Fold("x", FOLD_X, (1,)),)
+    assert stampa.qr == (QrSpec(URL, 30.0),)
+    assert stampa.texts_expected[2] == TextSpec(NAMES[2], (1,))
+    result = run_preflight(files, tmp_path)
+    assert result.ok and result.findings == ()
+    data = json.loads((tmp_path / "verifica.json").read_text(encoding="utf-8"))
+    assert data["ok"] is True and data["esito"] == "superata"
+    assert [f["path"] for f in data["file"]] == ["mappa-stampa.pdf", "mappa-digitale.pdf"]
+    assert data["risultati"] == []
+
+
+def test_an_error_in_a_print_file_fails_and_is_written(tmp_path):
+    build(tmp_path / "mappa-stampa.pdf", Sample(base14_text=True))
+    result = run_preflight([spec(Path("mappa-stampa.pdf"), Sample(), label="mappa-stampa.pdf")], tmp_path)
+    assert not result.ok
+    data = json.loads((tmp_path / "verifica.json").read_text(encoding="utf-8"))
+    assert data["esito"] == "non superata"
+    assert data["risultati"] == [
+        {
+            "livello": "errore",
+            "controllo": "caratteri",
+            "file": "mappa-stampa.pdf",
+            "pagine": [1],
+            "cosa": "carattere non incorporato",
+            "trovato": "Helvetica",
+            "atteso": "carattere incorporato nel PDF",
+            "come_rimediare": data["risultati"][0]["come_rimediare"],
+        }
+    ]
+
+
+def test_warnings_and_digital_problems_do_not_fail(tmp_path):
+    build(tmp_path / "a.pdf", Sample(image_rgb=True))  # a warning
+    build(tmp_path / "b.pdf", Sample(digital=True, link_url="file:///etc/passwd"))
+    files = [spec(Path("a.pdf"), Sample(), label="a.pdf"), spec(Path("b.pdf"), Sample(digital=True), folds=(), label="b.pdf")]
+    result = run_preflight(files, tmp_path)
+    assert result.ok
+    assert [(f.file, f.level, f.message) for f in result.findings] == [
+        ("a.pdf", "avviso", "immagine in RGB"),
+        ("b.pdf", "avviso", "collegamento non ammesso"),
+    ]
+
+
+def test_table_is_readable(tmp_path):
+    build(tmp_path / "a.pdf", Sample(small_text_pt=5, image_ppi=72))
+    result = run_preflight([spec(Path("a.pdf"), Sample(), label="a.pdf")], tmp_path)
+    console = Console(record=True, width=200)
+    print_report(result, console)
+    text = console.export_text()
+    for words in ("cosa", "pagina", "trovato", "atteso", "come rimediare", "ERRORE", "testo più piccolo di 6 pt",
+                  "immagine a bassa risoluzione", "Verifica non superata", "verifica.json"):
+        assert words in text
+
+
+def test_pdfs_named_on_the_command_line(tmp_path):
+    good = build(tmp_path / "manifesto-A4.pdf", Sample())
+    digital = build(tmp_path / "manifesto-digitale.pdf", Sample(digital=True))
+    f = file_from_pdf(good)
+    assert (f.versione, f.trim_mm, f.bleed_mm) == ("stampa", (210.0, 297.0), 3.0)
+    assert file_from_pdf(digital).versione == "digitale"
+    result = run_preflight([f, file_from_pdf(digital)], tmp_path)
+    assert result.ok
+    assert result.findings == ()
+    no_trim = build(tmp_path / "senza.pdf", Sample(trimbox=False))
+    result = run_preflight([file_from_pdf(no_trim)], None)
+    assert not result.ok
+    assert [f.message for f in result.findings] == ["manca il TrimBox (il formato finito, dove tagliare)"]
+
+
+def test_bad_rapporto_is_a_clear_error(tmp_path):
+    with pytest.raises(StampaError) as exc:
+        files_from_report(tmp_path / "rapporto.json")
+    assert "stampa edizione" in exc.value.problems[0].message
+    report = tmp_path / "rapporto.json"
+    report.write_text(json.dumps({"file": [{"path": "a.pdf", "versione": "stampa", "rifilo_mm": [210],
+                                            "verifica": {"pieghe": [{"asse": "z", "mm": 3}]}}]}))
+    with pytest.raises(StampaError) as exc:
+        files_from_report(report)
+    messages = [p.message for p in exc.value.problems]
+    assert messages == [
+        "«rifilo_mm» deve essere [larghezza, altezza] in mm.",
+        'una piega è {"asse": "x" o "y", "mm": posizione dal bordo}.',
+    ]
+    assert exc.value.problems[1].where == "file[0].verifica.pieghe[0]"
+
+
+def test_pages_are_merged_and_labelled():
+    assert pages_label((1, 2, 3, 5, 7, 8)) == "1–3, 5, 7–8"
+    rows = [Finding("errore", "c", "m", "f", (p,), "x", "y", "z") for p in (1, 2, 3)]
+    merged = merge_pages(rows + [Finding("errore", "c", "m", "f", (4,), "other", "y", "z")])
+    assert [(f.pages, f.found) for f in merged] == [((1, 2, 3), "x"), ((4,), "other")]
