@@ -79,6 +79,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("controlla", help="controlla configurazione e voci, senza scrivere nulla")
     _common(p, building=False)
     p.set_defaults(run=_run_controlla)
+
+    p = sub.add_parser(
+        "verifica",
+        help="verifica prima della stampa dei file costruiti (o dei PDF indicati)",
+        description="Controlla i PDF elencati in rapporto.json (o quelli indicati) come fa una tipografia: "
+        "formato, abbondanza, caratteri, corpo minimo, risoluzione delle immagini, colori, collegamenti, "
+        "codici QR, voci presenti, pieghe. Esce con 1 se un file per la tipografia ha errori.",
+    )
+    p.add_argument("pdf", nargs="*", type=Path, metavar="PDF", help="PDF da verificare (predefiniti: quelli di rapporto.json)")
+    p.add_argument("--config", type=Path, default=Path("stampa.toml"), metavar="FILE",
+                   help="configurazione dell'edizione (predefinita: ./stampa.toml)")
+    p.add_argument("--out", type=Path, metavar="CARTELLA",
+                   help="cartella con rapporto.json, dove scrivere verifica.json (predefinita: quella della configurazione)")
+    p.set_defaults(run=_run_verifica)
     return parser
 
 
@@ -86,6 +100,12 @@ def _run_controlla(args: argparse.Namespace) -> int:
     from .check import run_check
 
     return run_check(args.config, dati=args.dati)
+
+
+def _run_verifica(args: argparse.Namespace) -> int:
+    from .preflight.command import run_verifica
+
+    return run_verifica(args.config, args.out, args.pdf)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -229,3 +229,71 @@ def test_bleed_larger_than_expected_is_a_warning(tmp_path):
     hit = only(check(tmp_path, Sample(bleedbox_mm=5)), "abbondanza più larga del previsto")
     assert hit.level == "avviso"
     assert hit.expected == f"{BLEED:.1f}".replace(".", ",") + " mm per lato"
+
+
+def test_fonts_and_images_inside_form_xobjects(tmp_path):
+    """A map drawn once as a form XObject and placed scaled (as products place a matplotlib map):
+    the font inside the form is found, and the image's ppi accounts for the form's scale."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    from .preflight_samples import _image, fonts
+
+    f = fonts()
+    path = tmp_path / "forma.pdf"
+    w, h = 210 * mm, 297 * mm
+    off = 13 * mm
+    c = Canvas(str(path), pagesize=(w + 2 * off, h + 2 * off), invariant=1, initialFontName=f.regular)
+    c.setTrimBox((off, off, off + w, off + h))
+    c.setBleedBox((off - 3 * mm, off - 3 * mm, off + w + 3 * mm, off + h + 3 * mm))
+    c.beginForm("mappa")
+    c.setFont("Helvetica", 10)
+    c.drawString(0, 0, "Pavia")
+    c.drawImage(_image(300, False), 0, 20, 72, 72)  # 300 px on 1 inch: 300 ppi inside the form
+    c.endForm()
+    c.saveState()
+    c.translate(off + 50 * mm, off + 100 * mm)
+    c.scale(2, 2)  # placed at twice the size: 150 ppi on paper
+    c.doForm("mappa")
+    c.restoreState()
+    c.showPage()
+    c.save()
+    spec_ = spec(path, Sample(), qr=(), texts_expected=(), folds=())
+    findings = check_file(spec_)
+    assert only(findings, "carattere non incorporato").found == "Helvetica"
+    assert only(findings, "immagine a bassa risoluzione").found == "150 ppi (300×300 px stampati a 50,8×50,8 mm)"
+
+
+def test_hyphenated_and_wrapped_names_are_found(tmp_path):
+    """Index entries wrap and hyphenate (pyphen): the name is still found."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+
+    from stampa.preflight.check_text import locate
+    from stampa.preflight.textlayer import read_text
+    import pypdfium2 as pdfium
+
+    from .preflight_samples import fonts
+
+    f = fonts()
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=(100 * mm, 100 * mm), invariant=1, initialFontName=f.regular)
+    style = ParagraphStyle("x", fontName=f.regular, fontSize=10, leading=12, hyphenationLang="it_IT",
+                           embeddedHyphenation=1, uriWasteReduce=0.3)
+    text = "Laboratorio sociale intergenerazionale Social Bistrot – Il Naviglio"
+    p = Paragraph(text, style)
+    p.wrapOn(c, 22 * mm, 100 * mm)
+    p.drawOn(c, 10 * mm, 40 * mm)
+    c.showPage()
+    c.save()
+    doc = pdfium.PdfDocument(str(path))
+    chars = read_text(doc)[0]
+    doc.close()
+    printed = "".join(ch.text for ch in chars)
+    assert "\n" in printed and "\x02" in printed  # it wrapped and hyphenated (pdfium marks the hyphen \x02)
+    for name in ("Social Bistrot – Il Naviglio", "intergenerazionale", "Laboratorio sociale"):
+        assert locate(chars, name), (name, printed)
+    assert not locate(chars, "Bistrot Naviglio")
+    assert not locate(chars, "Social Bistro")  # whole words only

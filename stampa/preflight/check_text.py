@@ -145,18 +145,24 @@ def locate(chars: list[Char], text: str) -> list[Rect]:
                 found.append(_union(boxes))
         if found:
             return found
-    # Last resort: spacing ignored altogether (words drawn separately may come out glued).
+    # Last resort: spacing ignored altogether (words drawn separately may come out glued), still
+    # whole words at both ends.
     squeezed = re.sub(r"\s+", "", needle)
     hay, index = _page_text(chars, True)
-    plain = [(c, index[j]) for j, c in enumerate(hay) if c != " "]
-    s = "".join(c for c, _ in plain)
+    plain = [j for j, c in enumerate(hay) if c != " "]
+    s = "".join(hay[j] for j in plain)
     start = 0
     while squeezed:
         k = s.find(squeezed, start)
         if k < 0:
             break
-        found.append(_union(chars[plain[j][1]].box for j in range(k, k + len(squeezed))))
         start = k + 1
+        first, last = plain[k], plain[k + len(squeezed) - 1]
+        before = hay[first - 1] if first > 0 else " "
+        after = hay[last + 1] if last + 1 < len(hay) else " "
+        if (squeezed[0].isalnum() and before.isalnum()) or (squeezed[-1].isalnum() and after.isalnum()):
+            continue
+        found.append(_union(chars[index[j]].box for j in plain[k : k + len(squeezed)]))
     return found
 
 

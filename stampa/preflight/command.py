@@ -1,0 +1,40 @@
+"""`stampa verifica`: the preflight from the command line (and at the end of `stampa edizione`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from ..terminal import console
+from .report import print_report
+from .run import run_preflight
+from .sources import file_from_pdf, files_from_report
+
+REPORT = "rapporto.json"
+
+
+def verify_folder(out_dir: Path) -> int:
+    """Check the files listed in ``out_dir/rapporto.json``, print the table, write
+    ``out_dir/verifica.json``. Exit code: 0 passed (warnings allowed), 1 a print file failed."""
+    files = files_from_report(Path(out_dir) / REPORT)
+    result = run_preflight(files, Path(out_dir))
+    print_report(result, console())
+    return 0 if result.ok else 1
+
+
+def verify_pdfs(pdfs: Sequence[Path], out_dir: Path | None = None) -> int:
+    """Check PDFs named by the user; ``verifica.json`` only when an output folder is given."""
+    files = [file_from_pdf(Path(p)) for p in pdfs]
+    result = run_preflight(files, out_dir, base=Path.cwd(), write_report=out_dir is not None)
+    print_report(result, console())
+    return 0 if result.ok else 1
+
+
+def run_verifica(config: Path, out: Path | None, pdfs: Sequence[Path]) -> int:
+    if pdfs:
+        return verify_pdfs(pdfs, out)
+    if out is None:
+        from ..config import load_config
+
+        out = load_config(config).uscita.cartella
+    return verify_folder(out)
