@@ -80,19 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, building=False)
     p.set_defaults(run=_run_controlla)
 
-    p = sub.add_parser(
-        "verifica",
-        help="verifica prima della stampa dei file costruiti (o dei PDF indicati)",
-        description="Controlla i PDF elencati in rapporto.json (o quelli indicati) come fa una tipografia: "
-        "formato, abbondanza, caratteri, corpo minimo, risoluzione delle immagini, colori, collegamenti, "
-        "codici QR, voci presenti, pieghe. Esce con 1 se un file per la tipografia ha errori.",
-    )
-    p.add_argument("pdf", nargs="*", type=Path, metavar="PDF", help="PDF da verificare (predefiniti: quelli di rapporto.json)")
-    p.add_argument("--config", type=Path, default=Path("stampa.toml"), metavar="FILE",
-                   help="configurazione dell'edizione (predefinita: ./stampa.toml)")
-    p.add_argument("--out", type=Path, metavar="CARTELLA",
-                   help="cartella con rapporto.json, dove scrivere verifica.json (predefinita: quella della configurazione)")
+    p = sub.add_parser("edizione", help="costruisce tutto ciò che chiede la configurazione: Mappa, manifesti, versione web, rapporto")
+    _common(p, building=True)
+    p.add_argument("--senza-verifica", action="store_true", help="non eseguire la verifica finale dei PDF")
+    p.set_defaults(run=_run_edizione)
+
+    p = sub.add_parser("verifica", help="verifica i PDF già costruiti (quelli di rapporto.json, o i file indicati)")
+    _common(p, building=False)
+    p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita con rapporto.json")
+    p.add_argument("pdf", nargs="*", type=Path, help="PDF da verificare (predefinito: quelli elencati in rapporto.json)")
     p.set_defaults(run=_run_verifica)
+
+    p = sub.add_parser("sfondo", help="scarica e congela lo sfondo della mappa in dati/, per ristampe senza rete")
+    _common(p, building=True)
+    p.set_defaults(run=_run_sfondo)
     return parser
 
 
@@ -102,10 +103,30 @@ def _run_controlla(args: argparse.Namespace) -> int:
     return run_check(args.config, dati=args.dati)
 
 
+def _run_edizione(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, run_edition
+
+    return run_edition(
+        BuildOptions(
+            config=args.config,
+            dati=args.dati,
+            sfondo=args.sfondo,
+            out=args.out,
+            verifica=False if args.senza_verifica else None,
+        )
+    )
+
+
 def _run_verifica(args: argparse.Namespace) -> int:
     from .preflight.command import run_verifica
 
-    return run_verifica(args.config, args.out, args.pdf)
+    return run_verifica(args.config, out=args.out, pdfs=args.pdf)
+
+
+def _run_sfondo(args: argparse.Namespace) -> int:
+    from .freeze import run_freeze
+
+    return run_freeze(args.config, dati=args.dati, sfondo=args.sfondo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

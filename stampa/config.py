@@ -179,7 +179,15 @@ class _Loader:
         for name, f in known.items():
             dotted = f"{prefix}.{name}" if prefix else name
             if name not in data:
-                if f.default is MISSING and f.default_factory is MISSING:
+                has_default = not (f.default is MISSING and f.default_factory is MISSING)
+                # Defaults that hold paths must still be resolved against the project folder.
+                if has_default and is_dataclass(hints[name]):
+                    values[name] = self.section(hints[name], {}, dotted)
+                    continue
+                if has_default and hints[name] is Path:
+                    values[name] = self.path(str(f.default), dotted)
+                    continue
+                if not has_default:
                     if is_dataclass(hints[name]):
                         self.problem(dotted, f"manca la sezione [{dotted}]: aggiungila.")
                     else:

@@ -1,0 +1,141 @@
+"""`stampa edizione`: the whole batch run, stage by stage.
+
+config + entries → checks → basemap (network only here, through stampa.basemap) → Mappa →
+manifesto → web version → rapporto.json → preflight. Each product writes its files atomically;
+the output folder is locked for the duration so two builds cannot interleave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .check import inactive_lines
+from .inputs import Inputs, load_inputs
+from .lock import build_lock
+from .numbering import number_entries
+from .printing.theme import load_theme
+from .problems import ERROR, Problem, StampaError
+from .report import build_report, entries_section, write_report
+from .stages import StageClock
+from .terminal import console, print_problems
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    config: Path = Path("stampa.toml")
+    dati: Path | None = None
+    sfondo: str | None = None  # overrides [sfondo] fonte
+    out: Path | None = None
+    verifica: bool | None = None  # None → the config's [uscita] verifica
+    show: bool = True
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    report: dict[str, Any]
+    problems: tuple[Problem, ...]
+    preflight_ok: bool
+
+
+def build_edition(opts: BuildOptions) -> BuildResult:
+    """Build everything the configuration asks for. Raises StampaError when the input is wrong."""
+    out = console()
+    clock = StageClock(out, show=opts.show)
+    with clock.stage("dati", "Lettura e controllo dei dati"):
+        inputs = load_inputs(opts.config, dati=opts.dati)
+    if any(p.level == ERROR for p in inputs.problems):
+        raise StampaError(inputs.problems)
+    cfg = inputs.config
+    if opts.sfondo:
+        cfg = replace(cfg, sfondo=replace(cfg.sfondo, fonte=opts.sfondo))
+    out_dir = Path(opts.out).resolve() if opts.out else cfg.uscita.cartella
+    theme = load_theme(cfg.root / "layout" / "tema.toml")
+    problems: list[Problem] = list(inputs.problems)
+    numbered = number_entries(inputs.edition.entries)
+
+    with build_lock(out_dir):
+        from .basemap import basemap_report, get_basemap
+        from .products.mappa import build_mappa
+
+        fetched: list[Any] = []
+
+        def basemaps(view):  # noqa: ANN001, ANN202 - a View from stampa.basemap
+            b = get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno)
+            fetched.append((view, b))
+            return b
+
+        with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
+            mappa = build_mappa(
+                cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps
+            )
+        problems += list(mappa.problems)
+        for _, b in fetched:
+            problems += list(b.problems)
+        files: list[dict[str, Any]] = list(mappa.files)
+
+        if cfg.manifesto.formati or cfg.manifesto.per_laboratorio:
+            from .products.manifesto import build_manifesto
+
+            with clock.stage("manifesto", "Manifesto"):
+                manifesto = build_manifesto(cfg, inputs.edition.entries, out_dir, theme=theme, layout_dir=cfg.root / "layout")
+            files += list(manifesto.files)
+            problems += list(manifesto.problems)
+
+        from .web import build_web
+
+        with clock.stage("web", "Versione digitale (pagina web)"):
+            pdf_links = [(f["etichetta"], f["path"]) for f in files if f.get("versione") == "digitale" and f.get("etichetta")]
+            files += list(
+                build_web(cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, pdf_links=pdf_links)
+            )
+
+        placed = {p.id: p.view for p in mappa.layout.placements}
+        report = build_report(
+            edition_name=cfg.edizione.nome,
+            entries_file=str(inputs.entries_file),
+            files=files,
+            entries=entries_section(numbered, placed, inputs.edition.inactive),
+            basemaps=[dict(vista=view.name, **basemap_report(b)) for view, b in fetched],
+            problems=problems,
+            timings=clock.report(),
+        )
+        write_report(out_dir, report)
+
+        preflight_ok = True
+        run_check = cfg.uscita.verifica if opts.verifica is None else opts.verifica
+        if run_check:
+            from .preflight import preflight_report_file
+
+            with clock.stage("verifica", "Verifica prima della stampa"):
+                preflight = preflight_report_file(out_dir / "rapporto.json", show=opts.show)
+            preflight_ok = preflight.ok
+            report["tempi_s"] = clock.report()
+            write_report(out_dir, report)
+
+    if opts.show:
+        _closing(out_dir, report, problems, inputs)
+    return BuildResult(out_dir, report, tuple(problems), preflight_ok)
+
+
+def _closing(out_dir: Path, report: dict[str, Any], problems: list[Problem], inputs: Inputs) -> None:
+    out = console()
+    inactive = inactive_lines(inputs)
+    if inactive:
+        out.print(f"Lasciate fuori perché «attivo = no» ({len(inactive)}):")
+        for line in inactive:
+            out.print(line, markup=False)
+    warnings = [p for p in problems if p.level != ERROR]
+    if warnings:
+        print_problems(warnings)
+    out.print(f"\nFile scritti in {out_dir}:")
+    for f in report["file"]:
+        out.print(f"  {f['path']}", markup=False)
+    out.print("  rapporto.json", markup=False)
+
+
+def run_edition(opts: BuildOptions) -> int:
+    result = build_edition(opts)
+    return 0 if result.preflight_ok else 1

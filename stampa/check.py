@@ -1,0 +1,62 @@
+"""`stampa controlla`: check configuration and entries, print the report, write nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from rich.table import Table
+
+from .inputs import Inputs, load_inputs
+from .numbering import number_entries
+from .problems import ERROR
+from .terminal import console, print_problems
+
+
+def summary_table(inputs: Inputs) -> Table:
+    """Labs and groups per comune, and per quartiere inside Pavia."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for n in number_entries(inputs.edition.entries):
+        e = n.entry
+        counts[(e.comune, e.quartiere if e.istat == "018110" else "", e.tipo)] += 1
+    table = Table(title=f"Voci dell'edizione ({inputs.entries_file.name})", title_justify="left")
+    table.add_column("Comune")
+    table.add_column("Quartiere")
+    table.add_column("Laboratori", justify="right")
+    table.add_column("Gruppi", justify="right")
+    table.add_column("Totale", justify="right")
+    places = sorted({(c, q) for c, q, _ in counts}, key=lambda cq: (cq[0] != "Pavia", cq[0], cq[1] == "", cq[1]))
+    for comune, quartiere in places:
+        lab, grp = counts[(comune, quartiere, "laboratorio")], counts[(comune, quartiere, "gruppo")]
+        table.add_row(comune, quartiere or ("(senza quartiere)" if comune == "Pavia" else ""), str(lab), str(grp), str(lab + grp))
+    labs = sum(v for (_, _, k), v in counts.items() if k == "laboratorio")
+    groups = sum(v for (_, _, k), v in counts.items() if k == "gruppo")
+    table.add_section()
+    table.add_row("Totale", "", str(labs), str(groups), str(labs + groups), style="bold")
+    return table
+
+
+def inactive_lines(inputs: Inputs) -> list[str]:
+    lines = []
+    for item in inputs.edition.inactive:
+        name = item.fields.get("nome", "") if hasattr(item, "fields") else item.nome
+        lines.append(f"  {item.origin.label()}: «{name}»")
+    return lines
+
+
+def run_check(config_path: Path, *, dati: Path | None = None) -> int:
+    inputs = load_inputs(config_path, dati=dati)
+    out = console()
+    out.print(summary_table(inputs))
+    inactive = inactive_lines(inputs)
+    if inactive:
+        out.print(f"Lasciate fuori perché «attivo = no» ({len(inactive)}):")
+        for line in inactive:
+            out.print(line, markup=False)
+    if inputs.problems:
+        print_problems(inputs.problems)
+    errors = sum(p.level == ERROR for p in inputs.problems)
+    if errors:
+        return 1
+    out.print(f"[green]Tutto a posto[/]: {len(inputs.edition.entries)} voci pronte per l'edizione.")
+    return 0

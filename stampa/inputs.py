@@ -1,0 +1,37 @@
+"""The first stage of every command: configuration, district and entries, all checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config, load_config
+from .district import District, load_district
+from .entries.model import Edition
+from .entries.read import read_records
+from .entries.validate import validate
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class Inputs:
+    config: Config
+    district: District
+    edition: Edition
+    problems: tuple[Problem, ...]  # errors and warnings of the entries (config errors raise)
+    entries_file: Path
+
+
+def entries_path(cfg: Config, override: Path | None) -> Path:
+    return Path(override) if override is not None else cfg.dati.voci
+
+
+def load_inputs(config_path: Path, *, dati: Path | None = None) -> Inputs:
+    """Read and check everything; raise StampaError only when nothing can be checked further
+    (bad configuration, unreadable file). Problems with single entries come back in ``problems``."""
+    cfg = load_config(config_path)
+    district = load_district(cfg.distretto)
+    path = entries_path(cfg, dati)
+    records, read_problems = read_records(path, sheet=cfg.dati.foglio, crs=cfg.dati.crs)
+    edition, problems = validate(records, district, source=str(path))
+    return Inputs(cfg, district, edition, tuple(read_problems) + tuple(problems), path)

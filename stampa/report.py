@@ -1,0 +1,78 @@
+"""`rapporto.json`: what a build wrote and why, for staff, the preflight and other tools.
+
+Keys are Italian (the report is read by people); the shape is documented in the README:
+- ``file``: every file written (path relative to the output folder, prodotto, versione, pagine,
+  rifilo_mm, abbondanza_mm, sha256, and for PDFs what the preflight must find: ``verifica``);
+- ``voci``: every entry of the file (id, numero, nome, collocata + vista, or motivo when left out);
+- ``sfondo``: the basemap of each map view (fonte, zoom, ppi, attribuzione, ripiego);
+- ``avvisi``: warnings; ``tempi_s``: seconds per stage.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import __version__
+from .entries.model import Entry, RawRecord
+from .numbering import Numbered
+from .outputs import write_text
+from .problems import Problem
+
+REPORT_NAME = "rapporto.json"
+
+
+def entries_section(
+    numbered: Sequence[Numbered],
+    placed: Mapping[str, str],
+    inactive: Iterable[Entry | RawRecord],
+) -> list[dict[str, Any]]:
+    """One record per entry: placed ones with their number and map view; left-out ones with why."""
+    rows: list[dict[str, Any]] = []
+    for n in numbered:
+        e = n.entry
+        row: dict[str, Any] = {"id": e.id, "numero": n.number, "nome": e.nome, "tipo": e.tipo, "comune": e.comune}
+        view = placed.get(e.id)
+        if view:
+            row.update(collocata=True, vista=view)
+        else:
+            row.update(collocata=False, motivo="non disegnata sulla mappa")
+        rows.append(row)
+    for item in inactive:
+        if isinstance(item, RawRecord):
+            ident, name = item.fields.get("id", ""), item.fields.get("nome", "")
+        else:
+            ident, name = item.id, item.nome
+        rows.append({"id": ident, "numero": None, "nome": name, "collocata": False, "motivo": "attivo = no"})
+    return rows
+
+
+def build_report(
+    *,
+    edition_name: str,
+    entries_file: str,
+    files: Sequence[Mapping[str, Any]],
+    entries: list[dict[str, Any]],
+    basemaps: Sequence[Mapping[str, Any]],
+    problems: Iterable[Problem],
+    timings: Mapping[str, float],
+) -> dict[str, Any]:
+    return {
+        "stampa": __version__,
+        "edizione": edition_name,
+        "dati": entries_file,
+        "file": sorted((dict(f) for f in files), key=lambda f: f["path"]),
+        "voci": entries,
+        "sfondo": list(basemaps),
+        "avvisi": [p.as_dict() for p in problems if p.level == "avviso"],
+        "tempi_s": dict(timings),
+    }
+
+
+def write_report(out_dir: Path, report: Mapping[str, Any]) -> Path:
+    return write_text(Path(out_dir) / REPORT_NAME, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
