@@ -46,10 +46,11 @@ class Sample:
     image_ppi: float = 300.0
     image_rgb: bool = False
     qr_url: str = URL
-    qr_mm: float = 30.0
+    qr_mm: float = 30.0  # the symbol; with its quiet zone (4 modules each side, version 3) 38.3 mm
     qr_at_mm: tuple[float, float] = (150.0, 40.0)  # lower-left corner of the symbol, trim coordinates
     qr: bool = True
     second_qr_url: str | None = None  # another code, 25 mm, at (60, 130) mm
+    quiet_zone_ink: bool = False  # a rule drawn 1.5 mm from the code, inside its quiet zone
     link: bool = False  # a clickable link
     link_url: str = "https://www.esempio.it/"
     rgb_fill: bool = False
@@ -149,6 +150,10 @@ def build(path: Path, s: Sample = Sample()) -> Path:
         c.drawImage(_image(px, s.image_rgb), 20 * mm, 20 * mm, side, side)
         if s.qr:
             draw_qr(c, s.qr_url, s.qr_at_mm[0] * mm, s.qr_at_mm[1] * mm, s.qr_mm * mm)
+        if s.quiet_zone_ink:
+            x = (s.qr_at_mm[0] + s.qr_mm + 1.5) * mm
+            c.setFillColor(BLACK)
+            c.rect(x, s.qr_at_mm[1] * mm, 0.8 * mm, s.qr_mm * mm, stroke=0, fill=1)
         if s.second_qr_url:
             draw_qr(c, s.second_qr_url, 60 * mm, 130 * mm, 25 * mm)
         if s.link or s.digital:

@@ -45,7 +45,12 @@ BROKEN = {
     "72 ppi image": (
         Sample(image_ppi=72), "errore", "immagine a bassa risoluzione", "72 ppi (71×71 px stampati a 25,0×25,0 mm)"
     ),
-    "QR too small": (Sample(qr_mm=15), "errore", "codice QR troppo piccolo per la distanza di lettura", "15,0 mm"),
+    "QR too small": (
+        Sample(qr_mm=15), "errore", "codice QR troppo piccolo per la distanza di lettura", "19,1 mm con il margine bianco"
+    ),
+    "ink in the quiet zone": (
+        Sample(quiet_zone_ink=True), "errore", "margine bianco del codice QR non libero", "% del margine coperto"
+    ),
     "QR elsewhere": (
         Sample(qr_url="https://www.altro-sito.it/"), "errore", "il codice QR porta a un altro indirizzo",
         "https://www.altro-sito.it/",
@@ -56,10 +61,15 @@ BROKEN = {
         "attraversato dalla piega verticale a 105,0 mm dal bordo sinistro",
     ),
     "QR near the fold": (
-        Sample(qr_at_mm=(FOLD_X + 2, 40)), "errore", "codice QR troppo vicino alla piega",
+        Sample(qr_at_mm=(FOLD_X + 6, 40)), "errore", "codice QR troppo vicino alla piega",
         " mm dalla piega verticale a 105,0 mm dal bordo sinistro",
     ),
-    "QR at the edge": (Sample(qr_at_mm=(178, 40)), "errore", "codice QR troppo vicino al bordo", " mm dal bordo"),
+    "QR at the edge": (
+        Sample(qr_at_mm=(172, 40)), "errore", "codice QR troppo vicino al bordo", " mm dal bordo (margine bianco compreso)"
+    ),
+    "QR off the edge": (
+        Sample(qr_at_mm=(178, 40)), "errore", "codice QR troppo vicino al bordo", "oltre il bordo di "
+    ),
     "no TrimBox": (Sample(trimbox=False), "errore", "manca il TrimBox (il formato finito, dove tagliare)", "nessun TrimBox"),
     "no BleedBox": (Sample(bleedbox_mm=None), "errore", "manca il BleedBox (l'abbondanza oltre il taglio)", "nessun BleedBox"),
     "1 mm bleed": (
@@ -167,11 +177,12 @@ def test_a_missing_second_code_is_not_blamed_on_the_first(tmp_path):
     assert rows(findings) == [("errore", "codice QR non trovato o illeggibile")]
 
 
-def test_qr_size_is_measured(tmp_path):
-    # 30 mm printed, 35 mm needed → reported with the measured size.
-    hit = only(check(tmp_path, Sample(), qr=(QrSpec(URL, 35.0),)), "codice QR troppo piccolo per la distanza di lettura")
-    assert hit.found in ("29,9 mm", "30,0 mm", "30,1 mm")
-    assert hit.expected == "almeno 35 mm"
+def test_qr_size_is_measured_with_its_quiet_zone(tmp_path):
+    # 30 mm symbol = 38.3 mm with the quiet zone: enough for 38 mm, not for 40 mm.
+    assert check(tmp_path, Sample(), qr=(QrSpec(URL, 38.0),)) == []
+    hit = only(check(tmp_path, Sample(), qr=(QrSpec(URL, 40.0),)), "codice QR troppo piccolo per la distanza di lettura")
+    assert measured_mm(hit.found) == pytest.approx(38.3, abs=0.3)
+    assert hit.expected == "almeno 40 mm"
 
 
 def measured_mm(text: str) -> float:
@@ -179,12 +190,13 @@ def measured_mm(text: str) -> float:
 
 
 def test_qr_distances_are_measured(tmp_path):
-    # The symbol is drawn 2 mm from the fold and 2 mm from the right edge (178 + 30 = 208 of 210 mm);
-    # the render at 150 dpi places it within a pixel (0.17 mm).
-    near_fold = only(check(tmp_path, Sample(qr_at_mm=(FOLD_X + 2, 40))), "codice QR troppo vicino alla piega")
-    assert measured_mm(near_fold.found) == pytest.approx(2.0, abs=0.3)
-    edge = only(check(tmp_path, Sample(qr_at_mm=(178, 40))), "codice QR troppo vicino al bordo")
-    assert measured_mm(edge.found) == pytest.approx(2.0, abs=0.3)
+    # Symbol 30 mm, version 3 (29 modules): the quiet zone adds 4 × 30/29 = 4.14 mm each side.
+    # Drawn 6 mm right of the fold → quiet zone 1.86 mm from it; drawn at 172 mm → quiet zone ends
+    # at 206.14 mm, 3.86 mm from the trim. The render places it within a pixel (0.17 mm).
+    near_fold = only(check(tmp_path, Sample(qr_at_mm=(FOLD_X + 6, 40))), "codice QR troppo vicino alla piega")
+    assert measured_mm(near_fold.found) == pytest.approx(1.86, abs=0.3)
+    edge = only(check(tmp_path, Sample(qr_at_mm=(172, 40))), "codice QR troppo vicino al bordo")
+    assert measured_mm(edge.found) == pytest.approx(3.86, abs=0.3)
     assert edge.expected == "almeno 5,0 mm"
 
 

@@ -11,6 +11,7 @@ from .model import PT_PER_MM, Finding, finding, mm, num, pt_to_mm
 from .qr import FoundQr
 
 SIZE_SLACK_MM = 0.5  # zxing's corners are ±1 px of the render
+QUIET_INK_MAX = 0.02  # anti-aliasing and a stray pixel are fine; a frame or text in the quiet zone is not
 
 
 def check_qr(doc: PdfFile) -> list[Finding]:
@@ -52,6 +53,7 @@ def check_qr(doc: PdfFile) -> list[Finding]:
             continue
         for code in good:
             out += _size(doc, code, want.min_mm)
+            out += _quiet_zone(doc, code)
             out += _placement(doc, code)
     for code in codes:
         if id(code) not in matched:
@@ -66,13 +68,26 @@ def check_qr(doc: PdfFile) -> list[Finding]:
 
 
 def _size(doc: PdfFile, code: FoundQr, min_mm: float) -> list[Finding]:
-    if code.side_mm >= min_mm - SIZE_SLACK_MM:
+    """``min_mm`` is the side with the quiet zone, as the products size their codes."""
+    if code.outer_mm >= min_mm - SIZE_SLACK_MM:
         return []
     return [
         finding(
             ERROR, "qr", "codice QR troppo piccolo per la distanza di lettura", doc.spec, code.page,
-            found=mm(code.side_mm), expected=f"almeno {num(min_mm, 0)} mm",
+            found=f"{mm(code.outer_mm)} con il margine bianco", expected=f"almeno {num(min_mm, 0)} mm",
             fix="Un QR va largo almeno un decimo della distanza da cui si legge: ingrandiscilo (o accorcia l'indirizzo).",
+        )
+    ]
+
+
+def _quiet_zone(doc: PdfFile, code: FoundQr) -> list[Finding]:
+    if code.quiet_ink <= QUIET_INK_MAX:
+        return []
+    return [
+        finding(
+            ERROR, "qr", "margine bianco del codice QR non libero", doc.spec, code.page,
+            found=f"{num(code.quiet_ink * 100, 0)}% del margine coperto", expected="4 moduli bianchi tutto intorno",
+            fix="Allontana testo, cornici e sfondi dal codice: senza margine bianco molti telefoni non lo leggono.",
         )
     ]
 
@@ -83,7 +98,7 @@ def _placement(doc: PdfFile, code: FoundQr) -> list[Finding]:
     margin = spec.safe_margin_mm * PT_PER_MM
     out = []
     for fold in folds_on(doc, page):
-        d = fold_distance(doc, page, fold, code.box)
+        d = fold_distance(doc, page, fold, code.outer)
         if d < 0:
             out.append(
                 finding(ERROR, "qr", "codice QR sulla piega", spec, code.page,
@@ -97,11 +112,12 @@ def _placement(doc: PdfFile, code: FoundQr) -> list[Finding]:
                         expected=f"almeno {mm(spec.safe_margin_mm)}",
                         fix="Allontana il codice dalla piega.")
             )
-    edge = page.finished.inset_distance(code.box)
+    edge = page.finished.inset_distance(code.outer)
     if edge < margin:
+        where = f"{mm(pt_to_mm(edge))} dal bordo" if edge >= 0 else f"oltre il bordo di {mm(-pt_to_mm(edge))}"
         out.append(
             finding(ERROR, "qr", "codice QR troppo vicino al bordo", spec, code.page,
-                    found=f"{mm(pt_to_mm(edge))} dal bordo", expected=f"almeno {mm(spec.safe_margin_mm)}",
+                    found=f"{where} (margine bianco compreso)", expected=f"almeno {mm(spec.safe_margin_mm)}",
                     fix="Allontana il codice dal bordo: il taglio può spostarsi e il codice ha bisogno di margine bianco.")
         )
     return out

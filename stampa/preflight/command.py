@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..terminal import console
+from .model import PreflightResult
 from .report import print_report
 from .run import run_preflight
 from .sources import file_from_pdf, files_from_report
@@ -13,13 +14,19 @@ from .sources import file_from_pdf, files_from_report
 REPORT = "rapporto.json"
 
 
+def preflight_report_file(report: Path, *, show: bool = True) -> PreflightResult:
+    """Check the files listed in a `rapporto.json` (paths relative to its folder), write
+    `verifica.json` beside it and, with ``show``, print the table. What `stampa edizione` runs last."""
+    report = Path(report)
+    result = run_preflight(files_from_report(report), report.parent)
+    if show:
+        print_report(result, console())
+    return result
+
+
 def verify_folder(out_dir: Path) -> int:
-    """Check the files listed in ``out_dir/rapporto.json``, print the table, write
-    ``out_dir/verifica.json``. Exit code: 0 passed (warnings allowed), 1 a print file failed."""
-    files = files_from_report(Path(out_dir) / REPORT)
-    result = run_preflight(files, Path(out_dir))
-    print_report(result, console())
-    return 0 if result.ok else 1
+    """`stampa verifica` on a build folder. Exit code: 0 passed (warnings allowed), 1 a print file failed."""
+    return 0 if preflight_report_file(Path(out_dir) / REPORT).ok else 1
 
 
 def verify_pdfs(pdfs: Sequence[Path], out_dir: Path | None = None) -> int:
