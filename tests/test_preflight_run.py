@@ -141,3 +141,32 @@ def test_pages_are_merged_and_labelled():
     rows = [Finding("errore", "c", "m", "f", (p,), "x", "y", "z") for p in (1, 2, 3)]
     merged = merge_pages(rows + [Finding("errore", "c", "m", "f", (4,), "other", "y", "z")])
     assert [(f.pages, f.found) for f in merged] == [((1, 2, 3), "x"), ((4,), "other")]
+
+
+def test_the_mappa_vocabulary_is_read_too(tmp_path):
+    """The Mappa writes its own spelling of the same facts: both are understood."""
+    build(tmp_path / "mappa-stampa.pdf", Sample())
+    entry = report_entry("mappa-stampa.pdf", Sample())
+    q = 30 / 29  # module of the 30 mm symbol (29 modules)
+    entry["verifica"] = {
+        "file": "mappa-stampa.pdf",
+        "qr": [{"url": URL, "pagina": 1, "box_mm": [150 - 4 * q, 40 - 4 * q, 30 + 8 * q, 30 + 8 * q],
+                "lato_minimo_mm": 38}],
+        "pieghe_mm": [{"orientamento": "verticale", "posizione_mm": FOLD_X}],
+        "testi_attesi": ["1", NAMES[0], "3", NAMES[2]],
+        "link_attesi": False,
+        "margine_sicurezza_mm": 5.0,
+    }
+    report = write_report(tmp_path, [entry])
+    (f,) = files_from_report(report)
+    assert f.folds == (Fold("x", FOLD_X),)
+    assert f.qr[0].pages == (1,) and f.qr[0].min_mm == 38 and f.qr[0].box_mm is not None
+    assert [t.text for t in f.texts_expected] == ["1", NAMES[0], "3", NAMES[2]]
+    assert f.links_expected is False
+    assert run_preflight([f], tmp_path).findings == ()
+    # The same code drawn 20 mm lower than the layout says: not the code the layout placed.
+    entry["verifica"]["qr"][0]["box_mm"][1] += 20
+    (f,) = files_from_report(write_report(tmp_path, [entry]))
+    (hit,) = run_preflight([f], tmp_path).findings
+    assert hit.message == "codice QR fuori dalla posizione prevista"
+    assert hit.found in ("a 19,9 mm dal punto previsto", "a 20,0 mm dal punto previsto", "a 20,1 mm dal punto previsto")

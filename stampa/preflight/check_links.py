@@ -84,7 +84,7 @@ def _digital(doc: PdfFile) -> list[Finding]:
                     out.append(_bad_link(doc, number, value))
             elif kind == "azione":
                 out.append(_bad_link(doc, number, f"azione {value}"))
-    if links == 0:
+    if links == 0 and spec.links_expected is not False:
         out.append(
             finding(
                 WARNING, "collegamenti", "nessun collegamento cliccabile nel file digitale", spec,

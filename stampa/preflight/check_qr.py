@@ -4,6 +4,8 @@ clear of folds and of the trim (a fold through a code, or a code cut at the edge
 
 from __future__ import annotations
 
+import math
+
 from ..problems import ERROR, WARNING
 from .check_layout import describe_fold, fold_distance, folds_on
 from .document import PdfFile
@@ -51,6 +53,8 @@ def check_qr(doc: PdfFile) -> list[Finding]:
                     )
                 )
             continue
+        if want.box_mm is not None:
+            out += _position(doc, want.box_mm, good)
         for code in good:
             out += _size(doc, code, want.min_mm)
             out += _quiet_zone(doc, code)
@@ -65,6 +69,32 @@ def check_qr(doc: PdfFile) -> list[Finding]:
                 )
             )
     return out
+
+
+POSITION_TOLERANCE_MM = 2.0
+
+
+def _position(doc: PdfFile, box_mm: tuple[float, float, float, float], codes: list[FoundQr]) -> list[Finding]:
+    """The code must be where the product drew it (centre within 2 mm): a code found elsewhere is
+    another one, e.g. left over from an older layout."""
+    x, y, w, h = box_mm
+    best = None
+    for code in codes:
+        page = doc.pages[code.page - 1]
+        cx, cy = doc.to_trim_mm(page, (code.outer.x0 + code.outer.x1) / 2, (code.outer.y0 + code.outer.y1) / 2)
+        d = math.hypot(cx - (x + w / 2), cy - (y + h / 2))
+        if best is None or d < best[0]:
+            best = (d, code)
+    if best is None or best[0] <= POSITION_TOLERANCE_MM:
+        return []
+    d, code = best
+    return [
+        finding(
+            ERROR, "qr", "codice QR fuori dalla posizione prevista", doc.spec, code.page,
+            found=f"a {mm(d)} dal punto previsto", expected=f"centro in x {num(x + w / 2)}, y {num(y + h / 2)} mm",
+            fix="Il codice stampato non è quello impaginato da stampa: ricostruisci il file con «stampa edizione».",
+        )
+    ]
 
 
 def _size(doc: PdfFile, code: FoundQr, min_mm: float) -> list[Finding]:

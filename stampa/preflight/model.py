@@ -27,11 +27,14 @@ LARGE_FORMAT_AREA_MM2 = 420 * 594  # A2
 @dataclass(frozen=True)
 class QrSpec:
     """A QR code the file must carry: it must decode to ``url`` and be at least ``min_mm`` wide
-    (reading distance / 10). ``pages`` (1-based) limits where it is looked for; empty = any page."""
+    with its 4-module quiet zone (reading distance / 10). ``pages`` (1-based) limits where it is
+    looked for; empty = any page. ``box_mm`` (x, y, w, h on the trim, quiet zone included): where
+    the product drew it; the code found must be there."""
 
     url: str
     min_mm: float
     pages: tuple[int, ...] = ()
+    box_mm: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class FileToCheck:
     safe_margin_mm: float = SAFE_MARGIN_MM
     min_text_pt: float = MIN_TEXT_PT
     label: str = ""  # how the file is named in messages (the path relative to the report's folder)
+    links_expected: bool | None = None  # digital files: None/True → clickable links expected
 
     @property
     def is_print(self) -> bool:

@@ -90,14 +90,21 @@ class _Reader:
             bleed_mm=self.number(item, "abbondanza_mm", where, 0.0) or 0.0,
             expected_pages=pages,
             qr=self.qr(v.get("qr", []), where),
-            folds=self.folds(v.get("pieghe", []), where),
-            texts_expected=self.texts(v.get("testi", []), where),
+            folds=self.folds(_first(v, "pieghe", "pieghe_mm", default=[]), where),
+            texts_expected=self.texts(_first(v, "testi", "testi_attesi", default=[]), where),
             min_ppi=self.number(v, "ppi_minimo", where),
             warn_ppi=self.number(v, "ppi_avviso", where),
-            safe_margin_mm=self.number(v, "margine_mm", where, SAFE_MARGIN_MM) or 0.0,
+            safe_margin_mm=self.number(_alias(v, "margine_mm", "margine_sicurezza_mm"), "margine_mm", where,
+                                       SAFE_MARGIN_MM),
+            links_expected=bool(v.get("link_attesi", versione == "digitale")),
             min_text_pt=self.number(v, "corpo_minimo_pt", where, MIN_TEXT_PT) or MIN_TEXT_PT,
             label=path,
         )
+
+    def pages_or_page(self, data: dict, where: str) -> tuple[int, ...]:
+        if "pagina" in data and "pagine" not in data:
+            return self.pages({"pagine": [data["pagina"]]}, where)
+        return self.pages(data, where)
 
     def qr(self, items: Any, where: str) -> tuple[QrSpec, ...]:
         out = []
@@ -106,17 +113,34 @@ class _Reader:
             if not isinstance(q, dict) or not isinstance(q.get("url"), str):
                 self.bad(w, "un QR è {\"url\": \"https://…\", \"min_mm\": 30}.", q)
                 continue
-            out.append(QrSpec(q["url"], self.number(q, "min_mm", w, 0.0) or 0.0, self.pages(q, w)))
+            box = q.get("box_mm")
+            if box is not None and not (
+                isinstance(box, list) and len(box) == 4
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in box)
+            ):
+                self.bad(w, "«box_mm» deve essere [x, y, larghezza, altezza] in mm.", box)
+                box = None
+            out.append(
+                QrSpec(
+                    q["url"],
+                    self.number(_alias(q, "min_mm", "lato_minimo_mm"), "min_mm", w, 0.0) or 0.0,
+                    self.pages_or_page(q, w),
+                    tuple(float(v) for v in box) if box is not None else None,  # type: ignore[arg-type]
+                )
+            )
         return tuple(out)
 
     def folds(self, items: Any, where: str) -> tuple[Fold, ...]:
         out = []
         for j, f in enumerate(items if isinstance(items, list) else [items]):
             w = f"{where}.verifica.pieghe[{j}]"
+            if isinstance(f, dict) and "orientamento" in f and "asse" not in f:
+                axis = {"verticale": "x", "orizzontale": "y"}.get(f.get("orientamento"))
+                f = {**f, "asse": axis, "mm": f.get("posizione_mm")}
             if not isinstance(f, dict) or f.get("asse") not in ("x", "y") or self.number(f, "mm", w) is None:
                 self.bad(w, "una piega è {\"asse\": \"x\" o \"y\", \"mm\": posizione dal bordo}.", f)
                 continue
-            out.append(Fold(f["asse"], float(f["mm"]), self.pages(f, w), bool(f.get("testo", True))))
+            out.append(Fold(f["asse"], float(f["mm"]), self.pages_or_page(f, w), bool(f.get("testo", True))))
         return tuple(out)
 
     def texts(self, items: Any, where: str) -> tuple[TextSpec, ...]:
@@ -142,6 +166,24 @@ class _Reader:
                 )
             )
         return tuple(out)
+
+
+def _first(data: dict, *keys: str, default: Any = None) -> Any:
+    """The value of the first of ``keys`` present (the products' two spellings of one field)."""
+    for key in keys:
+        if key in data:
+            return data[key]
+    return default
+
+
+def _alias(data: dict, key: str, *aliases: str) -> dict:
+    """``data`` with the first present alias copied under ``key``."""
+    if key in data:
+        return data
+    for alias in aliases:
+        if alias in data:
+            return {**data, key: data[alias]}
+    return data
 
 
 def files_from_report(report: Path) -> list[FileToCheck]:
