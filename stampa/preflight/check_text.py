@@ -133,46 +133,68 @@ def _union(boxes) -> Rect:  # noqa: ANN001
     return r
 
 
+class PageText:
+    """A page's text prepared once for many searches: with line-end hyphens kept and joined, and
+    with all spacing removed."""
+
+    def __init__(self, chars: list[Char]):
+        self.chars = chars
+        self.variants = [_page_text(chars, False), _page_text(chars, True)]
+        hay, index = self.variants[1]
+        self.plain = [j for j, c in enumerate(hay) if c != " "]
+        self.squeezed = "".join(hay[j] for j in self.plain)
+
+    def locate(self, text: str) -> list[Rect]:
+        """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
+        chars = self.chars
+        needle = normalise(text)
+        found: list[Rect] = []
+        for hay, index in self.variants:
+            for k in _find_all(hay, needle):
+                boxes = [chars[index[j]].box for j in range(k, k + len(needle))]
+                if any(b is not None for b in boxes):
+                    found.append(_union(boxes))
+            if found:
+                return found
+        # Last resort: spacing ignored altogether (words drawn separately may come out glued),
+        # still whole words at both ends.
+        squeezed = re.sub(r"\s+", "", needle)
+        hay, index = self.variants[1]
+        plain, s = self.plain, self.squeezed
+        start = 0
+        while squeezed:
+            k = s.find(squeezed, start)
+            if k < 0:
+                break
+            start = k + 1
+            first, last = plain[k], plain[k + len(squeezed) - 1]
+            before = hay[first - 1] if first > 0 else " "
+            after = hay[last + 1] if last + 1 < len(hay) else " "
+            if (squeezed[0].isalnum() and before.isalnum()) or (squeezed[-1].isalnum() and after.isalnum()):
+                continue
+            found.append(_union(chars[index[j]].box for j in plain[k : k + len(squeezed)]))
+        return found
+
+
 def locate(chars: list[Char], text: str) -> list[Rect]:
     """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
-    needle = normalise(text)
-    found: list[Rect] = []
-    for join in (False, True):
-        hay, index = _page_text(chars, join)
-        for k in _find_all(hay, needle):
-            boxes = [chars[index[j]].box for j in range(k, k + len(needle))]
-            if any(b is not None for b in boxes):
-                found.append(_union(boxes))
-        if found:
-            return found
-    # Last resort: spacing ignored altogether (words drawn separately may come out glued), still
-    # whole words at both ends.
-    squeezed = re.sub(r"\s+", "", needle)
-    hay, index = _page_text(chars, True)
-    plain = [j for j, c in enumerate(hay) if c != " "]
-    s = "".join(hay[j] for j in plain)
-    start = 0
-    while squeezed:
-        k = s.find(squeezed, start)
-        if k < 0:
-            break
-        start = k + 1
-        first, last = plain[k], plain[k + len(squeezed) - 1]
-        before = hay[first - 1] if first > 0 else " "
-        after = hay[last + 1] if last + 1 < len(hay) else " "
-        if (squeezed[0].isalnum() and before.isalnum()) or (squeezed[-1].isalnum() and after.isalnum()):
-            continue
-        found.append(_union(chars[index[j]].box for j in plain[k : k + len(squeezed)]))
-    return found
+    return PageText(chars).locate(text)
 
 
 def check_expected_texts(doc: PdfFile) -> list[Finding]:
     spec = doc.spec
     out = []
     pages = doc.pages
+    prepared: dict[int, PageText] = {}
+
+    def page_text(number: int) -> PageText:
+        if number not in prepared:
+            prepared[number] = PageText(doc.text[number - 1])
+        return prepared[number]
+
     for want in spec.texts_expected:
         numbers = [p for p in (want.pages or range(1, len(pages) + 1)) if 1 <= p <= len(pages)]
-        hits = [(p, box) for p in numbers for box in locate(doc.text[p - 1], want.text)]
+        hits = [(p, box) for p in numbers for box in page_text(p).locate(want.text)]
         if not hits:
             where = "" if not want.pages else (" a pagina " if len(want.pages) == 1 else " alle pagine ") + ", ".join(map(str, want.pages))
             out.append(

@@ -123,10 +123,21 @@ def _csp(scripts: Sequence[str], tile_url: str | None) -> str:
     )
 
 
+MARKER_TINT = 0.4  # the paper map fills its markers with a 40 % tint of the kind's colour
+
+
+def tint_hex(theme: Theme, name: str, share: float = MARKER_TINT) -> str:
+    """Screen colour of a CMYK tint (every ink scaled by ``share``), as the paper map prints it."""
+    c, m, y, k = (v / 100 * share for v in getattr(theme, name))
+    return "#" + "".join(f"{round(v * 255):02x}" for v in ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)))
+
+
 def _theme_css(theme: Theme) -> str:
     names = {"laboratorio": "laboratorio", "gruppo": "gruppo", "primario": "primario", "testo": "testo",
              "fondo": "fondo_chiaro"}
-    return ":root{" + "".join(f"--{k}:{theme.hex(v)};" for k, v in names.items()) + "}\n"
+    css = "".join(f"--{k}:{theme.hex(v)};" for k, v in names.items())
+    css += "".join(f"--{k}-tinta:{tint_hex(theme, k)};" for k in ("laboratorio", "gruppo"))
+    return ":root{" + css + "}\n"
 
 
 def render_page(cfg: Config, entries: Sequence[Entry], district, *, theme: Theme,  # noqa: ANN001
