@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def test_markers_list_and_tiles_appear(browser, tile_server, tmp_path):
     expected = [(n.number, n.entry.nome, n.entry.tipo) for n in number_entries(entries())]
     markers = browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-pane .segnaposto")
     assert sorted(
-        (int(m.text), m.get_attribute("title"), "laboratorio" in m.get_attribute("class").split()) for m in markers
+        (int(m.get_attribute("textContent")), m.get_attribute("title"), "laboratorio" in m.get_attribute("class").split()) for m in markers
     ) == [(n, f"{n}. {name}", kind == "laboratorio") for n, name, kind in expected]
     items = browser.find_elements(By.CSS_SELECTOR, "#elenco li.voce")
     assert [int(i.get_attribute("data-numero")) for i in items] == [n for n, _, _ in expected]
@@ -163,3 +164,27 @@ def test_without_tiles_the_map_still_works(browser, tmp_path):
     assert len(browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-pane .segnaposto")) == len(entries())
     assert len(browser.find_elements(By.CSS_SELECTOR, "#elenco li.voce")) == len(entries())
     assert len(browser.find_elements(By.CSS_SELECTOR, ".leaflet-overlay-pane path")) == 13
+
+
+def test_district_and_city_views(browser, tile_server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    _open(browser, _build(tmp_path, tile_server))
+    buttons = browser.find_elements(By.CSS_SELECTOR, ".viste .vista")
+    assert [b.text for b in buttons] == ["Tutto il distretto", "Pavia da vicino"]
+
+    # Pavia's four entries are ~2 km apart: close together on the district view, spread out on the city one.
+    pavia_ids = {n.number for n in number_entries(entries()) if n.entry.istat == "018110"}
+
+    def pavia_spread():
+        pts = [m.rect["x"] for m in browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-pane .segnaposto")
+               if int(m.get_attribute("textContent")) in pavia_ids]
+        return max(pts) - min(pts)
+
+    before = pavia_spread()
+    buttons[1].click()
+    time.sleep(0.6)  # the zoom animation
+    assert pavia_spread() > 3 * before
+    buttons[0].click()
+    time.sleep(0.6)
+    assert abs(pavia_spread() - before) < 5

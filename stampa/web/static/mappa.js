@@ -143,5 +143,34 @@
       list.appendChild(ol);
     });
   });
+  // Two views, as the paper has the district map and the inset of the city: the whole district,
+  // and the capoluogo's entries (where most of them crowd).
+  var cityPoints = [];
+  data.gruppi.forEach(function (group) {
+    if (!group.capoluogo) return;
+    group.quartieri.forEach(function (q) {
+      q.numeri.forEach(function (n) { cityPoints.push([byNumber[n].lat, byNumber[n].lon]); });
+    });
+  });
+  var Views = L.Control.extend({
+    options: { position: "topright" },
+    onAdd: function () {
+      var box = L.DomUtil.create("div", "leaflet-bar viste");
+      function button(label, action) {
+        var b = el("button", "vista", label);
+        b.setAttribute("type", "button");
+        L.DomEvent.disableClickPropagation(b);
+        b.addEventListener("click", action);
+        box.appendChild(b);
+      }
+      button("Tutto il distretto", function () { map.fitBounds(boundaries.getBounds(), { padding: [8, 8] }); });
+      if (cityPoints.length > 1) {
+        var cityName = data.gruppi.filter(function (g) { return g.capoluogo; })[0].comune;
+        button(cityName + " da vicino", function () { map.fitBounds(L.latLngBounds(cityPoints), { padding: [30, 30] }); });
+      }
+      return box;
+    }
+  });
+  new Views().addTo(map);
   document.body.setAttribute("data-pronta", "si");
 })();
