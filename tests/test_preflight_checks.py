@@ -309,3 +309,54 @@ def test_hyphenated_and_wrapped_names_are_found(tmp_path):
         assert locate(chars, name), (name, printed)
     assert not locate(chars, "Bistrot Naviglio")
     assert not locate(chars, "Social Bistro")  # whole words only
+
+
+def test_digital_files_are_not_folded_or_cut(tmp_path):
+    # The same faults that fail a print file do not concern a digital one.
+    s = Sample(digital=True, text_on_fold=True, qr_at_mm=(FOLD_X - 15, 40))
+    assert check(tmp_path, s, safe_margin_mm=16) == []
+
+
+def test_type3_fonts_are_a_warning(tmp_path):
+    """matplotlib writes Type3 fonts by default: printable, but some shops refuse them."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = tmp_path / "grafico.pdf"
+    fig = plt.figure(figsize=(2, 1))
+    fig.text(0.1, 0.5, "Pavia", fontsize=12)
+    fig.savefig(path)
+    plt.close(fig)
+    spec_ = FileToCheck(str(path), "prova", "stampa", None, 0.0, label="grafico.pdf")
+    from stampa.preflight.check_fonts import check_fonts
+    from stampa.preflight.document import PdfFile
+
+    with PdfFile(spec_, path) as doc:
+        (hit,) = check_fonts(doc)
+    assert (hit.level, hit.message, hit.found) == ("avviso", "carattere Type3 (disegnato, non un vero carattere)", "DejaVuSans")
+
+
+def test_inline_images_are_measured(tmp_path):
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    from .preflight_samples import fonts
+
+    img = tmp_path / "piccola.png"
+    from PIL import Image
+
+    Image.new("L", (50, 50), 128).save(img)
+    path = tmp_path / "linea.pdf"
+    c = Canvas(str(path), pagesize=(100 * mm, 100 * mm), invariant=1, initialFontName=fonts().regular)
+    c.drawInlineImage(str(img), 10 * mm, 10 * mm, 25.4 * mm, 25.4 * mm)  # 50 px on one inch
+    c.showPage()
+    c.save()
+    spec_ = FileToCheck(str(path), "prova", "stampa", None, 0.0, label="linea.pdf")
+    from stampa.preflight.check_images import check_images
+    from stampa.preflight.document import PdfFile
+
+    with PdfFile(spec_, path) as doc:
+        (hit,) = check_images(doc)
+    assert hit.found == "50 ppi (50×50 px stampati a 25,4×25,4 mm)"

@@ -20,6 +20,9 @@ def fold_line(doc: PdfFile, page: PageBoxes, fold: Fold) -> float:
 
 
 def folds_on(doc: PdfFile, page: PageBoxes) -> list[Fold]:
+    """The folds of a page; a digital file is never folded or cut, so it has none."""
+    if not doc.spec.is_print:
+        return []
     return [f for f in doc.spec.folds if not f.pages or page.number in f.pages]
 
 
@@ -40,6 +43,8 @@ def describe_fold(fold: Fold) -> str:
 
 def check_text_layout(doc: PdfFile) -> list[Finding]:
     spec = doc.spec
+    if not spec.is_print:
+        return []  # nothing is cut or folded
     margin = spec.safe_margin_mm * PT_PER_MM
     out: list[Finding] = []
     for page, chars in zip(doc.pages, doc.text):

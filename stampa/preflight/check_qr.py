@@ -124,6 +124,8 @@ def _quiet_zone(doc: PdfFile, code: FoundQr) -> list[Finding]:
 
 def _placement(doc: PdfFile, code: FoundQr) -> list[Finding]:
     spec = doc.spec
+    if not spec.is_print:
+        return []  # a digital file is neither cut nor folded
     page = doc.pages[code.page - 1]
     margin = spec.safe_margin_mm * PT_PER_MM
     out = []
