@@ -20,7 +20,7 @@ def summary_table(inputs: Inputs) -> Table:
         e = n.entry
         counts[(e.comune, e.quartiere if e.istat == "018110" else "", e.tipo)] += 1
     table = Table(title=f"Voci dell'edizione ({inputs.entries_file.name})", title_justify="left")
-    table.add_column("Comune")
+    table.add_column("Comune", no_wrap=True)
     table.add_column("Quartiere")
     table.add_column("Laboratori", justify="right")
     table.add_column("Gruppi", justify="right")

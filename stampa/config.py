@@ -95,6 +95,11 @@ class Sfondo:
     tentativi: int = _f(2, min=0, max=10)  # retries per tile
     cache: str = _f("")  # empty → the user's cache folder (~/.cache/stampa/tessere)
     congelato: str = _f("")  # frozen GeoTIFF in dati/; empty → dati/sfondo-<anno>.tif
+    zoom: int = _f(0, min=0, max=22)  # 0 → chosen from the printed size and `ppi`
+    chiave_api: str = _f("")  # key for providers that need one (or env STAMPA_CHIAVE_API)
+    contatto: str = _f("")  # email or site sent in the User-Agent; empty → contatti.email
+    connessioni: int = _f(2, min=1, max=8)  # parallel downloads (tile servers ask for few)
+    tempo_massimo_s: float = _f(300.0, min=5.0, max=3600.0)  # deadline of all the downloads of one view
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +108,9 @@ class Mappa:
     distanza_lettura_cm: float = _f(30.0, min=10.0, max=1000.0)
     carattere_titoli: str = _f("Titillium Web")
     carattere_testo: str = _f("Atkinson Hyperlegible")
+    # The inset of central Pavia: "automatico" = only where markers crowd the main map.
+    riquadro: str = _f("automatico", choices=("automatico", "sì", "no"))
+    titolo_riquadro: str = _f("Pavia, centro")
 
 
 @dataclass(frozen=True, kw_only=True)

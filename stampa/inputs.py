@@ -33,5 +33,5 @@ def load_inputs(config_path: Path, *, dati: Path | None = None) -> Inputs:
     district = load_district(cfg.distretto)
     path = entries_path(cfg, dati)
     records, read_problems = read_records(path, sheet=cfg.dati.foglio, crs=cfg.dati.crs)
-    edition, problems = validate(records, district, source=str(path))
+    edition, problems = validate(records, district, source=str(path), read_problems=read_problems)
     return Inputs(cfg, district, edition, tuple(read_problems) + tuple(problems), path)

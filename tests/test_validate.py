@@ -195,3 +195,16 @@ def test_numbering_pavia_first_then_quartiere_then_name(district):
     edition, problems = validate(records, district)
     assert problems == []
     assert [(n.number, n.entry.id) for n in number_entries(edition.entries)] == [(1, "c"), (2, "d"), (3, "a"), (4, "e"), (5, "b")]
+
+
+def test_bad_coordinate_reported_once(tmp_path, district):
+    from stampa.entries.read import read_records
+
+    path = tmp_path / "voci.csv"
+    path.write_text("id;nome;tipo;latitudine;longitudine\nA;Spazio Q;laboratorio;quarantacinque;9,1563\n", encoding="utf-8")
+    records, read_problems = read_records(path)
+    _, problems = validate(records, district, read_problems=read_problems)
+    assert [p.format() for p in read_problems] == [
+        f"{path}, riga 2, campo «lat», valore «quarantacinque»: coordinata non leggibile: scrivi un numero come 45,1942 o 45.1942."
+    ]
+    assert problems == []  # no second "manca la posizione" for the same row

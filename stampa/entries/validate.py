@@ -79,8 +79,9 @@ class _Checked:
 
 
 class _Checker:
-    def __init__(self, district: District):
+    def __init__(self, district: District, reported: set[tuple[str | None, str | None]]):
         self.district = district
+        self.reported = reported
         self.problems: list[Problem] = []
 
     def report(self, rec: RawRecord, level: str, message: str, field: str | None = None, value: str | None = None):
@@ -147,6 +148,8 @@ class _Checker:
                 values["sito"] = url
 
     def position(self, rec: RawRecord) -> bool:
+        if (rec.origin.file, rec.origin.label()) in self.reported:
+            return False  # the reader already said what is wrong with this row's coordinates
         if rec.geometry_problem:
             self.report(rec, "errore", rec.geometry_problem, "posizione")
             return False
@@ -249,13 +252,21 @@ def _to_utm(lon: float, lat: float) -> tuple[float, float]:
     return _transformer().transform(lon, lat)
 
 
-def validate(records: Iterable[RawRecord], district: District, *, source: str = "") -> tuple[Edition, list[Problem]]:
-    """Check every record; return the edition (active, valid entries) and all problems found.
+def validate(
+    records: Iterable[RawRecord],
+    district: District,
+    *,
+    source: str = "",
+    read_problems: Iterable[Problem] = (),
+) -> tuple[Edition, list[Problem]]:
+    """Check every record; return the edition (active, valid entries) and the problems found here.
 
-    Entries with errors are left out of ``Edition.entries`` (the caller stops on errors anyway);
-    ``attivo = no`` entries go to ``Edition.inactive`` and are listed in the report.
+    Entries with errors (here or in ``read_problems``, the reader's) are left out of
+    ``Edition.entries`` (the caller stops on errors anyway); ``attivo = no`` entries go to
+    ``Edition.inactive`` and are listed in the report.
     """
-    checker = _Checker(district)
+    reported = {(p.file, p.where) for p in read_problems if p.level == "errore" and p.where}
+    checker = _Checker(district, reported)
     checked: list[_Checked] = []
     inactive: list[RawRecord] = []
     for rec in records:
@@ -276,7 +287,7 @@ def validate(records: Iterable[RawRecord], district: District, *, source: str = 
     checker.locate(checked)
     _check_ids(checker, checked)
 
-    failed = {(p.file, p.where) for p in checker.problems if p.level == "errore"}
+    failed = reported | {(p.file, p.where) for p in checker.problems if p.level == "errore"}
     entries = []
     for c in checked:
         rec = c.record

@@ -1,0 +1,304 @@
+"""Downloading tiles: bounded in time, always identified, never fatal.
+
+Why not requests (or contextily, which uses it): a requests timeout bounds each socket read, not
+the response, so a server that drips one byte every few seconds (in the headers or in the body)
+keeps a download alive indefinitely; and contextily passes no timeout by default (a server that
+accepts and never answers hangs forever) and aborts the whole mosaic on one bad tile. Here each
+request runs on an ``http.client`` connection with a watchdog that shuts the socket down when the
+request's deadline passes, so every request ends by ``timeout_s`` whatever the server does, and all
+downloads of a view end by ``tempo_massimo_s``.
+
+A tile counts only if it decodes as an image of the expected size; it is cached only then. The
+first tile that still fails after the retries stops the whole download (a basemap with holes is
+worse on paper than the vector basemap), and the caller falls back.
+"""
+
+from __future__ import annotations
+
+import http.client
+import queue
+import socket
+import ssl
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from .. import __version__
+from .cache import TileCache
+from .tiles import BadTile, validate
+
+MAX_REDIRECTS = 5
+MAX_BYTES = 8 * 1024 * 1024  # a tile is tens of KB; anything this big is not a tile
+BACKOFF_S = 0.25
+_NO_RETRY = {400, 401, 403, 404, 405, 410, 451}
+_LOCAL = {"localhost", "127.0.0.1", "::1"}
+
+
+def user_agent(contact: str = "") -> str:
+    """The identifying User-Agent tile servers (OpenStreetMap's above all) require."""
+    who = "mappa laboratori sociali" + (f"; {contact.strip()}" if contact.strip() else "")
+    return f"stampa/{__version__} (+{who})"
+
+
+class FetchError(Exception):
+    def __init__(self, reason: str, *, retry: bool = True):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+
+
+def _tls_context() -> ssl.SSLContext:
+    try:
+        import certifi
+
+        return ssl.create_default_context(cafile=certifi.where())
+    except ImportError:  # pragma: no cover - certifi comes with requests
+        return ssl.create_default_context()
+
+
+class Client:
+    """One worker's HTTP connections (kept alive between tiles of the same server)."""
+
+    def __init__(self, headers: dict[str, str], timeout_s: float):
+        self.headers = headers
+        self.timeout_s = timeout_s
+        self.conns: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
+        self.tls = None
+
+    def close(self) -> None:
+        for conn in self.conns.values():
+            conn.close()
+        self.conns.clear()
+
+    def get(self, url: str, deadline: float) -> bytes:
+        seen = set()
+        for _ in range(MAX_REDIRECTS + 1):
+            seen.add(url)
+            status, location, body = self._request(url, deadline)
+            if status in (301, 302, 303, 307, 308) and location:
+                url = urljoin(url, location)
+                if urlsplit(url).scheme not in ("http", "https"):
+                    raise FetchError("reindirizzamento verso un indirizzo non http(s)", retry=False)
+                continue
+            if status == 200:
+                return body
+            if status in _NO_RETRY:
+                raise FetchError(f"tessera non disponibile (HTTP {status})", retry=False)
+            raise FetchError(f"errore del server (HTTP {status})")
+        raise FetchError("troppi reindirizzamenti", retry=False)
+
+    def _connection(self, url: str) -> tuple[http.client.HTTPConnection, str, tuple]:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname or ""
+        port = parts.port or (443 if scheme == "https" else 80)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        key = (scheme, host, port)
+        conn = self.conns.get(key)
+        if conn is None:
+            proxy = None
+            if host not in _LOCAL and not urllib.request.proxy_bypass(host):
+                proxy = urllib.request.getproxies().get(scheme)
+            timeout = self.timeout_s
+            if scheme == "https":
+                self.tls = self.tls or _tls_context()
+                if proxy:
+                    pp = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+                    conn = http.client.HTTPSConnection(pp.hostname, pp.port or 8080, timeout=timeout, context=self.tls)
+                    conn.set_tunnel(host, port)
+                else:
+                    conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=self.tls)
+            else:
+                if proxy:
+                    pp = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+                    conn = http.client.HTTPConnection(pp.hostname, pp.port or 8080, timeout=timeout)
+                    path = url  # absolute URI through an HTTP proxy
+                else:
+                    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+            self.conns[key] = conn
+        return conn, path, key
+
+    def _request(self, url: str, deadline: float) -> tuple[int, str | None, bytes]:
+        for fresh_try in (False, True):
+            conn, path, key = self._connection(url)
+            reused = conn.sock is not None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise FetchError(f"nessuna risposta completa entro {self.timeout_s:g} s")
+            conn.timeout = min(self.timeout_s, remaining)
+            killed = threading.Event()
+
+            def kill(conn=conn):
+                killed.set()
+                sock = conn.sock
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+            timer = threading.Timer(remaining, kill)
+            timer.daemon = True
+            timer.start()
+            got_response = False
+            try:
+                if conn.sock is not None:
+                    conn.sock.settimeout(conn.timeout)
+                conn.request("GET", path, headers=self.headers)
+                resp = conn.getresponse()
+                got_response = True
+                chunks, size = [], 0
+                while True:
+                    chunk = resp.read1(65536)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    if size > MAX_BYTES:
+                        raise FetchError("la risposta è troppo grande per essere una tessera", retry=False)
+                    chunks.append(chunk)
+                resp.close()  # marks the response done, so the connection can serve the next tile
+                if killed.is_set():
+                    raise TimeoutError
+                if resp.will_close:
+                    conn.close()
+                    self.conns.pop(key, None)
+                return resp.status, resp.getheader("Location"), b"".join(chunks)
+            except FetchError:
+                conn.close()
+                self.conns.pop(key, None)
+                raise
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                self.conns.pop(key, None)
+                if killed.is_set() or isinstance(exc, TimeoutError):
+                    raise FetchError(f"nessuna risposta completa entro {self.timeout_s:g} s") from None
+                # A kept-alive connection the server closed meanwhile: one fresh try, not a failure.
+                if reused and not got_response and not fresh_try and isinstance(
+                    exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+                ):
+                    continue
+                raise FetchError(_reason(exc)) from None
+            finally:
+                timer.cancel()
+        raise FetchError("connessione interrotta")  # pragma: no cover - loop always returns or raises
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connessione rifiutata dal server"
+    if isinstance(exc, socket.gaierror):
+        return "nome del server non trovato (rete assente?)"
+    if isinstance(exc, ssl.SSLError):
+        return "errore nella connessione sicura (TLS)"
+    if isinstance(exc, (http.client.RemoteDisconnected, http.client.IncompleteRead, ConnectionResetError, BrokenPipeError)):
+        return "connessione interrotta dal server"
+    if isinstance(exc, OSError) and exc.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
+        return "rete non raggiungibile"
+    return f"errore di rete ({type(exc).__name__})"
+
+
+@dataclass
+class Fetched:
+    tiles: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    from_network: int = 0
+    from_cache: int = 0
+    failure: str | None = None  # Italian reason
+    failed_url: str | None = None  # public URL (no secrets)
+    requests: int = 0
+
+
+def tile_url(template: str, z: int, x: int, y: int) -> str:
+    return template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+
+
+def fetch_tiles(
+    template: str,
+    public_template: str,
+    zoom: int,
+    tiles: list[tuple[int, int]],
+    *,
+    tile_px: int,
+    cache: TileCache,
+    timeout_s: float,
+    retries: int,
+    connections: int,
+    deadline_s: float,
+    contact: str = "",
+) -> Fetched:
+    """Get every tile from the cache or the server; stop at the first tile that fails for good."""
+    out = Fetched()
+    todo: queue.Queue = queue.Queue()
+    for xy in tiles:
+        data = cache.get(zoom, *xy)
+        if data is not None:
+            out.tiles[xy] = data
+            out.from_cache += 1
+        else:
+            todo.put(xy)
+    if todo.empty():
+        return out
+    deadline = time.monotonic() + deadline_s
+    stop = threading.Event()
+    lock = threading.Lock()
+    headers = {"User-Agent": user_agent(contact), "Accept": "image/png,image/*;q=0.9", "Connection": "keep-alive"}
+
+    def fail(reason: str, xy: tuple[int, int]) -> None:
+        with lock:
+            if out.failure is None:
+                out.failure = reason
+                out.failed_url = tile_url(public_template, zoom, *xy)
+        stop.set()
+
+    def worker() -> None:
+        client = Client(headers, timeout_s)
+        try:
+            while not stop.is_set():
+                try:
+                    xy = todo.get_nowait()
+                except queue.Empty:
+                    return
+                url = tile_url(template, zoom, *xy)
+                for attempt in range(retries + 1):
+                    if stop.is_set():
+                        return
+                    now = time.monotonic()
+                    if now >= deadline:
+                        fail(f"tempo massimo di {deadline_s:g} s superato", xy)
+                        return
+                    try:
+                        with lock:
+                            out.requests += 1
+                        data = client.get(url, min(now + timeout_s, deadline))
+                        validate(data, tile_px)
+                    except (FetchError, BadTile) as exc:
+                        reason = exc.reason if isinstance(exc, FetchError) else str(exc)
+                        retry = exc.retry if isinstance(exc, FetchError) else True
+                        if not retry or attempt == retries:
+                            fail(reason, xy)
+                            return
+                        stop.wait(min(BACKOFF_S * 2**attempt, max(0.0, deadline - time.monotonic())))
+                        continue
+                    cache.put(zoom, *xy, data)
+                    with lock:
+                        out.tiles[xy] = data
+                        out.from_network += 1
+                    break
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker, daemon=True, name=f"tessere-{i}") for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()) + 1.0)
+    if any(t.is_alive() for t in threads):
+        stop.set()
+        with lock:
+            if out.failure is None:
+                out.failure = f"tempo massimo di {deadline_s:g} s superato"
+    elif out.failure is None and len(out.tiles) < len(tiles):
+        out.failure = f"tempo massimo di {deadline_s:g} s superato"
+    return out

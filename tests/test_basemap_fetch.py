@@ -1,0 +1,216 @@
+"""Tiles from a real local server: ppi and position of the warped image, @2x, cache, failures."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import stampa
+from tests.basemap_helpers import PAVIA, around, expected_tile_at, make_cfg
+from tests.tileserver import cache_env, refused_url, tile_colour, tile_server  # noqa: F401 (fixtures)
+from stampa.basemap import View, basemap_report, get_basemap
+from stampa.problems import Problem
+
+EXTENT = around(*PAVIA, 1500)  # 3 × 3 km
+VIEW = View("prova", EXTENT, (100.0, 100.0))
+SMALL = View("prova", EXTENT, (50.0, 50.0))  # fewer tiles and pixels, for tests not about ppi
+
+
+def build(cfg, view=VIEW, root=Path("/nessuna-cartella")):
+    return get_basemap(cfg, view, root=root, year=2026)
+
+
+def test_tiles_drawn_at_the_expected_ppi_and_place(tile_server, cache_env):
+    b = build(make_cfg(tile_server.url))
+    assert b.kind == "tessere" and not b.fallback and b.problems == ()
+    # 300 ppi over 100 mm = 1181 px; the 3 km extent is covered exactly.
+    assert b.image.shape == (1181, 1181, 3) and b.image.dtype == np.uint8
+    assert b.extent == EXTENT and b.ppi == 300.0
+    # 256 px tiles: z16 is the first zoom reaching 300 ppi (z15 gives ~226).
+    assert b.zoom == 16
+    assert b.tiles == b.fetched_from_network == tile_server.requests and b.from_cache == 0
+    assert b.attribution == ("© Tessere di prova",)
+    # Pixel → place: the colour of each sampled pixel is the colour of the tile under that point
+    # (computed independently with the slippy-map formulas), so the image is north-up, in
+    # EPSG:32632 and exactly on the extent.
+    px_m = 3000 / 1181
+    checked = 0
+    for row in range(20, 1181, 97):
+        for col in range(20, 1181, 89):
+            x = EXTENT[0] + (col + 0.5) * px_m
+            y = EXTENT[3] - (row + 0.5) * px_m
+            tx, ty, u, v = expected_tile_at(x, y, 16, 256)
+            if 60 < u < 240 and 30 < v < 240:  # away from the tile's border and its label
+                assert np.abs(b.image[row, col].astype(int) - tile_colour(tx, ty)).max() <= 2, (row, col)
+                checked += 1
+    assert checked > 50
+
+
+def test_2x_tiles_are_asked_as_2x_and_need_one_zoom_less(tile_server, cache_env):
+    b = build(make_cfg(tile_server.url_r))
+    assert b.zoom == 15 and b.image.shape == (1181, 1181, 3)
+    assert tile_server.paths and all(p.endswith("@2x.png") for p in tile_server.paths)
+    assert b.url == tile_server.url_r.replace("{r}", "@2x")
+    px_m = 3000 / 1181
+    tx, ty, u, v = expected_tile_at(EXTENT[0] + 600.5 * px_m, EXTENT[3] - 600.5 * px_m, 15, 512)
+    if 60 < u < 480 and 30 < v < 480:
+        assert np.abs(b.image[600, 600].astype(int) - tile_colour(tx, ty)).max() <= 2
+
+
+def test_requests_carry_the_identifying_user_agent(tile_server, cache_env):
+    build(make_cfg(tile_server.url, contatto="m.piccio@example.org"), SMALL)
+    assert tile_server.user_agents == {f"stampa/{stampa.__version__} (+mappa laboratori sociali; m.piccio@example.org)"}
+
+
+def test_max_zoom_cap_warns_about_low_ppi(tile_server, cache_env):
+    b = build(make_cfg(tile_server.url, zoom_massimo=14))
+    assert b.zoom == 14 and not b.fallback
+    assert b.image.shape[0] == round(100 / 25.4 * b.ppi) and b.ppi < 250
+    assert b.problems == (
+        Problem(
+            "avviso",
+            f"Lo sfondo sarà stampato a {b.ppi:.0f} ppi, sotto il minimo di 250 ppi (lo stile arriva al massimo "
+            "allo zoom 14): le scritte delle tessere usciranno sgranate. Alza il limite, scegli uno stile con "
+            "zoom maggiore o stampa la mappa più piccola.",
+            where="chiave «sfondo.ppi_minimo»",
+        ),
+    )
+
+
+def test_tile_budget_caps_the_zoom_before_fetching(tile_server, cache_env):
+    b = build(make_cfg(tile_server.url, max_tessere=20))
+    assert b.tiles <= 20 and tile_server.requests == b.tiles
+    assert b.zoom < 16
+    assert "più di 20 tessere («sfondo.max_tessere»)" in b.problems[0].message
+
+
+def test_cache_is_reused_with_the_server_stopped(tile_server, cache_env):
+    cfg = make_cfg(tile_server.url_r)
+    first = build(cfg, SMALL)
+    served = tile_server.requests
+    assert served == first.tiles and first.fetched_from_network == served
+    tile_server.stop()
+    second = build(cfg, SMALL)
+    assert tile_server.requests == served  # zero requests the second time
+    assert second.kind == "tessere" and not second.fallback
+    assert second.from_cache == second.tiles == first.tiles and second.fetched_from_network == 0
+    assert np.array_equal(first.image, second.image)
+    report = basemap_report(second)
+    assert report["tessere_dalla_cache"] == first.tiles and report["tessere_dalla_rete"] == 0
+
+
+def test_cache_location_from_config_when_no_env(tile_server, tmp_path, monkeypatch):
+    monkeypatch.delenv("STAMPA_CACHE", raising=False)
+    build(make_cfg(tile_server.url, cache="cache-tessere"), SMALL, root=tmp_path)
+    files = [p for p in (tmp_path / "cache-tessere").rglob("*") if p.is_file() and p.name != "fonte.txt"]
+    assert len(files) == tile_server.requests
+    (label,) = (tmp_path / "cache-tessere").glob("*/fonte.txt")
+    assert label.read_text().strip() == tile_server.url
+
+
+# ------------------------------------------------------------------------------------------------
+# Failure modes: each one gives the vector basemap and one exact warning, within seconds.
+
+ADVICE = (
+    ". La mappa usa lo sfondo vettoriale (confini dei comuni). Controlla la connessione e «sfondo.fonte», "
+    "oppure congela lo sfondo con «stampa sfondo» quando la rete funziona."
+)
+FAILURES = {
+    "404": "tessera non disponibile (HTTP 404)",
+    "500": "errore del server (HTTP 500)",
+    "non-immagine": "la risposta non è un'immagine",
+    "blocca": "nessuna risposta completa entro 1 s",
+    "goccia": "nessuna risposta completa entro 1 s",
+    "troncata": "immagine troncata o danneggiata",
+    "dimensione": "tessera di 300×300 pixel invece di 256×256",
+    "redirect": "troppi reindirizzamenti",
+    "muore": "connessione rifiutata dal server",
+}
+
+
+def _assert_fallback(b, reason, url_prefix):
+    assert b.image is None and b.fallback and b.kind == "vettoriale" and b.ppi is None and b.attribution == ()
+    (p,) = b.problems
+    assert p.level == "avviso"
+    assert p.message == "Sfondo a tessere non disponibile: " + reason + ADVICE
+    assert p.where == "vista «prova»"
+    assert p.value.startswith(url_prefix) and p.value.endswith(".png")
+    report = basemap_report(b)
+    assert report["ripiego_vettoriale"] is True and report["avvisi"][0]["messaggio"] == p.message
+
+
+@pytest.mark.parametrize("mode", list(FAILURES))
+def test_failure_falls_back_to_vector_within_seconds(mode, tile_server, cache_env):
+    tile_server.mode = mode
+    start = time.monotonic()
+    b = build(make_cfg(tile_server.url))
+    elapsed = time.monotonic() - start
+    _assert_fallback(b, FAILURES[mode], f"http://127.0.0.1:{tile_server.port}/16/")
+    assert elapsed < 5.0, elapsed
+
+
+def test_connection_refused_falls_back_at_once(cache_env):
+    url = refused_url()
+    start = time.monotonic()
+    b = build(make_cfg(url))
+    assert time.monotonic() - start < 3.0
+    _assert_fallback(b, "connessione rifiutata dal server", url.split("{z}")[0])
+
+
+def test_exact_warning_text_for_a_404(tile_server, cache_env):
+    tile_server.mode = "404"
+    (p,) = build(make_cfg(tile_server.url)).problems
+    assert p.format().startswith(f"vista «prova», valore «http://127.0.0.1:{tile_server.port}/16/")
+    assert p.message == (
+        "Sfondo a tessere non disponibile: tessera non disponibile (HTTP 404). La mappa usa lo sfondo "
+        "vettoriale (confini dei comuni). Controlla la connessione e «sfondo.fonte», oppure congela lo "
+        "sfondo con «stampa sfondo» quando la rete funziona."
+    )
+
+
+def test_overall_deadline_bounds_many_slow_tiles(tile_server, cache_env):
+    tile_server.mode = "blocca"
+    start = time.monotonic()
+    b = build(make_cfg(tile_server.url, timeout_s=2.0, tentativi=5, tempo_massimo_s=1.5))
+    assert time.monotonic() - start < 4.0
+    assert b.fallback
+    assert "nessuna risposta completa entro 2 s" in b.problems[0].message or "tempo massimo di 1.5 s superato" in b.problems[0].message
+
+
+def _cached_tiles(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and p.name != "fonte.txt"]
+
+
+def test_bad_tiles_are_never_cached(tile_server, cache_env):
+    tile_server.mode = "troncata"
+    tile_server.bad = lambda z, x, y: x % 3 == 0
+    b = build(make_cfg(tile_server.url, tentativi=0))
+    assert b.fallback
+    files = _cached_tiles(cache_env)
+    assert len(files) == tile_server.served_ok > 0
+    for f in files:
+        x = int(f.parent.name)
+        assert x % 3 != 0
+        with Image.open(io.BytesIO(f.read_bytes())) as img:
+            img.load()
+            assert img.size == (256, 256)
+    # Served again correctly, the next build downloads only the missing tiles.
+    tile_server.bad = None
+    tile_server.mode = "ok"
+    before = tile_server.requests
+    again = build(make_cfg(tile_server.url))
+    assert not again.fallback and again.from_cache == len(files)
+    assert tile_server.requests - before == again.fetched_from_network == again.tiles - len(files)
+
+
+def test_server_dying_mid_fetch_keeps_the_good_tiles(tile_server, cache_env):
+    tile_server.mode = "muore"
+    tile_server.die_after = 5
+    b = build(make_cfg(tile_server.url))
+    assert b.fallback
+    assert len(_cached_tiles(cache_env)) == tile_server.served_ok >= 5
