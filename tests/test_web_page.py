@@ -155,3 +155,19 @@ def test_tile_source_from_a_url_template(tmp_path):
     assert data["tessere"]["url"] == "http://127.0.0.1:9/{z}/{x}/{y}.png"
     assert data["tessere"]["attribuzione"] == "Tessere &lt;di prova&gt;"
     assert "img-src data: https: http:" in html
+
+
+def test_quartiere_headings_only_in_pavia():
+    from stampa.entries.model import Entry
+    from stampa.numbering import number_entries
+    from stampa.web.data import groups
+
+    es = [
+        Entry("a", "Alfa", "gruppo", "Pavia", "018110", 9.15, 45.19),  # no quartiere
+        Entry("b", "Beta", "gruppo", "Pavia", "018110", 9.15, 45.19, quartiere="Scala"),
+        Entry("c", "Gamma", "gruppo", "Cava Manara", "018041", 9.10, 45.14, quartiere="Tre Re"),
+    ]
+    assert [(g["comune"], [(q["quartiere"], q["numeri"]) for q in g["quartieri"]]) for g in groups(number_entries(es))] == [
+        ("Pavia", [("Scala", [1]), ("Altre zone", [2])]),
+        ("Cava Manara", [("", [3])]),
+    ]

@@ -50,17 +50,21 @@ def entry_record(n: Numbered) -> dict[str, Any]:
     }
 
 
-def groups(numbered: Sequence[Numbered]) -> list[dict[str, Any]]:
-    """Entries grouped as the index prints them: by comune (Pavia first), then by quartiere; the
-    numbering order already is that order, so groups are runs of it."""
+NO_QUARTIERE = "Altre zone"  # the printed index's heading for Pavia entries without a quartiere
+
+
+def groups(numbered: Sequence[Numbered], no_quartiere: str = NO_QUARTIERE) -> list[dict[str, Any]]:
+    """Entries grouped as the printed index groups them: by comune (Pavia first) and, in Pavia
+    only, by quartiere; the numbering order already is that order, so groups are runs of it."""
     out: list[dict[str, Any]] = []
     for n in numbered:
         e = n.entry
         if not out or out[-1]["comune"] != e.comune:
             out.append({"comune": e.comune, "capoluogo": e.istat == FIRST_COMUNE, "quartieri": []})
+        quartiere = (e.quartiere or no_quartiere) if e.istat == FIRST_COMUNE else ""
         quartieri = out[-1]["quartieri"]
-        if not quartieri or quartieri[-1]["quartiere"] != e.quartiere:
-            quartieri.append({"quartiere": e.quartiere, "numeri": []})
+        if not quartieri or quartieri[-1]["quartiere"] != quartiere:
+            quartieri.append({"quartiere": quartiere, "numeri": []})
         quartieri[-1]["numeri"].append(n.number)
     return out
 

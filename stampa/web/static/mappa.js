@@ -128,7 +128,9 @@
         button.appendChild(el("span", "numero " + v.tipo, String(n)));
         var text = el("span", "testo");
         text.appendChild(el("span", "nome", v.nome));
-        text.appendChild(el("span", "tipo", v.tipo_etichetta));
+        // Outside the capoluogo the quartiere is no heading: it goes with the entry, as on paper.
+        var kind = v.tipo_etichetta + (!group.capoluogo && v.quartiere ? " · " + v.quartiere : "");
+        text.appendChild(el("span", "tipo", kind));
         button.appendChild(text);
         button.addEventListener("click", function () {
           var marker = markers[n];
