@@ -360,3 +360,47 @@ def test_inline_images_are_measured(tmp_path):
     with PdfFile(spec_, path) as doc:
         (hit,) = check_images(doc)
     assert hit.found == "50 ppi (50×50 px stampati a 25,4×25,4 mm)"
+
+
+def _edit(path: Path, change) -> Path:
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        change(pdf)
+        pdf.save(path)
+    return path
+
+
+def test_bleedbox_outside_the_page(tmp_path):
+    path = build(tmp_path / "prova.pdf", Sample())
+
+    def grow(pdf):
+        page = pdf.pages[0].obj
+        x0, y0, x1, y1 = (float(v) for v in page.MediaBox)
+        page.BleedBox = pikepdf.Array([x0 - 5, y0 - 5, x1 + 5, y1 + 5])
+
+    findings = check_file(spec(_edit(path, grow), Sample()))
+    assert only(findings, "il BleedBox esce dalla pagina (MediaBox)").level == "errore"
+
+
+def test_form_fields_in_a_print_file(tmp_path):
+    path = build(tmp_path / "prova.pdf", Sample())
+
+    def add_field(pdf):
+        field = pdf.make_indirect(pikepdf.Dictionary(FT=pikepdf.Name.Tx, T="nome", Rect=[0, 0, 10, 10]))
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
+
+    hit = only(check_file(spec(_edit(path, add_field), Sample())), "campi di modulo nel file di stampa")
+    assert (hit.level, hit.found) == ("errore", "1 campo")
+
+
+def test_script_actions_in_a_digital_file(tmp_path):
+    path = build(tmp_path / "prova.pdf", Sample(digital=True))
+
+    def to_script(pdf):
+        annot = pdf.pages[0].obj.Annots[0]
+        annot.A = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS="app.alert(1)")
+
+    findings = check_file(spec(_edit(path, to_script), Sample(digital=True), folds=()))
+    assert [(f.message, f.found) for f in findings] == [
+        ("collegamento non ammesso", "azione JavaScript"),
+        ("nessun collegamento cliccabile nel file digitale", "nessun collegamento"),
+    ]

@@ -47,7 +47,7 @@ def _print(doc: PdfFile) -> list[Finding]:
         if fields is not None and len(fields) > 0:
             out.append(
                 finding(ERROR, "annotazioni", "campi di modulo nel file di stampa", spec,
-                        found=f"{len(fields)} campi", expected="nessun campo",
+                        found="1 campo" if len(fields) == 1 else f"{len(fields)} campi", expected="nessun campo",
                         fix="Il file di stampa non deve contenere moduli compilabili: ricostruiscilo con «stampa edizione».")
             )
     return out
