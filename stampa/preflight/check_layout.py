@@ -67,7 +67,8 @@ def check_text_layout(doc: PdfFile) -> list[Finding]:
                         ERROR, "piega", "testo sulla piega", spec, page.number,
                         found=f"«{snippet(chars, a, b)}» sulla {describe_fold(fold)}",
                         expected="nessun testo sulla piega",
-                        fix="Sposta il testo dentro il suo pannello: la piega lo spezza e lo consuma.",
+                        fix="Sposta il testo lontano dalla piega (dentro il suo pannello; sulla mappa, l'etichetta): "
+                        "la piega lo spezza e con l'uso lo consuma.",
                     )
                 )
             elif near:
