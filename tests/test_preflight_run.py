@@ -170,3 +170,15 @@ def test_the_mappa_vocabulary_is_read_too(tmp_path):
     (hit,) = run_preflight([f], tmp_path).findings
     assert hit.message == "codice QR fuori dalla posizione prevista"
     assert hit.found in ("a 19,9 mm dal punto previsto", "a 20,0 mm dal punto previsto", "a 20,1 mm dal punto previsto")
+
+
+def test_preflight_report_file_as_stampa_edizione_calls_it(tmp_path, capsys):
+    from stampa.preflight import preflight_report_file
+
+    build(tmp_path / "mappa-stampa.pdf", Sample(small_text_pt=5))
+    report = write_report(tmp_path, [report_entry("mappa-stampa.pdf", Sample())])
+    result = preflight_report_file(report, show=False)
+    assert not result.ok
+    assert [f.message for f in result.findings] == ["testo più piccolo di 6 pt"]
+    assert result.report_path == str(tmp_path / "verifica.json")
+    assert capsys.readouterr().out == ""  # show=False prints nothing
