@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from stampa.preflight import (
-    FileToCheck, Fold, QrSpec, TextSpec, file_from_pdf, files_from_report, print_report, run_preflight,
-)
-from stampa.preflight.model import merge_pages, pages_label, Finding
+from stampa.preflight import Fold, QrSpec, TextSpec, file_from_pdf, files_from_report, print_report, run_preflight
+from stampa.preflight.model import Finding, merge_pages, pages_label
 from stampa.problems import StampaError
 
 from .preflight_samples import BLEED, FOLD_X, NAMES, TRIM, URL, Sample, build, spec

@@ -95,7 +95,7 @@ def _page_text(chars: list[Char], join_hyphens: bool) -> tuple[str, list[int]]:
                 j += 1
             i = j
             continue
-        if ch.isspace() or chars[i].box is None and not ch.strip():
+        if not ch.strip():  # spaces and the line breaks pdfium generates
             if text and text[-1] != " ":
                 text.append(" ")
                 index.append(i)
