@@ -119,6 +119,8 @@ class Manifesto:
     distanza_lettura_cm: float = _f(100.0, min=10.0, max=1000.0)
     per_laboratorio: bool = _f(False)
     un_file: bool = _f(True)  # per-lab posters: one multi-page PDF (true) or one PDF per lab
+    carattere_titoli: str = _f("")  # empty → the same as [mappa] carattere_titoli
+    carattere_testo: str = _f("")  # empty → the same as [mappa] carattere_testo
 
 
 @dataclass(frozen=True, kw_only=True)

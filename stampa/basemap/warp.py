@@ -6,9 +6,10 @@ for the resampling kernel) and warps them with rasterio, so the peak memory is t
 band of tiles, not the whole mosaic (the district at z15 @2x would be a 13 800 × 12 800 px mosaic,
 530 MB as RGB, several GB through contextily's float RGBA path).
 
-Resampling is Lanczos: the tiles are usually a little finer than the output (the zoom is the first
-that reaches the target ppi), and Lanczos keeps the tiles' thin lines and small labels crisp where
-bilinear blurs them.
+Resampling is cubic: the tiles are usually a little finer than the output (the zoom is the first
+that reaches the target ppi); GDAL widens the kernel when downsampling (no aliasing of thin lines),
+and cubic keeps the tiles' small labels crisper than bilinear at half the cost of Lanczos
+(measured: 1.2 s vs 2.3 s per 1.4 Mpx on this machine).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .tiles import decode
 from .zoom import HALF_WORLD, MERCATOR, UTM, Extent, tile_range, tile_size_m, transform_extent, with_margin
 
 BAND_ROWS = 512  # output rows warped at a time
-RESAMPLING = Resampling.lanczos
+RESAMPLING = Resampling.cubic
 WHITE = 255
 
 

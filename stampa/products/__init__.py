@@ -1,0 +1,1 @@
+"""Printed products (the Mappa, the manifesto): each composes the pieces of stampa.printing."""

@@ -1,0 +1,296 @@
+"""The manifesto: bulletin-board posters that say what the Laboratori Sociali are.
+
+`build_manifesto` writes, for every format in ``[manifesto] formati``, the print and digital PDF
+and a PNG preview; with ``per_laboratorio`` also one poster per laboratorio of the edition (one
+multi-page PDF per format and version, or one PDF per lab with ``un_file = false``). Per-lab
+posters are built in parallel on all cores: each worker process registers the fonts itself and
+writes its files atomically; problems come back as data (a StampaError does not survive pickling).
+
+Files are named ``manifesto-A3-stampa.pdf``, ``manifesto-A3-digitale.pdf``,
+``anteprime/manifesto-A3-p1.png``, ``manifesti-laboratori-A3-stampa.pdf`` or
+``manifesto-LAB-01-A3-stampa.pdf``; each comes back as a record for rapporto.json.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..config import Config
+from ..entries.model import Entry
+from ..outputs import sha256
+from ..printing.fonts import register_family
+from ..printing.page import BLEED_MM, DocInfo, PageSpec, Version, open_canvas
+from ..printing.previews import write_previews
+from ..printing.theme import Theme
+from ..printing.typography import require_hyphenation
+from ..problems import Problem, StampaError, warning
+from ..urls import normalise_website, url_problem
+from .manifesto_draw import Contacts, Design, LabBand, draw_poster, plan_qr
+from .manifesto_text import ManifestoText, load_manifesto_text
+
+PRODUCT = "manifesto"
+VERSIONS: tuple[Version, ...] = ("stampa", "digitale")
+CHUNK = 25  # per-lab posters per worker task when writing one PDF per lab
+
+
+@dataclass(frozen=True)
+class ManifestoResult:
+    """Records for rapporto.json (``files``) and the warnings found (``problems``)."""
+
+    files: tuple[dict[str, Any], ...]
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return self.problems
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One unit of work for a process: some posters of one format and version into one or more
+    files. Plain, picklable data only."""
+
+    formato: str
+    version: Version
+    text: ManifestoText
+    contacts: Contacts
+    theme: Theme
+    heading_family: str
+    body_family: str
+    fonts_dir: Path | None
+    url: str  # the manifesto's QR target
+    qr_mm: float
+    info: DocInfo
+    # (file path, labs on its pages; () = the plain manifesto)
+    files: tuple[tuple[Path, tuple[LabBand, ...]], ...]
+    preview_dir: Path | None = None
+    preview_dpi: int = 100
+    out_dir: Path = Path(".")
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _design(job: _Job) -> Design:
+    heading = register_family(job.heading_family, job.fonts_dir)
+    body = register_family(job.body_family, job.fonts_dir)
+    return Design(job.formato, PageSpec.for_format(job.formato), heading, body, job.theme, job.qr_mm)
+
+
+def _run(job: _Job) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Build the files of one job; returns (records, problems). Never raises for user errors."""
+    try:
+        d = _design(job)
+        records = []
+        for path, labs in job.files:
+            sheet = open_canvas(d.spec, job.version, font=d.body.regular, info=job.info)
+            pages = labs or (None,)
+            for i, lab in enumerate(pages):
+                if i:
+                    sheet.next_page()
+                draw_poster(sheet, d, job.text, job.contacts, job.url, lab)
+            sheet.save(path)
+            records.append(_record(job, path, sheet.pages, labs))
+            if job.preview_dir is not None:
+                stem = path.name.removesuffix(f"-{job.version}.pdf")
+                for png in write_previews(path, job.preview_dir, stem, job.preview_dpi):
+                    records.append(_preview_record(job, png))
+        return records, []
+    except StampaError as exc:
+        return [], list(exc.problems)
+
+
+def _record(job: _Job, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dict[str, Any]:
+    spec = PageSpec.for_format(job.formato)
+    qr = [{"url": job.url, "min_mm": job.qr_mm, "pagine": []}] if not labs else [
+        {"url": lab.url, "min_mm": job.qr_mm, "pagine": [i + 1]} for i, lab in enumerate(labs)
+    ]
+    keywords = [w for p in job.text.parti for w in p.parole_chiave]
+    rec: dict[str, Any] = {
+        "path": path.relative_to(job.out_dir).as_posix(),
+        "prodotto": PRODUCT,
+        "versione": job.version,
+        "pagine": pages,
+        "formato": job.formato,
+        "rifilo_mm": [spec.trim_w_mm, spec.trim_h_mm],
+        "abbondanza_mm": spec.bleed_mm if job.version == "stampa" else 0.0,
+        "sha256": sha256(path),
+        "verifica": {"qr": qr, "testi": [job.text.titolo, *keywords]},
+    }
+    if labs:
+        rec["laboratori"] = [lab.id for lab in labs]
+    if job.version == "digitale":
+        rec["etichetta"] = (
+            f"Manifesto {job.formato} (PDF)" if not labs else
+            f"Manifesto {job.formato} di {labs[0].nome} (PDF)" if len(labs) == 1 else
+            f"Manifesti dei laboratori {job.formato} (PDF)"
+        )
+    return rec
+
+
+def _preview_record(job: _Job, png: Path) -> dict[str, Any]:
+    spec = PageSpec.for_format(job.formato)
+    return {
+        "path": png.relative_to(job.out_dir).as_posix(),
+        "prodotto": PRODUCT,
+        "versione": "anteprima",
+        "pagine": 1,
+        "formato": job.formato,
+        "rifilo_mm": [spec.trim_w_mm, spec.trim_h_mm],
+        "abbondanza_mm": 0.0,
+        "sha256": sha256(png),
+    }
+
+
+def _safe_id(ident: str) -> str:
+    """An entry id usable in a file name on every system."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ident).strip("-")
+    return cleaned or "senza-id"
+
+
+def _lab_bands(labs: Sequence[Entry], fallback_url: str) -> tuple[list[LabBand], list[Problem]]:
+    bands, problems = [], []
+    for e in labs:
+        where_bits = [e.indirizzo]
+        if e.quartiere:
+            where_bits.append(f"quartiere {e.quartiere}")
+        if e.comune and e.comune not in e.indirizzo:
+            where_bits.append(e.comune)
+        url, own = fallback_url, False
+        if e.sito:
+            site = normalise_website(e.sito)
+            why = url_problem(site, ("http", "https"))
+            if why:
+                problems.append(
+                    warning(
+                        f"indirizzo web non usabile ({why}): sul manifesto del laboratorio il codice QR porta alla Mappa.",
+                        file=e.origin.file or None,
+                        where=e.origin.label() or None,
+                        field="sito",
+                        value=e.sito,
+                    )
+                )
+            else:
+                url, own = site, True
+        bands.append(LabBand(e.id, e.nome, ", ".join(b for b in where_bits if b), e.orari, url, own))
+    return bands, problems
+
+
+def _contacts(cfg: Config, text: ManifestoText) -> Contacts:
+    c = cfg.contatti
+    credits = " · ".join(
+        x for x in (text.crediti, f"A cura di {cfg.edizione.autore}" if cfg.edizione.autore else "", cfg.distretto.nome, cfg.edizione.nome) if x
+    )
+    return Contacts(c.ente, c.referente, c.email, c.telefono, c.sito, credits)
+
+
+def _manifesto_fonts(cfg: Config) -> tuple[str, str]:
+    m = cfg.manifesto
+    heading = m.carattere_titoli or cfg.mappa.carattere_titoli
+    body = m.carattere_testo or cfg.mappa.carattere_testo
+    return heading, body
+
+
+def build_manifesto(
+    cfg: Config,
+    entries: Sequence[Entry],
+    out_dir: Path,
+    *,
+    theme: Theme,
+    layout_dir: Path,
+    workers: int | None = None,
+) -> ManifestoResult:
+    """Build the manifesto posters the config asks for into ``out_dir`` (atomically) and return
+    their records. Raises StampaError when a text does not fit or the layout file is wrong."""
+    out_dir = Path(out_dir)
+    text = load_manifesto_text(Path(layout_dir))
+    require_hyphenation()
+    url = cfg.collegamenti.manifesto_digitale or cfg.collegamenti.mappa_digitale
+    heading_family, body_family = _manifesto_fonts(cfg)
+    fonts_dir = cfg.root / "fonts"
+    fonts_dir = fonts_dir if fonts_dir.is_dir() else None
+    register_family(heading_family, fonts_dir)  # a missing font is reported once, here
+    register_family(body_family, fonts_dir)
+    contacts = _contacts(cfg, text)
+    problems: list[Problem] = []
+    distance = cfg.manifesto.distanza_lettura_cm
+    preview_dir = out_dir / "anteprime"
+    dpi = cfg.uscita.anteprime_dpi
+    keywords = [w for p in text.parti for w in p.parole_chiave]
+    info = DocInfo(
+        title=f"{text.titolo} – manifesto",
+        author=cfg.edizione.autore,
+        subject=f"{text.titolo}: {cfg.distretto.nome}, {cfg.edizione.nome}",
+        keywords=("Laboratori Sociali", cfg.distretto.nome, *keywords),
+    )
+
+    labs = [e for e in entries if e.tipo == "laboratorio"] if cfg.manifesto.per_laboratorio else []
+    bands: list[LabBand] = []
+    if cfg.manifesto.per_laboratorio:
+        if not labs:
+            problems.append(warning("l'edizione non ha laboratori: nessun manifesto per laboratorio."))
+        bands, lab_problems = _lab_bands(labs, url)
+        problems += lab_problems
+
+    jobs: list[_Job] = []
+    for formato in dict.fromkeys(cfg.manifesto.formati):
+        spec = PageSpec.for_format(formato)
+        qr_mm, why = plan_qr(formato, spec.trim_w_mm, url, distance, "")
+        if why:
+            problems.append(why)
+        if bands and any(b.own_page for b in bands):
+            longest = max((b.url for b in bands if b.own_page), key=len)
+            lab_qr, why_lab = plan_qr(formato, spec.trim_w_mm, longest, distance, "dei laboratori")
+            qr_mm = min(qr_mm, lab_qr)
+            if why_lab and not why:
+                problems.append(why_lab)
+        base = dict(
+            formato=formato, text=text, contacts=contacts, theme=theme, heading_family=heading_family,
+            body_family=body_family, fonts_dir=fonts_dir, url=url, qr_mm=qr_mm, info=info, out_dir=out_dir,
+            preview_dpi=dpi,
+        )
+        for version in VERSIONS:
+            previews = preview_dir if version == "digitale" else None
+            jobs.append(_Job(version=version, files=((out_dir / f"manifesto-{formato}-{version}.pdf", ()),), preview_dir=previews, **base))
+            if not bands:
+                continue
+            if cfg.manifesto.un_file:
+                path = out_dir / f"manifesti-laboratori-{formato}-{version}.pdf"
+                jobs.append(_Job(version=version, files=((path, tuple(bands)),), preview_dir=previews, **base))
+            else:
+                for start in range(0, len(bands), CHUNK):
+                    chunk = bands[start : start + CHUNK]
+                    files = tuple(
+                        (out_dir / f"manifesto-{_safe_id(b.id)}-{formato}-{version}.pdf", (b,)) for b in chunk
+                    )
+                    jobs.append(_Job(version=version, files=files, preview_dir=previews, **base))
+
+    results = _execute(jobs, workers)
+    records: list[dict[str, Any]] = []
+    errors: list[Problem] = []
+    for recs, probs in results:
+        records += recs
+        errors += probs
+    if errors:
+        # The same text fails in every version: say it once.
+        raise StampaError(list(dict.fromkeys(errors)))
+    records.sort(key=lambda r: r["path"])
+    return ManifestoResult(tuple(records), tuple(problems))
+
+
+def _execute(jobs: list[_Job], workers: int | None) -> list[tuple[list[dict[str, Any]], list[Problem]]]:
+    """Run the jobs, in worker processes when there is enough work to pay for starting them."""
+    pages = sum(max(1, len(labs)) for job in jobs for _, labs in job.files)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n <= 1 or len(jobs) <= 1 or pages < 8:
+        return [_run(job) for job in jobs]
+    # Big jobs first so the pool does not end on one long straggler.
+    order = sorted(range(len(jobs)), key=lambda i: -sum(max(1, len(l)) for _, l in jobs[i].files))
+    # spawn: the parent may hold threads (progress display) or pdfium state that fork would copy.
+    with ProcessPoolExecutor(max_workers=min(n, len(jobs)), mp_context=get_context("spawn")) as pool:
+        futures = {i: pool.submit(_run, jobs[i]) for i in order}
+        return [futures[i].result() for i in range(len(jobs))]

@@ -1,0 +1,358 @@
+"""Assembly of the Mappa: plan the map for its frame, fit the index, draw both versions, write
+the PDFs and previews, and describe what was built for rapporto.json and the preflight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from reportlab.lib.units import mm
+
+from ...basemap import Basemap, View
+from ...cartography import MapLayout, draw_map, plan_map
+from ...cartography.plan import inset_option
+from ...config import Config
+from ...entries.model import Entry
+from ...numbering import Numbered, number_entries
+from ...outputs import sha256
+from ...printing.page import BLEED_MM, DocInfo, open_canvas
+from ...printing.previews import write_previews
+from ...printing.theme import Theme
+from ...printing.typography import require_hyphenation
+from ...problems import Problem, StampaError, error, warning
+from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
+from .index import Column, Flow, draw_flow, fit_index, index_items
+from .index import flow as flow_index
+from .panels import BackMatter, QrPlaced, draw_band, draw_cover, draw_header, header_height, index_header
+from .styles import Fonts, load_fonts
+from .texts import Texts, load_texts
+
+PRODUCT = "mappa"
+COLUMN_GAP_MM = 5.0
+MIN_INDEX_AREA_MM = 30.0  # below this a back panel carries no index columns
+MAX_BOOKLET_INDEX_PAGES = 40
+
+
+@dataclass(frozen=True)
+class QrCheck:
+    url: str
+    page: int  # 1-based
+    box_mm: tuple[float, float, float, float]  # x, y, w, h on the trim, quiet zone included
+    min_size_mm: float
+
+
+@dataclass(frozen=True)
+class Verifica:
+    """What the preflight checks in one PDF."""
+
+    file: str  # relative to out_dir
+    versione: str
+    pagine: int
+    rifilo_mm: tuple[float, float]
+    abbondanza_mm: float
+    qr: tuple[QrCheck, ...]
+    pieghe_mm: tuple[dict, ...]  # {"orientamento": "verticale"|"orizzontale", "posizione_mm": float}
+    testi_attesi: tuple[str, ...]  # every entry's name and number
+    link_attesi: bool  # the digital version has links, the print one none
+    margine_sicurezza_mm: float = 5.0
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "versione": self.versione,
+            "pagine": self.pagine,
+            "rifilo_mm": list(self.rifilo_mm),
+            "abbondanza_mm": self.abbondanza_mm,
+            "qr": [
+                {"url": q.url, "pagina": q.page, "box_mm": [round(v, 2) for v in q.box_mm], "lato_minimo_mm": q.min_size_mm}
+                for q in self.qr
+            ],
+            "pieghe_mm": list(self.pieghe_mm),
+            "testi_attesi": list(self.testi_attesi),
+            "link_attesi": self.link_attesi,
+            "margine_sicurezza_mm": self.margine_sicurezza_mm,
+        }
+
+
+@dataclass(frozen=True)
+class MappaResult:
+    files: tuple[dict, ...]  # records for rapporto.json
+    layout: MapLayout
+    numbered: tuple[Numbered, ...]
+    basemaps: dict[str, Basemap]
+    warnings: tuple[Problem, ...]
+    verifica: dict[str, Verifica]  # file (relative) → what to check
+    formato: str
+    index_scale: float  # 1.0 = the designed size; smaller = the index was shrunk to fit
+    panels: tuple[Panel, ...] = field(default=())
+
+
+def vector_basemap(view: View) -> Basemap:
+    return Basemap(None, view.extent, "vettoriale", "vettoriale", None, None, (), False, view=view.name)
+
+
+def _bleed_sides(panel: Panel, fmt: Format, version: str) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) extension in PANEL coordinates where the panel edge is a trim edge."""
+    if version != "stampa":
+        return (0.0, 0.0, 0.0, 0.0)
+    W, H = fmt.trim_mm
+    eps = 1e-6
+    left = BLEED_MM if panel.x_mm < eps else 0.0
+    right = BLEED_MM if panel.x_mm + panel.w_mm > W - eps else 0.0
+    bottom = BLEED_MM if panel.y_mm < eps else 0.0
+    top = BLEED_MM if panel.y_mm + panel.h_mm > H - eps else 0.0
+    if panel.rotation == 180:
+        return (right, left, top, bottom)
+    return (left, right, bottom, top)
+
+
+def _enter_panel(canvas, panel: Panel) -> None:
+    if panel.rotation == 180:
+        canvas.translate((panel.x_mm + panel.w_mm) * mm, (panel.y_mm + panel.h_mm) * mm)
+        canvas.rotate(180)
+    else:
+        canvas.translate(panel.x_mm * mm, panel.y_mm * mm)
+
+
+@dataclass
+class _IndexPlan:
+    columns: list[Column]
+    header_panel: int | None
+    header: list
+    back: dict[int, BackMatter]  # panel idx → back matter measured for it
+
+
+def _columns(fmt: Format, panels: Sequence[Panel], texts: Texts, fonts: Fonts, back_for: Callable[[float, bool], BackMatter]) -> _IndexPlan:
+    m = PANEL_MARGIN_MM
+    cols: list[Column] = []
+    header_panel = None
+    header = []
+    back: dict[int, BackMatter] = {}
+    n = fmt.index_columns_per_panel
+    for idx, p in enumerate(panels):
+        if p.role not in ("indice", "retro"):
+            continue
+        inner_w = p.w_mm - 2 * m
+        top = p.h_mm - m
+        bottom = m
+        if p.role == "retro":
+            strip = p.w_mm > 2 * p.h_mm  # the A4 strip under the map: back matter only
+            bm = back_for(inner_w, strip)
+            back[idx] = bm
+            if strip:
+                if bm.height_mm > p.h_mm - m - 2.0:
+                    raise StampaError(
+                        error(
+                            "i testi di [retro] in layout/mappa.toml non entrano sotto la mappa del foglio A4: accorciali.",
+                            file=str(texts.file),
+                        )
+                    )
+                continue
+            bottom = m + bm.height_mm + 7.0
+        if header_panel is None:
+            header_panel = idx
+            header = index_header(inner_w, texts, fonts)
+            top -= header_height(header, inner_w) + 5.0
+        if top - bottom < MIN_INDEX_AREA_MM:
+            continue
+        cw = (inner_w - (n - 1) * COLUMN_GAP_MM) / n
+        for k in range(n):
+            cols.append(Column(idx, m + k * (cw + COLUMN_GAP_MM), bottom, cw, top - bottom))
+    return _IndexPlan(cols, header_panel, header, back)
+
+
+def _plan_index(cfg, fmt_name, numbered, texts, fonts, back_for):
+    """The format (with enough booklet pages) and the index flow, identical for both versions."""
+    items = index_items(numbered, texts)
+    pages = 1
+    while True:
+        fmt = get_format(fmt_name, pages)
+        plan = _columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
+        flow = fit_index(items, plan.columns, texts, fonts, False, product=fmt.product, growable=fmt.growable)
+        if flow.complete or not fmt.growable or pages >= MAX_BOOKLET_INDEX_PAGES:
+            return fmt, items, flow
+        pages += 1
+
+
+def build_mappa(
+    cfg: Config,
+    inputs_entries: Sequence[Entry],
+    district,
+    out_dir: Path,
+    *,
+    theme: Theme,
+    layout_dir: Path,
+    basemaps: Callable[[View], Basemap] | None = None,
+    preview_dpi: float | None = None,
+) -> MappaResult:
+    """Build the Mappa in the configured format: ``mappa-stampa.pdf``, ``mappa-digitale.pdf`` and
+    ``anteprime/mappa-p<N>.png`` in ``out_dir``. Raises StampaError for an edition the format
+    cannot hold, an entry too long for an index column, or bad layout texts."""
+    require_hyphenation()
+    out_dir = Path(out_dir)
+    fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
+    texts = load_texts(layout_dir, cfg)
+    numbered = number_entries(inputs_entries)
+    fetch = basemaps or vector_basemap
+
+    # The map: plan with the usual attribution, fetch the basemaps for its views, plan again when
+    # the real attribution lines differ (their box is sized from them).
+    fmt0 = get_format(cfg.mappa.formato)
+    mp = fmt0.map_pages[0]
+    frame = (mp.frame_mm[2], mp.frame_mm[3])
+    map_options = dict(
+        fonts=fonts.text,
+        label_fonts=fonts.titles,
+        inset=inset_option(cfg.mappa),
+        inset_title=getattr(cfg.mappa, "titolo_riquadro", "Pavia, centro"),
+    )
+    plan = plan_map(district, numbered, frame, **map_options)
+    bms = {name: fetch(view) for name, view in plan.views.items()}
+    attribution = _attribution(bms)
+    plan2 = plan_map(district, numbered, frame, attribution=attribution, **map_options)
+    if plan2.views != plan.views:
+        bms = {name: fetch(view) for name, view in plan2.views.items()}
+    plan = plan2
+    attribution = _attribution(bms)
+
+    def back_for(width: float, row: bool, links: bool = False) -> BackMatter:
+        return BackMatter(width, cfg=cfg, texts=texts, fonts=fonts, attribution=attribution, links=links, compact=row, row=row)
+
+    fmt, items, flow = _plan_index(cfg, cfg.mappa.formato, numbered, texts, fonts, back_for)
+
+    warnings: list[Problem] = []
+    plan0 = _columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
+    filled = {plan0.columns[p.column].panel for p in flow.placed}
+    empty = [i for i, p in enumerate(fmt.panels("stampa")) if p.role == "indice" and i not in filled]
+    if empty and not fmt.growable:
+        what = "vuoto un pannello interno" if len(empty) == 1 else f"vuoti {len(empty)} pannelli interni"
+        warnings.append(
+            warning(f"l'elenco è corto e lascia {what} del pieghevole: " 'con poche voci puoi usare formato = "A4" in [mappa].')
+        )
+    for b in bms.values():
+        warnings.extend(b.problems)
+    layout = None
+    verifica: dict[str, Verifica] = {}
+    files: list[dict] = []
+    counts = (len(numbered), len({n.entry.istat for n in numbered}))
+    expected = tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
+    info = DocInfo(
+        title=f"{cfg.edizione.titolo} – {cfg.edizione.nome}",
+        author=cfg.edizione.autore,
+        subject=f"{cfg.edizione.sottotitolo}: elenco e mappa dei Laboratori Sociali e dei Gruppi di cittadini",
+        keywords=("Laboratori Sociali", "Gruppi di cittadini", cfg.distretto.nome),
+    )
+    for version in ("stampa", "digitale"):
+        links = version == "digitale"
+        panels = fmt.panels(version)
+        iplan = _columns(fmt, panels, texts, fonts, lambda w, c: back_for(w, c, links))
+        # Same panel sizes in both versions: the scale found once fits both (links change no widths).
+        vflow = flow_index(items, iplan.columns, flow.scale, texts, fonts, links)
+        if not vflow.complete:  # pragma: no cover - would be a bug in the layout, never silent
+            raise RuntimeError(f"index flow of the {version} version differs from the planned one")
+        sheet = open_canvas(fmt.spec, version, font=fonts.text.regular, info=info)
+        c = sheet.canvas
+        qrs: list[QrCheck] = []
+        for page in range(fmt.pages):
+            if page:
+                sheet.next_page()
+            for mp in fmt.map_pages:
+                if mp.page == page:
+                    _draw_map_header(c, mp, cfg, texts, fonts, theme)
+                    lay = draw_map(c, plan, bms, origin_mm=(mp.frame_mm[0], mp.frame_mm[1]), theme=theme, fonts=fonts.text)
+                    if version == "stampa":
+                        layout = lay
+                        warnings.extend(p for p in lay.problems if p not in warnings)
+            on_page = [i for i, p in enumerate(panels) if p.page == page]
+            used = {col.panel for col, pl in ((iplan.columns[pl.column], pl) for pl in vflow.placed)}
+            for i in on_page:
+                p = panels[i]
+                c.saveState()
+                _enter_panel(c, p)
+                if p.role == "copertina":
+                    q = draw_cover(c, p.w_mm, p.h_mm, cfg=cfg, texts=texts, fonts=fonts, theme=theme, links=links, bleed=_bleed_sides(p, fmt, version), counts=counts)
+                    qrs.append(QrCheck(q.url, page + 1, p.to_page(*q.box_mm), q.min_mm))
+                elif p.role == "note":
+                    _draw_notes(c, p, texts, fonts, theme)
+                if i == iplan.header_panel:
+                    draw_header(c, iplan.header, PANEL_MARGIN_MM, p.h_mm - PANEL_MARGIN_MM, p.w_mm - 2 * PANEL_MARGIN_MM)
+                if i in iplan.back:
+                    bm = iplan.back[i]
+                    top = PANEL_MARGIN_MM + bm.height_mm if (i in used or bm.row) else p.h_mm - PANEL_MARGIN_MM
+                    if i == iplan.header_panel and i not in used:
+                        top = p.h_mm - PANEL_MARGIN_MM - header_height(iplan.header, p.w_mm - 2 * PANEL_MARGIN_MM) - 6.0
+                    bm.draw(c, PANEL_MARGIN_MM, top, theme)
+                c.restoreState()
+            page_flow = Flow([pl for pl in vflow.placed if panels[iplan.columns[pl.column].panel].page == page], 0, 0, vflow.scale, [])
+
+            def origin(panel_idx: int) -> None:
+                _enter_panel(c, panels[panel_idx])
+
+            draw_flow(c, page_flow, iplan.columns, origin, theme)
+        name = f"{PRODUCT}-{version}.pdf"
+        path = sheet.save(out_dir / name)
+        folds = tuple(
+            {"orientamento": "verticale" if f.orientation == "vertical" else "orizzontale", "posizione_mm": f.position_mm}
+            for f in fmt.spec.folds
+        )
+        verifica[name] = Verifica(name, version, fmt.pages, fmt.trim_mm, BLEED_MM if version == "stampa" else 0.0, tuple(qrs), folds, expected, links)
+        files.append(_record(path, out_dir, version, fmt, sheet.pages))
+    previews = write_previews(out_dir / f"{PRODUCT}-stampa.pdf", out_dir / "anteprime", PRODUCT, preview_dpi or cfg.uscita.anteprime_dpi)
+    for p in previews:
+        files.append(_record(p, out_dir, "anteprima", fmt, 1))
+    return MappaResult(tuple(files), layout, numbered, bms, tuple(warnings), verifica, fmt.name, flow.scale, fmt.panels("stampa"))
+
+
+def _attribution(bms: dict[str, Basemap]) -> tuple[str, ...]:
+    lines: list[str] = []
+    for b in bms.values():
+        for line in b.attribution:
+            if line not in lines:
+                lines.append(line)
+    return tuple(lines)
+
+
+def _record(path: Path, out_dir: Path, version: str, fmt: Format, pages: int) -> dict[str, Any]:
+    return {
+        "path": path.relative_to(out_dir).as_posix(),
+        "prodotto": PRODUCT,
+        "versione": version,
+        "pagine": pages,
+        "formato": fmt.name,
+        "rifilo_mm": list(fmt.trim_mm),
+        "abbondanza_mm": BLEED_MM if version == "stampa" else 0.0,
+        "sha256": sha256(path),
+    }
+
+
+def _draw_map_header(c, mp, cfg: Config, texts: Texts, fonts: Fonts, theme: Theme) -> None:
+    from reportlab.platypus import Paragraph
+
+    from ...printing.typography import escape, style
+
+    x, y, w, h = mp.header_mm
+    draw_band(c, theme, x, y + h - 1.6, 24.0, 1.6, "primario")
+    title = Paragraph(escape(texts("mappa.titolo")), style(fonts.titles.bold, 15.0, leading=1.1, hyphenate=False))
+    sub = Paragraph(escape(texts("mappa.sottotitolo")), style(fonts.titles.regular, 10.0, leading=1.2, hyphenate=False))
+    _, th = title.wrap(w * mm, 1e9)
+    title.drawOn(c, x * mm, (y + h - 3.5) * mm - th)
+    _, sh = sub.wrap(w * mm, 1e9)
+    sub.drawOn(c, x * mm, (y + h - 3.5) * mm - th - 1.0 * mm - sh)
+
+
+def _draw_notes(c, p: Panel, texts: Texts, fonts: Fonts, theme: Theme) -> None:
+    from ...printing.typography import TEXT_BLACK
+
+    m = PANEL_MARGIN_MM + 2.0
+    c.saveState()
+    c.setFillColor(TEXT_BLACK)
+    c.setFont(fonts.titles.bold, 15.0)
+    c.drawString(m * mm, (p.h_mm - m - 6.0) * mm, texts("libretto.pagina_note"))
+    c.setStrokeColor(theme.color("confine"))
+    c.setLineWidth(0.4)
+    y = p.h_mm - m - 20.0
+    while y > m:
+        c.line(m * mm, y * mm, (p.w_mm - m) * mm, y * mm)
+        y -= 9.0
+    c.restoreState()
