@@ -11,7 +11,7 @@ import pytest
 
 from stampa.preflight import FileToCheck, Fold, QrSpec, TextSpec, check_file
 
-from .preflight_samples import BLEED, FOLD_X, NAMES, URL, Sample, build, spec
+from preflight_samples import BLEED, FOLD_X, NAMES, URL, Sample, build, spec
 
 
 def rows(findings):
@@ -249,7 +249,7 @@ def test_fonts_and_images_inside_form_xobjects(tmp_path):
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    from .preflight_samples import _image, fonts
+    from preflight_samples import _image, fonts
 
     f = fonts()
     path = tmp_path / "forma.pdf"
@@ -287,7 +287,7 @@ def test_hyphenated_and_wrapped_names_are_found(tmp_path):
     from stampa.preflight.textlayer import read_text
     import pypdfium2 as pdfium
 
-    from .preflight_samples import fonts
+    from preflight_samples import fonts
 
     f = fonts()
     path = tmp_path / "a.pdf"
@@ -342,7 +342,7 @@ def test_inline_images_are_measured(tmp_path):
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    from .preflight_samples import fonts
+    from preflight_samples import fonts
 
     img = tmp_path / "piccola.png"
     from PIL import Image

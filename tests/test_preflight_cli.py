@@ -9,8 +9,8 @@ import pytest
 from stampa.cli import main
 from stampa.terminal import console
 
-from .preflight_samples import Sample, build
-from .test_preflight_run import report_entry, write_report
+from preflight_samples import Sample, build
+from test_preflight_run import report_entry, write_report
 
 
 @pytest.fixture(autouse=True)

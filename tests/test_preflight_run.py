@@ -12,7 +12,7 @@ from stampa.preflight import Fold, QrSpec, TextSpec, file_from_pdf, files_from_r
 from stampa.preflight.model import Finding, merge_pages, pages_label
 from stampa.problems import StampaError
 
-from .preflight_samples import BLEED, FOLD_X, NAMES, TRIM, URL, Sample, build, spec
+from preflight_samples import BLEED, FOLD_X, NAMES, TRIM, URL, Sample, build, spec
 
 
 def report_entry(name: str, sample: Sample) -> dict:

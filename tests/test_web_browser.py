@@ -21,7 +21,7 @@ from stampa.numbering import number_entries
 from stampa.printing.theme import load_theme
 from stampa.web import build_web
 
-from .web_samples import EVIL, ROOT, config, district, entries
+from web_samples import EVIL, ROOT, config, district, entries
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -19,7 +19,7 @@ from stampa.problems import StampaError
 from stampa.web import build_web, render_page
 from stampa.web.page import script_json
 
-from .web_samples import EVIL, ROOT, config, district, entries
+from web_samples import EVIL, ROOT, config, district, entries
 
 THEME = load_theme(ROOT / "layout" / "tema.toml")
 
