@@ -22,6 +22,9 @@ from .stages import StageClock
 from .terminal import console, print_problems
 
 
+_PDF_LABELS = {"mappa": "La Mappa da stampare o leggere (PDF)"}
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     config: Path = Path("stampa.toml")
@@ -81,7 +84,11 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         from .web import build_web
 
         with clock.stage("web", "Versione digitale (pagina web)"):
-            pdf_links = [(f["etichetta"], f["path"]) for f in files if f.get("versione") == "digitale" and f.get("etichetta")]
+            pdf_links = [
+                (f.get("etichetta") or _PDF_LABELS.get(f["prodotto"], f["path"]), f["path"])
+                for f in files
+                if f.get("versione") == "digitale"
+            ]
             files += list(
                 build_web(cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, pdf_links=pdf_links)
             )
