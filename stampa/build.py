@@ -15,6 +15,7 @@ from .check import inactive_lines
 from .inputs import Inputs, load_inputs
 from .lock import build_lock
 from .numbering import number_entries
+from .outputs import remove_stale_temps
 from .printing.theme import load_theme
 from .problems import ERROR, Problem, StampaError
 from .report import build_report, entries_section, write_report
@@ -60,6 +61,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     numbered = number_entries(inputs.edition.entries)
 
     with build_lock(out_dir):
+        remove_stale_temps(out_dir)  # left by a build that was killed halfway
         from .basemap import basemap_report, get_basemap
         from .products.mappa import build_mappa
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -37,6 +38,29 @@ def atomic_path(final: Path) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+# What atomic_path's temp files look like: ".<final name>.<8 random characters>.tmp".
+_TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete the temp files a killed build left in ``folder`` and its subfolders; return them.
+
+    Call it only while holding the folder's build lock: a running build's temp files look the same.
+    """
+    removed = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return removed
+    for path in sorted(folder.rglob(".*.tmp")):
+        if _TEMP_NAME.match(path.name) and path.is_file() and not path.is_symlink():
+            try:
+                path.unlink()
+            except OSError:
+                continue  # a read-only folder is reported by the first real write
+            removed.append(path)
+    return removed
 
 
 def write_bytes(final: Path, data: bytes) -> Path:

@@ -1,0 +1,238 @@
+"""Outputs survive interruptions, concurrent builds, read-only folders and full disks.
+
+The builds here are real `python -m stampa edizione` subprocesses on a copy of the sample project
+(vector basemap, no preflight). Builds are reproducible, so "the previous good file or the new
+complete one" is checked byte for byte against two reference builds.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from robusto_support import (
+    ROOT,
+    assert_readable,
+    env,
+    hashes,
+    make_project,
+    run_stampa,
+    sample_rows,
+    stampa_cmd,
+    stray_temps,
+    write_rows,
+)
+
+KILLABLE = [sys.executable, str(Path(__file__).with_name("killable_stampa.py"))]
+BUILD = ("edizione", "--out", "out")
+
+
+def _rows_b() -> list[dict[str, str]]:
+    rows = sample_rows()
+    rows[0] = {**rows[0], "nome": rows[0]["nome"] + " Nuovo"}
+    rows[1] = {**rows[1], "attivita": "Attività cambiata per la nuova edizione."}
+    return rows
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    """A project whose out/ holds edition A, and the hashes of edition A and edition B."""
+    base = tmp_path_factory.mktemp("interrotta")
+    old_project, new_project = base / "a", base / "b"
+    make_project(old_project)
+    make_project(new_project, _rows_b())
+    for p in (old_project, new_project):
+        r = run_stampa(p, *BUILD)
+        assert r.returncode == 0, r.stdout + r.stderr
+    old, new = hashes(old_project / "out"), hashes(new_project / "out")
+    changed = {k for k in old if old[k] != new.get(k) and not k.endswith(".json")}
+    assert {"mappa-stampa.pdf", "mappa-digitale.pdf", "web/index.html", "anteprime/mappa-p1.png"} <= changed
+    write_rows(old_project / "dati" / "voci.csv", _rows_b())  # the project now asks for edition B
+    snapshot = base / "out-a"
+    shutil.copytree(old_project / "out", snapshot)
+    return old_project, snapshot, old, new
+
+
+def _reset(project: Path, snapshot: Path) -> Path:
+    out = project / "out"
+    shutil.rmtree(out)
+    shutil.copytree(snapshot, out)
+    return out
+
+
+def _assert_old_or_new(out: Path, old: dict[str, str], new: dict[str, str]) -> int:
+    """Every file is edition A's or edition B's, whole; returns how many are already B's."""
+    assert_readable(out)
+    now = hashes(out)
+    assert set(now) == set(old), set(now) ^ set(old)
+    done = 0
+    for name, digest in now.items():
+        if name.endswith(".json"):
+            continue  # timings differ from run to run; readability checked above
+        assert digest in (old[name], new[name]), name
+        done += digest == new[name] != old[name]
+    return done
+
+
+@pytest.mark.parametrize("kill_at", [1, 6, 11])
+def test_build_killed_while_writing_a_file_keeps_every_previous_file(editions, kill_at):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    proc = subprocess.run([*KILLABLE, *BUILD], cwd=project, env={**env(), "STAMPA_KILL_AT": str(kill_at)},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
+    # The file being written is only a half temp file; the files before it are complete.
+    (temp,) = stray_temps(out)
+    assert temp.stat().st_size > 0
+    done = _assert_old_or_new(out, old, new)
+    assert done <= kill_at - 1
+
+
+@pytest.mark.parametrize("after_s", [2.0, 4.0])
+def test_build_killed_at_a_random_moment_leaves_whole_files(editions, after_s):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    proc = subprocess.Popen(stampa_cmd(*BUILD), cwd=project, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    _assert_old_or_new(out, old, new)
+
+
+def test_next_build_removes_the_temp_files_of_an_interrupted_one(editions):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    subprocess.run([*KILLABLE, *BUILD], cwd=project, env={**env(), "STAMPA_KILL_AT": "6"}, capture_output=True, timeout=120)
+    assert len(stray_temps(out)) == 1
+    (out / "anteprime" / ".mappa-p9.png.abc123de.tmp").write_bytes(b"half")  # one in a subfolder too
+    keep = out / "appunti.tmp"  # not a stampa temp file: left alone
+    keep.write_text("mio")
+    r = run_stampa(project, *BUILD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert stray_temps(out) == []
+    keep.unlink()
+    now = hashes(out)
+    assert {k: v for k, v in now.items() if not k.endswith(".json")} == {k: v for k, v in new.items() if not k.endswith(".json")}
+
+
+LOCKED = (
+    "un'altra costruzione sta già scrivendo in questa cartella (processo {pid}): aspetta che finisca, "
+    "oppure scegli un'altra cartella con --out."
+)
+
+
+def test_second_build_into_the_same_folder_is_refused_while_the_first_runs(editions, tmp_path):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    flag = tmp_path / "in-pausa"
+    first = subprocess.Popen(
+        [*KILLABLE, *BUILD], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**env(), "STAMPA_PAUSE_AT": "3", "STAMPA_PAUSE_FLAG": str(flag)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        before = hashes(out)
+        second = run_stampa(project, *BUILD)
+        text = second.stdout + second.stderr
+        assert second.returncode == 1, text
+        assert LOCKED.format(pid=first.pid) in text
+        assert "Traceback" not in text
+        assert hashes(out) == before  # the refused build wrote nothing
+    finally:
+        first.kill()
+        first.wait(timeout=30)
+    # The lock dies with its process: the next build runs at once.
+    r = run_stampa(project, *BUILD)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert_readable(out)
+
+
+def _cli(monkeypatch, capsys, project: Path, *args: str) -> tuple[int, str]:
+    from stampa.cli import main
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("COLUMNS", "200")
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+READ_ONLY = "la cartella di uscita è in sola lettura o senza permessi: scegli un'altra cartella con --out."
+FULL = "il disco è pieno: libera spazio o scegli un'altra cartella con --out."
+
+
+def test_read_only_output_folder_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    """Tests run as root here, where chmod does not stop writes: the OS refusal is simulated at
+    the two calls that create files in the output folder."""
+    project = tmp_path / "p"
+    make_project(project)
+    out = project / "out"
+    real_open, real_mkstemp = os.open, __import__("tempfile").mkstemp
+
+    def refuse(path) -> None:  # noqa: ANN001
+        if str(path).startswith(str(out)):
+            raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+
+    def fake_open(path, *a, **k):  # noqa: ANN001, ANN002, ANN003
+        refuse(path)
+        return real_open(path, *a, **k)
+
+    def fake_mkstemp(*a, dir=None, **k):  # noqa: ANN001, ANN002, ANN003
+        refuse(dir)
+        return real_mkstemp(*a, dir=dir, **k)
+
+    monkeypatch.setattr(os, "open", fake_open)
+    monkeypatch.setattr("tempfile.mkstemp", fake_mkstemp)
+    code, text = _cli(monkeypatch, capsys, project, *BUILD)
+    assert code == 1
+    assert READ_ONLY in text and "Traceback" not in text
+    # Already locked by an earlier build, the folder fails at the first file instead.
+    monkeypatch.setattr(os, "open", real_open)
+    code, text = _cli(monkeypatch, capsys, project, *BUILD)
+    assert code == 1 and READ_ONLY in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("victim", ["mappa-stampa.pdf", "mappa-p1.png", "index.html", "rapporto.json"])
+def test_full_disk_is_a_clear_error_and_keeps_the_previous_files(tmp_path, monkeypatch, capsys, victim):
+    project = tmp_path / "p"
+    make_project(project)
+    code, _ = _cli(monkeypatch, capsys, project, *BUILD)
+    assert code == 0
+    out = project / "out"
+    before = hashes(out)
+    real_write = os.write
+    real_write_bytes = Path.write_bytes
+
+    def full(name: str) -> None:
+        if name.startswith(f".{victim}."):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def fake_write(fd, data):  # noqa: ANN001
+        full(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        return real_write(fd, data)
+
+    def fake_write_bytes(self, data):  # noqa: ANN001
+        full(self.name)
+        return real_write_bytes(self, data)
+
+    monkeypatch.setattr(os, "write", fake_write)
+    monkeypatch.setattr(Path, "write_bytes", fake_write_bytes)
+    write_rows(project / "dati" / "voci.csv", _rows_b())
+    code, text = _cli(monkeypatch, capsys, project, *BUILD)
+    assert code == 1, text
+    assert FULL in text and "Traceback" not in text
+    assert victim in text  # the message names the file
+    assert stray_temps(out) == []
+    assert hashes(out)[next(k for k in before if k.endswith(victim))] == before[next(k for k in before if k.endswith(victim))]
+    assert_readable(out)
