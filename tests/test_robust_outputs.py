@@ -107,29 +107,13 @@ def test_build_killed_at_a_random_moment_leaves_whole_files(editions, after_s):
     _assert_old_or_new(out, old, new)
 
 
-def test_next_build_removes_the_temp_files_of_an_interrupted_one(editions):
-    project, snapshot, old, new = editions
-    out = _reset(project, snapshot)
-    subprocess.run([*KILLABLE, *BUILD], cwd=project, env={**env(), "STAMPA_KILL_AT": "6"}, capture_output=True, timeout=120)
-    assert len(stray_temps(out)) == 1
-    (out / "anteprime" / ".mappa-p9.png.abc123de.tmp").write_bytes(b"half")  # one in a subfolder too
-    keep = out / "appunti.tmp"  # not a stampa temp file: left alone
-    keep.write_text("mio")
-    r = run_stampa(project, *BUILD)
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert stray_temps(out) == []
-    keep.unlink()
-    now = hashes(out)
-    assert {k: v for k, v in now.items() if not k.endswith(".json")} == {k: v for k, v in new.items() if not k.endswith(".json")}
-
-
 LOCKED = (
     "un'altra costruzione sta già scrivendo in questa cartella (processo {pid}): aspetta che finisca, "
     "oppure scegli un'altra cartella con --out."
 )
 
 
-def test_second_build_into_the_same_folder_is_refused_while_the_first_runs(editions, tmp_path):
+def test_second_build_is_refused_while_the_first_runs_and_the_next_cleans_up(editions, tmp_path):
     project, snapshot, old, new = editions
     out = _reset(project, snapshot)
     flag = tmp_path / "in-pausa"
@@ -152,10 +136,20 @@ def test_second_build_into_the_same_folder_is_refused_while_the_first_runs(editi
     finally:
         first.kill()
         first.wait(timeout=30)
-    # The lock dies with its process: the next build runs at once.
+    # Killed while paused, the first build left the temp file of its third file. The lock died
+    # with it: the next build runs at once and removes every temp file of stampa, in subfolders
+    # too, and nothing else.
+    assert len(stray_temps(out)) == 1
+    (out / "anteprime" / ".mappa-p9.png.abc123de.tmp").write_bytes(b"half")
+    keep = out / "appunti.tmp"
+    keep.write_text("mio")
     r = run_stampa(project, *BUILD)
     assert r.returncode == 0, r.stdout + r.stderr
+    assert stray_temps(out) == []
+    keep.unlink()
     assert_readable(out)
+    now = hashes(out)
+    assert {k: v for k, v in now.items() if not k.endswith(".json")} == {k: v for k, v in new.items() if not k.endswith(".json")}
 
 
 def _cli(monkeypatch, capsys, project: Path, *args: str) -> tuple[int, str]:
@@ -204,12 +198,9 @@ def test_read_only_output_folder_is_a_clear_error(tmp_path, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("victim", ["mappa-stampa.pdf", "mappa-p1.png", "index.html", "rapporto.json"])
-def test_full_disk_is_a_clear_error_and_keeps_the_previous_files(tmp_path, monkeypatch, capsys, victim):
-    project = tmp_path / "p"
-    make_project(project)
-    code, _ = _cli(monkeypatch, capsys, project, *BUILD)
-    assert code == 0
-    out = project / "out"
+def test_full_disk_is_a_clear_error_and_keeps_the_previous_files(editions, tmp_path, monkeypatch, capsys, victim):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
     before = hashes(out)
     real_write = os.write
     real_write_bytes = Path.write_bytes
@@ -228,7 +219,6 @@ def test_full_disk_is_a_clear_error_and_keeps_the_previous_files(tmp_path, monke
 
     monkeypatch.setattr(os, "write", fake_write)
     monkeypatch.setattr(Path, "write_bytes", fake_write_bytes)
-    write_rows(project / "dati" / "voci.csv", _rows_b())
     code, text = _cli(monkeypatch, capsys, project, *BUILD)
     assert code == 1, text
     assert FULL in text and "Traceback" not in text
