@@ -10,6 +10,8 @@ from .district import District, load_district
 from .entries.model import Edition
 from .entries.read import read_records
 from .entries.validate import validate
+from .glyphs import check_glyphs
+from .printing.fonts import FontSet, register_family
 from .problems import Problem
 
 
@@ -34,4 +36,16 @@ def load_inputs(config_path: Path, *, dati: Path | None = None) -> Inputs:
     path = entries_path(cfg, dati)
     records, read_problems = read_records(path, sheet=cfg.dati.foglio, crs=cfg.dati.crs)
     edition, problems = validate(records, district, source=str(path), read_problems=read_problems)
+    problems = list(problems) + check_glyphs(edition.entries, entry_fonts(cfg))
     return Inputs(cfg, district, edition, tuple(read_problems) + tuple(problems), path)
+
+
+def entry_fonts(cfg: Config) -> list[FontSet]:
+    """The font families that print the entries' texts: the Mappa's, and the per-lab posters'."""
+    fonts_dir = cfg.root / "fonts"
+    fonts_dir = fonts_dir if fonts_dir.is_dir() else None
+    families = [cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo]
+    if cfg.manifesto.per_laboratorio:
+        families += [cfg.manifesto.carattere_titoli or cfg.mappa.carattere_titoli,
+                     cfg.manifesto.carattere_testo or cfg.mappa.carattere_testo]
+    return [register_family(f, fonts_dir) for f in dict.fromkeys(families)]

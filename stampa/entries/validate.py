@@ -62,8 +62,13 @@ def parse_active(text: str) -> bool | None:
     return None
 
 
+# Bidirectional embeddings, overrides and isolates: invisible, dropped by the PDF, but in the web
+# page they reverse how the text that follows reads ("Trojan source"), so print and screen differ.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _control_chars(text: str) -> list[str]:
-    return [ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\t"]
+    return [ch for ch in text if (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS]
 
 
 def slug(text: str) -> str:
