@@ -294,6 +294,41 @@ def _check_cross(cfg: Config, file: Path) -> list[Problem]:
         problems.append(error("un comune è ripetuto: toglilo.", file=str(file), where="chiave «distretto.comuni»"))
     if not cfg.distretto.comuni:
         problems.append(error("l'elenco dei comuni è vuoto.", file=str(file), where="chiave «distretto.comuni»"))
+    problems += _outside_project(cfg, file)
+    return problems
+
+
+def _looks_like_file(fonte: str) -> bool:
+    """`sfondo.fonte` names a local GeoTIFF (the rule of stampa.basemap.sources), not a style or URL."""
+    name = fonte.strip()
+    return "://" not in name and (name.lower().endswith((".tif", ".tiff")) or "/" in name or "\\" in name)
+
+
+def _outside_project(cfg: Config, file: Path) -> list[Problem]:
+    """Paths written as text settings obey the rule of Path settings: a relative path may not leave
+    the project folder (``../../etc``); an absolute one is an explicit choice and is allowed."""
+    s = cfg.sfondo
+    settings = {"sfondo.congelato": s.congelato, "sfondo.cache": s.cache}
+    if _looks_like_file(s.fonte):
+        settings["sfondo.fonte"] = s.fonte
+    root = file.parent.resolve()
+    problems = []
+    for key, raw in settings.items():
+        if not raw.strip():
+            continue
+        written = Path(raw.strip()).expanduser()
+        if written.is_absolute():
+            continue
+        resolved = (root / written).resolve()
+        if root != resolved and root not in resolved.parents:
+            problems.append(
+                error(
+                    "il percorso esce dalla cartella del progetto: se è voluto scrivilo per intero (percorso assoluto).",
+                    file=str(file),
+                    where=f"chiave «{key}»",
+                    value=raw,
+                )
+            )
     return problems
 
 
