@@ -7,7 +7,9 @@ Exit codes: 0 done (warnings allowed), 1 the input is wrong or a product failed 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -133,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
+    previous = _stop_on_sigterm()
     try:
         return run(args)
     except StampaError as exc:
@@ -141,6 +144,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         console(stderr=True).print("Interrotto: i file già completi sono al loro posto, nessun file è a metà.")
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum, frame):  # noqa: ANN001, ANN202 - signal handler
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm():  # noqa: ANN202
+    """Make `kill <pid>` (what a scheduler or a closed session sends) stop like Ctrl-C: the file
+    being written is dropped and the previous one stays, with the same message and exit 130.
+    Returns the handler to restore, or None off the main thread (where Python allows no handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_interrupt)
 
 
 def problems_exit_code(problems: Sequence[Problem]) -> int:

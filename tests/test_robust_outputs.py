@@ -107,6 +107,31 @@ def test_build_killed_at_a_random_moment_leaves_whole_files(editions, after_s):
     _assert_old_or_new(out, old, new)
 
 
+INTERRUPTED = "Interrotto: i file già completi sono al loro posto, nessun file è a metà."
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_stops_cleanly_without_temp_files(editions, tmp_path, sig):
+    """Stopped while writing its fifth file: exit 130, one line, the temp file removed at once."""
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    flag = tmp_path / "in-pausa"
+    proc = subprocess.Popen(
+        [*KILLABLE, *BUILD], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**env(), "STAMPA_PAUSE_AT": "5", "STAMPA_PAUSE_FLAG": str(flag)},
+    )
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stdout + stderr
+    assert INTERRUPTED in stderr and "Traceback" not in stdout + stderr
+    assert stray_temps(out) == []
+    assert _assert_old_or_new(out, old, new) <= 4  # the four files before it may be the new ones
+
+
 LOCKED = (
     "un'altra costruzione sta già scrivendo in questa cartella (processo {pid}): aspetta che finisca, "
     "oppure scegli un'altra cartella con --out."
