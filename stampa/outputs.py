@@ -89,8 +89,10 @@ def output_error(path: Path, exc: OSError):
 
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "la cartella di uscita è in sola lettura o senza permessi: scegli un'altra cartella con --out"
-    elif exc.errno == errno.ENOSPC:
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
         why = "il disco è pieno: libera spazio o scegli un'altra cartella con --out"
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        why = "al posto della cartella di uscita (o di una sua sottocartella) c'è un file: scegli un'altra cartella con --out"
     else:
         why = f"impossibile scrivere ({exc.strerror or exc})"
     return error(why + ".", file=str(path))

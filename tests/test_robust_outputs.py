@@ -251,3 +251,27 @@ def test_full_disk_is_a_clear_error_and_keeps_the_previous_files(editions, tmp_p
     assert stray_temps(out) == []
     assert hashes(out)[next(k for k in before if k.endswith(victim))] == before[next(k for k in before if k.endswith(victim))]
     assert_readable(out)
+
+
+NOT_A_FOLDER = (
+    "al posto della cartella di uscita (o di una sua sottocartella) c'è un file: scegli un'altra cartella con --out."
+)
+
+
+@pytest.mark.parametrize("out", ["stampa.toml", "stampa.toml/sotto"])
+def test_output_folder_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch, capsys, out):
+    project = tmp_path / "p"
+    make_project(project)
+    before = (project / "stampa.toml").read_bytes()
+    code, text = _cli(monkeypatch, capsys, project, "edizione", "--out", out)
+    assert code == 1 and NOT_A_FOLDER in text and "Traceback" not in text
+    assert (project / "stampa.toml").read_bytes() == before
+
+
+def test_a_file_where_a_subfolder_goes_is_a_clear_error(editions, monkeypatch, capsys):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    shutil.rmtree(out / "web")
+    (out / "web").write_text("non sono una cartella")
+    code, text = _cli(monkeypatch, capsys, project, *BUILD)
+    assert code == 1 and NOT_A_FOLDER in text and "Traceback" not in text
