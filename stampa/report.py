@@ -17,8 +17,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from . import __version__
 from .entries.model import Entry, RawRecord
 from .numbering import Numbered
-from .outputs import write_text
-from .problems import Problem
+from .outputs import sha256, write_text
+from .problems import Problem, warning
 
 REPORT_NAME = "rapporto.json"
 
@@ -76,3 +76,33 @@ def write_report(out_dir: Path, report: Mapping[str, Any]) -> Path:
 
 def read_report(path: Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def files_not_as_reported(out_dir: Path, report: Mapping[str, Any]) -> list[Problem]:
+    """One warning per file listed in the report that is missing or has other bytes than it says.
+
+    A build interrupted halfway leaves every file whole, but some from the new edition and the
+    rest, with rapporto.json, from the previous one: this is how `stampa verifica` notices, before
+    a mixed set reaches the print shop. A warning, not an error: staff may also have retouched a
+    file on purpose, and the preflight still judges each file as it is.
+    """
+    problems = []
+    for record in report.get("file", []):
+        path = Path(out_dir) / str(record.get("path", ""))
+        expected = record.get("sha256")
+        if not expected:
+            continue
+        if not path.is_file():
+            why = "il file elencato in rapporto.json non c'è più"
+        elif sha256(path) != expected:
+            why = "il file non è quello descritto in rapporto.json (cambiato dopo la costruzione)"
+        else:
+            continue
+        problems.append(
+            warning(
+                f"{why}: se l'ultima «stampa edizione» è stata interrotta, rilanciala prima di mandare i "
+                "file in tipografia.",
+                file=str(path),
+            )
+        )
+    return problems

@@ -275,3 +275,23 @@ def test_a_file_where_a_subfolder_goes_is_a_clear_error(editions, monkeypatch, c
     (out / "web").write_text("non sono una cartella")
     code, text = _cli(monkeypatch, capsys, project, *BUILD)
     assert code == 1 and NOT_A_FOLDER in text and "Traceback" not in text
+
+
+MIXED = (
+    "il file non è quello descritto in rapporto.json (cambiato dopo la costruzione): se l'ultima "
+    "«stampa edizione» è stata interrotta, rilanciala prima di mandare i file in tipografia."
+)
+
+
+def test_verifica_notices_the_mixed_folder_an_interrupted_build_leaves(editions, monkeypatch, capsys):
+    """Whole files, but some of the new edition beside the old rapporto.json: not for the print shop."""
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    code, text = _cli(monkeypatch, capsys, project, "verifica", "--out", "out")
+    assert code == 0 and MIXED not in text
+    subprocess.run([*KILLABLE, *BUILD], cwd=project, env={**env(), "STAMPA_KILL_AT": "3"}, capture_output=True, timeout=120)
+    changed = [k for k, v in hashes(out).items() if not k.endswith(".json") and v != old[k]]
+    assert changed
+    code, text = _cli(monkeypatch, capsys, project, "verifica", "--out", "out")
+    for name in changed:
+        assert f"AVVISO out/{name}: {MIXED}" in " ".join(text.split()), name

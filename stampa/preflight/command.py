@@ -25,8 +25,22 @@ def preflight_report_file(report: Path, *, show: bool = True) -> PreflightResult
 
 
 def verify_folder(out_dir: Path) -> int:
-    """`stampa verifica` on a build folder. Exit code: 0 passed (warnings allowed), 1 a print file failed."""
-    return 0 if preflight_report_file(Path(out_dir) / REPORT).ok else 1
+    """`stampa verifica` on a build folder. Exit code: 0 passed (warnings allowed), 1 a print file
+    failed. Files that are not what rapporto.json describes (an interrupted build) are warned about."""
+    from ..report import files_not_as_reported, read_report
+    from ..terminal import print_problems
+
+    report = Path(out_dir) / REPORT
+    mixed = []
+    if report.is_file():
+        try:
+            mixed = files_not_as_reported(Path(out_dir), read_report(report))
+        except (ValueError, AttributeError):
+            mixed = []  # an unreadable report is the preflight's own error, below
+    ok = preflight_report_file(report).ok
+    if mixed:
+        print_problems(mixed)
+    return 0 if ok else 1
 
 
 def verify_pdfs(pdfs: Sequence[Path], out_dir: Path | None = None) -> int:
