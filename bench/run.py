@@ -77,10 +77,10 @@ def sample_cases(tmp: Path) -> list[dict]:
         project = make_project(tmp / "esempio-tessere", fonte=server.url)
         cache = tmp / "cache"
         run = stampa(project, "edizione", "--out", str(tmp / "o1"), "--senza-verifica", cache=cache)
-        rows.append(row("esempio, tessere, cache fredda", run, richieste=len(server.requests)))
-        before = len(server.requests)
+        rows.append(row("esempio, tessere, cache fredda", run, richieste=server.requests))
+        before = server.requests
         run = stampa(project, "edizione", "--out", str(tmp / "o2"), "--senza-verifica", cache=cache)
-        rows.append(row("esempio, tessere, cache calda", run, richieste=len(server.requests) - before))
+        rows.append(row("esempio, tessere, cache calda", run, richieste=server.requests - before))
         run = stampa(project, "sfondo", cache=tmp / "cache-congela")
         rows.append(row("stampa sfondo (congela)", run))
     finally:
