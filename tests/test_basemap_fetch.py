@@ -77,7 +77,7 @@ def test_max_zoom_cap_warns_about_low_ppi(tile_server, cache_env):
             f"Lo sfondo sarà stampato a {b.ppi:.0f} ppi, sotto il minimo di 250 ppi (lo stile arriva al massimo "
             "allo zoom 14): le scritte delle tessere usciranno sgranate. Alza il limite, scegli uno stile con "
             "zoom maggiore o stampa la mappa più piccola.",
-            where="chiave «sfondo.ppi_minimo»",
+            where="vista «prova»",
         ),
     )
 

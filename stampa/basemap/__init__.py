@@ -152,7 +152,18 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
         else:
             used = frozen.covering(view.name, view.extent)
             if used is not None:
-                return _from_frozen(cfg, view, frozen, used.file, root, asked, problems)
+                b = _from_frozen(cfg, view, frozen, used.file, root, asked, list(problems))
+                if not b.fallback:
+                    return b
+                # A damaged frozen file: say so, and try the tiles it was made from.
+                problems.append(
+                    warning(
+                        "Lo sfondo congelato non si può leggere: scarico le tessere. Rifai «stampa sfondo» per "
+                        "congelarlo di nuovo.",
+                        file=_rel(used.file, root),
+                    )
+                )
+                return _from_tiles(cfg, view, src, root, asked, problems)
             problems.append(
                 warning(
                     f"Lo sfondo congelato non copre la vista «{view.name}»: scarico le tessere. Rifai "
@@ -163,9 +174,9 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
     return _from_tiles(cfg, view, src, root, asked, problems)
 
 
-def _low_ppi(cfg, ppi: float, cause: str) -> list[Problem]:
+def _low_ppi(cfg, ppi: float, cause: str, view: View) -> list[Problem]:
     if ppi < cfg.ppi_minimo:
-        return [warning(low_ppi_message(ppi, cfg.ppi_minimo, cause), where="chiave «sfondo.ppi_minimo»")]
+        return [warning(low_ppi_message(ppi, cfg.ppi_minimo, cause), where=f"vista «{view.name}»")]
     return []
 
 
@@ -185,7 +196,7 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         cause = f"lo zoom {choice.wanted} chiederebbe più di {cfg.max_tessere} tessere («sfondo.max_tessere»)"
     else:
         cause = f"zoom {choice.zoom}"
-    problems += _low_ppi(cfg, choice.ppi, cause)
+    problems += _low_ppi(cfg, choice.ppi, cause, view)
     tiles = needed_tiles(view.extent, choice.zoom, src.tile_px)
     cache = TileCache(cache_dir(cfg.cache, root), src.public_url)
     got = fetch_tiles(
@@ -307,7 +318,7 @@ def _from_raster(
                 file=rel,
             )
         )
-    problems += _low_ppi(cfg, ppi, "risoluzione del file di sfondo")
+    problems += _low_ppi(cfg, ppi, "risoluzione del file di sfondo", view)
     return Basemap(
         image=image,
         extent=view.extent,

@@ -14,6 +14,8 @@ and cubic keeps the tiles' small labels crisper than bilinear at half the cost o
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from affine import Affine
 from rasterio.enums import Resampling
@@ -23,6 +25,7 @@ from .tiles import decode
 from .zoom import HALF_WORLD, MERCATOR, UTM, Extent, tile_range, tile_size_m, transform_extent, with_margin
 
 BAND_ROWS = 512  # output rows warped at a time
+THREADS = max(1, min(4, os.cpu_count() or 1))  # GDAL warper threads
 RESAMPLING = Resampling.cubic
 WHITE = 255
 
@@ -72,6 +75,7 @@ def render_tiles(
             dst_transform=dst_transform @ Affine.translation(0, r0),
             dst_crs=UTM,
             resampling=RESAMPLING,
+            num_threads=THREADS,
         )
         out[r0:r1] = band.transpose(1, 2, 0)
         del mosaic, band
