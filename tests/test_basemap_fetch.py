@@ -214,3 +214,36 @@ def test_server_dying_mid_fetch_keeps_the_good_tiles(tile_server, cache_env):
     b = build(make_cfg(tile_server.url))
     assert b.fallback
     assert len(_cached_tiles(cache_env)) == tile_server.served_ok >= 5
+
+
+def _no_proxy(monkeypatch):
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_name_lookup_that_hangs_is_bounded(cache_env, monkeypatch):
+    import socket
+
+    _no_proxy(monkeypatch)
+
+    def slow_lookup(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    start = time.monotonic()
+    b = build(make_cfg("http://tessere.esempio.invalid/{z}/{x}/{y}.png"))
+    assert time.monotonic() - start < 3.0
+    _assert_fallback(b, "il nome del server non si risolve entro 1 s (rete assente?)", "http://tessere.esempio.invalid/16/")
+
+
+def test_unknown_server_name_falls_back(cache_env, monkeypatch):
+    import socket
+
+    _no_proxy(monkeypatch)
+
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    b = build(make_cfg("http://tessere.esempio.invalid/{z}/{x}/{y}.png"))
+    _assert_fallback(b, "nome del server non trovato (rete assente?)", "http://tessere.esempio.invalid/16/")
