@@ -247,3 +247,32 @@ def test_unknown_server_name_falls_back(cache_env, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     b = build(make_cfg("http://tessere.esempio.invalid/{z}/{x}/{y}.png"))
     _assert_fallback(b, "nome del server non trovato (rete assente?)", "http://tessere.esempio.invalid/16/")
+
+
+def test_banded_warp_has_no_seams(tile_server, cache_env, monkeypatch):
+    """Warping band by band (to save memory) gives the same image as warping all at once."""
+    from stampa.basemap import warp
+
+    cfg = make_cfg(tile_server.url)
+    monkeypatch.setattr(warp, "BAND_ROWS", 200)
+    banded = build(cfg, SMALL).image
+    monkeypatch.setattr(warp, "BAND_ROWS", 100000)
+    whole = build(cfg, SMALL).image
+    assert banded.shape == whole.shape
+    diff = np.abs(banded.astype(int) - whole.astype(int))
+    assert diff.max() <= 2, (diff.max(), np.argwhere(diff > 2)[:5])
+
+
+def test_tile_damaged_in_the_cache_is_downloaded_again(tile_server, cache_env):
+    cfg = make_cfg(tile_server.url)
+    first = build(cfg, SMALL)
+    victim = _cached_tiles(cache_env)[3]
+    victim.write_bytes(victim.read_bytes()[:50])  # a disk error after caching
+    before = tile_server.requests
+    again = build(cfg, SMALL)
+    assert not again.fallback and again.problems == ()
+    assert tile_server.requests - before == again.fetched_from_network == 1
+    assert again.from_cache == again.tiles - 1
+    assert np.array_equal(first.image, again.image)
+    with Image.open(victim) as img:
+        img.load()

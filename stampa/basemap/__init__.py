@@ -38,7 +38,7 @@ from .freeze import (
     write_sidecar,
 )
 from .sources import RasterSource, TileSource, VectorSource, resolve_source, source_problems
-from .tiles import BadTile
+from .tiles import BadTile, tile_ok
 from .warp import read_raster, render_tiles
 from .zoom import UTM, choose_zoom, frame_pixels, needed_tiles, ppi_of
 
@@ -199,11 +199,7 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
     problems += _low_ppi(cfg, choice.ppi, cause, view)
     tiles = needed_tiles(view.extent, choice.zoom, src.tile_px)
     cache = TileCache(cache_dir(cfg.cache, root), src.public_url)
-    got = fetch_tiles(
-        src.url,
-        src.public_url,
-        choice.zoom,
-        tiles,
+    fetch = dict(
         tile_px=src.tile_px,
         cache=cache,
         timeout_s=cfg.timeout_s,
@@ -212,6 +208,29 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         deadline_s=cfg.tempo_massimo_s,
         contact=cfg.contatto,
     )
+    got = fetch_tiles(src.url, src.public_url, choice.zoom, tiles, **fetch)
+    image = None
+    size = frame_pixels(view.frame_mm, choice.ppi)
+    if got.failure is None:
+        try:
+            image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, size)
+        except BadTile:
+            # Tiles damaged on disk after they were cached (the cache stores only tiles that
+            # decoded): drop them and download them again, once.
+            bad = [xy for xy, data in got.tiles.items() if not tile_ok(data, src.tile_px)]
+            for xy in bad:
+                cache.forget(choice.zoom, *xy)
+                del got.tiles[xy]
+            again = fetch_tiles(src.url, src.public_url, choice.zoom, bad, **fetch)
+            got.tiles.update(again.tiles)
+            got.from_cache -= len(bad)
+            got.from_network += again.from_network
+            got.failure, got.failed_url = again.failure, again.failed_url
+            if got.failure is None:
+                try:
+                    image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, size)
+                except BadTile as exc:
+                    got.failure = str(exc)
     common = dict(
         extent=view.extent,
         source=asked,
@@ -222,25 +241,16 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         view=view.name,
         url=src.public_url,
     )
-    if got.failure is None:
-        try:
-            image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, frame_pixels(view.frame_mm, choice.ppi))
-        except BadTile as exc:
-            # Only a tile damaged on disk after it was cached can get here: drop the cache of
-            # this view so the next build downloads again.
-            for xy in tiles:
-                cache.forget(choice.zoom, *xy)
-            got.failure = f"tessera danneggiata nella cache ({exc}), cache svuotata: riprova"
-        else:
-            return Basemap(
-                image=image,
-                kind="tessere",
-                ppi=choice.ppi,
-                attribution=src.attribution,
-                fallback=False,
-                problems=tuple(problems),
-                **common,
-            )
+    if image is not None:
+        return Basemap(
+            image=image,
+            kind="tessere",
+            ppi=choice.ppi,
+            attribution=src.attribution,
+            fallback=False,
+            problems=tuple(problems),
+            **common,
+        )
     problems.append(
         warning(
             fallback_message(got.failure, src.name if src.needs_key else None),
