@@ -126,6 +126,7 @@ FAILURES = {
     "non-immagine": "la risposta non è un'immagine",
     "blocca": "nessuna risposta completa entro 1 s",
     "goccia": "nessuna risposta completa entro 1 s",
+    "goccia-testa": "nessuna risposta completa entro 1 s",
     "troncata": "immagine troncata o danneggiata",
     "dimensione": "tessera di 300×300 pixel invece di 256×256",
     "redirect": "troppi reindirizzamenti",
