@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,8 @@ def one(zoom: int, frame: tuple[float, float], ppi: int) -> dict:
     t_frozen = time.perf_counter() - t
     assert fb.kind == "congelato"
     server.stop()
+    geotiff_bytes = path.stat().st_size
+    shutil.rmtree(tmp, ignore_errors=True)
     mosaic_mb = len({x for x, _ in tiles}) * len({y for _, y in tiles}) * src.tile_px**2 * 3 / 2**20
     return {
         "zoom": zoom,
@@ -115,7 +118,7 @@ def one(zoom: int, frame: tuple[float, float], ppi: int) -> dict:
         "congela_s": round(t_freeze, 2),
         "da_congelato_s": round(t_frozen, 2),
         "cache_mb": round(cache_bytes / 2**20, 1),
-        "geotiff_mb": round(path.stat().st_size / 2**20, 2),
+        "geotiff_mb": round(geotiff_bytes / 2**20, 2),
         "mosaico_intero_mb": round(mosaic_mb, 0),
         "picco_numpy_warp_mb": round(traced_peak / 2**20, 0),
         "rss_iniziale_mb": round(base_rss, 0),
