@@ -139,3 +139,12 @@ def test_user_agent_identifies_stampa_and_the_contact():
 
     assert user_agent("m.piccio@example.org") == f"stampa/{stampa.__version__} (+mappa laboratori sociali; m.piccio@example.org)"
     assert user_agent("") == f"stampa/{stampa.__version__} (+mappa laboratori sociali)"
+
+
+def test_view_normalises_to_float_tuples_and_refuses_empty_extents():
+    import numpy as np
+
+    v = View("v", [np.float64(1), 2, 3, 4], [100, 50])
+    assert v.extent == (1.0, 2.0, 3.0, 4.0) and type(v.extent[0]) is float and v.frame_mm == (100.0, 50.0)
+    with pytest.raises(ValueError):
+        View("v", (3, 2, 1, 4), (100, 50))

@@ -63,6 +63,15 @@ class View:
     extent: Extent  # xmin, ymin, xmax, ymax
     frame_mm: tuple[float, float]  # printed width, height
 
+    def __post_init__(self) -> None:
+        # Plain float tuples whatever the caller passed (lists, numpy floats): views are compared
+        # with the frozen ones read back from JSON.
+        object.__setattr__(self, "extent", tuple(float(c) for c in self.extent))
+        object.__setattr__(self, "frame_mm", tuple(float(c) for c in self.frame_mm))
+        x0, y0, x1, y1 = self.extent
+        if not (x1 > x0 and y1 > y0) or min(self.frame_mm) <= 0:
+            raise ValueError(f"vista «{self.name}» non valida: {self.extent}, {self.frame_mm} mm")
+
 
 @dataclass(frozen=True)
 class Basemap:
