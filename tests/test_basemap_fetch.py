@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -277,3 +278,10 @@ def test_tile_damaged_in_the_cache_is_downloaded_again(tile_server, cache_env):
     assert np.array_equal(first.image, again.image)
     with Image.open(victim) as img:
         img.load()
+
+
+def test_a_key_in_the_template_never_reaches_report_or_cache(tile_server, cache_env):
+    b = build(make_cfg(tile_server.url + "?apikey=SEGRETO"), SMALL)
+    assert not b.fallback and all(p.endswith("?apikey=SEGRETO") for p in tile_server.paths)
+    assert "SEGRETO" not in json.dumps(basemap_report(b), ensure_ascii=False)
+    assert not any("SEGRETO" in p.read_text() for p in cache_env.rglob("fonte.txt"))

@@ -37,7 +37,7 @@ from .freeze import (
     write_geotiff,
     write_sidecar,
 )
-from .sources import RasterSource, TileSource, VectorSource, resolve_source, source_problems
+from .sources import RasterSource, TileSource, VectorSource, resolve_source, source_problems, strip_secrets
 from .tiles import BadTile, tile_ok
 from .warp import read_raster, render_tiles
 from .zoom import UTM, choose_zoom, frame_pixels, needed_tiles, ppi_of
@@ -136,6 +136,7 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
     root = Path(root)
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, root)
+    asked = strip_secrets(asked)  # what the report and the sidecar show
     if isinstance(src, VectorSource):
         return Basemap(None, view.extent, asked, "vettoriale", None, None, (), False, view=view.name)
     problems: list[Problem] = []
@@ -391,6 +392,7 @@ def freeze_basemap(
     root = Path(root)
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, root)
+    asked = strip_secrets(asked)  # what the report and the sidecar show
     base = frozen_path(cfg.congelato, root, year)
     where = dict(where="comando «stampa sfondo»")
     if isinstance(src, VectorSource):
