@@ -159,6 +159,8 @@ class Client:
                     if size > MAX_BYTES:
                         raise FetchError("la risposta è troppo grande per essere una tessera", retry=False)
                     chunks.append(chunk)
+                if resp.length:  # read1 returns b"" when the server hangs up early: not a whole answer
+                    raise http.client.IncompleteRead(b"".join(chunks), resp.length)
                 resp.close()  # marks the response done, so the connection can serve the next tile
                 if killed.is_set():
                     raise TimeoutError

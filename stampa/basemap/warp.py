@@ -47,7 +47,9 @@ def render_tiles(
     dst_transform = output_transform(extent, width, height)
     tile_m = tile_size_m(zoom)
     decoded: dict[tuple[int, int], np.ndarray] = {}
-    step = reduced_tile_px(zoom, tile_px, extent, min(dst_transform.a, -dst_transform.e))
+    # Per axis: the extent's aspect may differ a little from the frame's (non-square pixels).
+    step_x = reduced_tile_px(zoom, tile_px, extent, dst_transform.a)
+    step_y = reduced_tile_px(zoom, tile_px, extent, -dst_transform.e)
     for r0 in range(0, height, BAND_ROWS):
         r1 = min(height, r0 + BAND_ROWS)
         top = extent[3] - r0 * (-dst_transform.e)
@@ -70,11 +72,10 @@ def render_tiles(
         src_transform = Affine(
             tile_m / tile_px, 0, -HALF_WORLD + tx0 * tile_m, 0, -tile_m / tile_px, HALF_WORLD - ty0 * tile_m
         )
-        if step < tile_px:
-            mosaic = np.asarray(
-                Image.fromarray(mosaic).resize((mosaic.shape[1] * step // tile_px, mosaic.shape[0] * step // tile_px), Image.Resampling.BICUBIC)
-            )
-            src_transform = src_transform @ Affine.scale(tile_px / step)
+        if step_x < tile_px or step_y < tile_px:
+            size_xy = (mosaic.shape[1] // tile_px * step_x, mosaic.shape[0] // tile_px * step_y)
+            mosaic = np.asarray(Image.fromarray(mosaic).resize(size_xy, Image.Resampling.BICUBIC))
+            src_transform = src_transform @ Affine.scale(tile_px / step_x, tile_px / step_y)
         band = np.full((3, r1 - r0, width), WHITE, dtype=np.uint8)
         reproject(
             source=np.ascontiguousarray(mosaic.transpose(2, 0, 1)),
