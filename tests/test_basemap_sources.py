@@ -148,3 +148,14 @@ def test_view_normalises_to_float_tuples_and_refuses_empty_extents():
     assert v.extent == (1.0, 2.0, 3.0, 4.0) and type(v.extent[0]) is float and v.frame_mm == (100.0, 50.0)
     with pytest.raises(ValueError):
         View("v", (3, 2, 1, 4), (100, 50))
+
+
+def test_carto_without_key_is_tried_and_the_fallback_says_why(monkeypatch):
+    from stampa.basemap import fallback_message
+
+    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+    src = resolve("CartoDB.Positron")
+    assert src.needs_key and "key" not in src.url
+    assert fallback_message("tessera non disponibile (HTTP 401)", src.name).endswith(
+        " Lo stile «CartoDB.Positron» ora chiede una chiave: scrivila in «sfondo.chiave_api»."
+    )
