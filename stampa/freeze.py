@@ -9,12 +9,11 @@ Builds then find the frozen GeoTIFFs and need no network; a reprint gives the sa
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 from .basemap import Basemap, View, freeze_basemap
 from .basemap.sources import RasterSource, TileSource, resolve_source
-from .inputs import load_inputs
+from .inputs import load_inputs, with_basemap
 from .printing.theme import load_theme
 from .problems import ERROR, Problem, StampaError
 from .products.mappa import build_mappa
@@ -47,9 +46,7 @@ def run_freeze(config_path: Path, *, dati: Path | None = None, sfondo: str | Non
     inputs = load_inputs(config_path, dati=dati)
     if any(p.level == ERROR for p in inputs.problems):
         raise StampaError(inputs.problems)
-    cfg = inputs.config
-    if sfondo:
-        cfg = replace(cfg, sfondo=replace(cfg.sfondo, fonte=sfondo))
+    cfg = with_basemap(inputs.config, sfondo)
     source = resolve_source(cfg.sfondo.fonte, cfg.sfondo, cfg.root)
     attribution = source.attribution if isinstance(source, (TileSource, RasterSource)) else ()
     out = console()
