@@ -7,12 +7,12 @@ the output folder is locked for the duration so two builds cannot interleave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .check import inactive_lines
-from .inputs import Inputs, load_inputs
+from .inputs import Inputs, load_inputs, with_basemap
 from .lock import build_lock
 from .numbering import number_entries
 from .outputs import remove_stale_temps
@@ -52,9 +52,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         inputs = load_inputs(opts.config, dati=opts.dati)
     if any(p.level == ERROR for p in inputs.problems):
         raise StampaError(inputs.problems)
-    cfg = inputs.config
-    if opts.sfondo:
-        cfg = replace(cfg, sfondo=replace(cfg.sfondo, fonte=opts.sfondo))
+    cfg = with_basemap(inputs.config, opts.sfondo)
     out_dir = Path(opts.out).resolve() if opts.out else cfg.uscita.cartella
     theme = load_theme(cfg.root / "layout" / "tema.toml")
     problems: list[Problem] = list(inputs.problems)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Config, load_config
@@ -49,3 +49,14 @@ def entry_fonts(cfg: Config) -> list[FontSet]:
         families += [cfg.manifesto.carattere_titoli or cfg.mappa.carattere_titoli,
                      cfg.manifesto.carattere_testo or cfg.mappa.carattere_testo]
     return [register_family(f, fonts_dir) for f in dict.fromkeys(families)]
+
+
+def with_basemap(cfg: Config, source: str | None) -> Config:
+    """The configuration with `--sfondo` applied and the tile servers' contact filled in: the
+    User-Agent names who to write to (`[sfondo] contatto`, else the contacts' email)."""
+    sfondo = cfg.sfondo
+    if source:
+        sfondo = replace(sfondo, fonte=source)
+    if not sfondo.contatto:
+        sfondo = replace(sfondo, contatto=cfg.contatti.email or cfg.contatti.sito)
+    return replace(cfg, sfondo=sfondo)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
 from typing import Iterable
@@ -15,7 +16,7 @@ from .problems import Problem
 def console(stderr: bool = False) -> Console:
     # Piped output (CI logs, files) gets a wide page so tables and paths are not wrapped mid-word.
     stream = sys.stderr if stderr else sys.stdout
-    width = None if stream.isatty() else 140
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 140
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
