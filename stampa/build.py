@@ -18,7 +18,7 @@ from .numbering import number_entries
 from .outputs import remove_stale_temps
 from .printing.theme import load_theme
 from .problems import ERROR, Problem, StampaError
-from .report import build_report, entries_section, write_report
+from .report import build_report, entries_section, files_left_from_before, write_report
 from .stages import StageClock
 from .terminal import console, print_problems
 
@@ -93,6 +93,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
                 build_web(cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, pdf_links=pdf_links)
             )
 
+        problems += files_left_from_before(out_dir, [f["path"] for f in files])
         placed = {p.id: p.view for p in mappa.layout.entries}
         report = build_report(
             edition_name=cfg.edizione.nome,

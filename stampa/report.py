@@ -48,6 +48,41 @@ def entries_section(
     return rows
 
 
+# Where and what the products write: the output folder itself, its previews and its web page.
+_PRODUCT_FOLDERS = ("", "anteprime", "web")
+_PRODUCT_SUFFIXES = (".pdf", ".png", ".html")
+
+
+def files_left_from_before(out_dir: Path, written: Iterable[str]) -> list[Problem]:
+    """A warning when the output folder holds product files this build did not write: the
+    previews of a page that no longer exists, the poster of a lab taken out. Sent to the print
+    shop or published with web/, they would show an old edition; stampa never deletes them itself
+    (they may be someone's), it says so."""
+    out_dir = Path(out_dir)
+    written = set(written)
+    old = []
+    for sub in _PRODUCT_FOLDERS:
+        folder = out_dir / sub
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            rel = path.relative_to(out_dir).as_posix()
+            if (path.is_file() and path.suffix.lower() in _PRODUCT_SUFFIXES and not path.name.startswith(".")
+                    and rel not in written):
+                old.append(rel)
+    if not old:
+        return []
+    shown = ", ".join(old[:3]) + (f" e altri {len(old) - 3}" if len(old) > 3 else "")
+    return [
+        warning(
+            f"nella cartella di uscita ci sono {len(old)} file che questa edizione non ha scritto ({shown}): "
+            "forse sono di un'edizione precedente. Toglili prima di consegnare la cartella alla tipografia "
+            "o di pubblicare web/.",
+            file=str(out_dir),
+        )
+    ]
+
+
 def build_report(
     *,
     edition_name: str,

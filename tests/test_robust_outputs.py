@@ -8,6 +8,7 @@ complete one" is checked byte for byte against two reference builds.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -295,3 +296,24 @@ def test_verifica_notices_the_mixed_folder_an_interrupted_build_leaves(editions,
     code, text = _cli(monkeypatch, capsys, project, "verifica", "--out", "out")
     for name in changed:
         assert f"AVVISO out/{name}: {MIXED}" in " ".join(text.split()), name
+
+
+LEFTOVER = (
+    "nella cartella di uscita ci sono 2 file che questa edizione non ha scritto (manifesti-laboratori-A3-stampa.pdf, "
+    "anteprime/mappa-p3.png): forse sono di un'edizione precedente. Toglili prima di consegnare "
+    "la cartella alla tipografia o di pubblicare web/."
+)
+
+
+def test_files_of_an_older_edition_are_pointed_out_not_deleted(editions, monkeypatch, capsys):
+    project, snapshot, old, new = editions
+    out = _reset(project, snapshot)
+    (out / "anteprime" / "mappa-p3.png").write_bytes((out / "anteprime" / "mappa-p1.png").read_bytes())
+    (out / "manifesti-laboratori-A3-stampa.pdf").write_bytes((out / "mappa-stampa.pdf").read_bytes())
+    (out / "note.txt").write_text("mie")  # not a product file: not stampa's business
+    code, text = _cli(monkeypatch, capsys, project, *BUILD)
+    assert code == 0
+    assert f"AVVISO {out}: {LEFTOVER}" in " ".join(text.split())
+    report = json.loads((out / "rapporto.json").read_text(encoding="utf-8"))
+    assert LEFTOVER in [a["messaggio"] for a in report["avvisi"]]
+    assert (out / "anteprime" / "mappa-p3.png").exists() and (out / "note.txt").exists()
