@@ -335,6 +335,8 @@ def _outside_project(cfg: Config, file: Path) -> list[Problem]:
 def load_config(path: Path | str) -> Config:
     """Read and check `stampa.toml`; raise :class:`StampaError` listing every problem."""
     file = Path(path)
+    if file.exists() and not file.is_file():  # a folder, a pipe, a device: never opened
+        raise StampaError(error("non è un file di configurazione: indica il file stampa.toml con --config.", file=str(file)))
     try:
         text = file.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:

@@ -138,3 +138,22 @@ def test_xml_entity_bomb_is_refused_end_to_end(tmp_path, command):
         "sicurezza: esporta di nuovo la mappa da Google My Maps."
     ) in text
     assert not (project / "out").exists()
+
+
+# -- files that never end ----------------------------------------------------------------------
+
+def test_a_pipe_or_a_device_as_entries_file_is_refused_without_waiting(tmp_path):
+    """Reading a named pipe blocks until someone writes; /dev/zero never ends."""
+    import os
+
+    project = tmp_path / "progetto"
+    make_project(project)
+    fifo = tmp_path / "voci.csv"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/zero")):
+        r = run_stampa(project, "controlla", "--dati", str(target), timeout=30)
+        assert r.returncode == 1
+        assert f"{target}: non è un file normale (è una pipe o un dispositivo): indica il file delle voci." in r.stderr
+    r = run_stampa(project, "controlla", "--config", str(fifo), timeout=30)
+    assert r.returncode == 1
+    assert f"{fifo}: non è un file di configurazione: indica il file stampa.toml con --config." in r.stderr

@@ -38,6 +38,9 @@ def read_bytes(path: Path) -> bytes:
             raise fail(name, "il file non esiste: controlla il percorso (in «dati.voci» o in --dati).")
         if path.is_dir():
             raise fail(name, "è una cartella, non un file: indica il file delle voci che contiene.")
+        if not path.is_file():
+            # A pipe or a device would block the read forever (or never end): refuse it unopened.
+            raise fail(name, "non è un file normale (è una pipe o un dispositivo): indica il file delle voci.")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise fail(
