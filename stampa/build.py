@@ -16,6 +16,7 @@ from .inputs import Inputs, load_inputs, with_basemap
 from .lock import build_lock
 from .numbering import number_entries
 from .outputs import remove_stale_temps
+from .staging import relocate, staged
 from .printing.theme import load_theme
 from .problems import ERROR, Problem, StampaError
 from .report import build_report, entries_section, files_left_from_before, write_report
@@ -60,51 +61,10 @@ def build_edition(opts: BuildOptions) -> BuildResult:
 
     with build_lock(out_dir):
         remove_stale_temps(out_dir)  # left by a build that was killed halfway
-        from .basemap import basemap_report, get_basemap
-        from .products.mappa import build_mappa
-
-        def basemaps(view):  # noqa: ANN001, ANN202 - a View from stampa.basemap
-            return get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno)
-
-        with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
-            mappa = build_mappa(
-                cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps
-            )
-        problems += list(mappa.warnings)
-        files: list[dict[str, Any]] = [_with_checks(f, mappa.verifica) for f in mappa.files]
-
-        if cfg.manifesto.formati or cfg.manifesto.per_laboratorio:
-            from .products.manifesto import build_manifesto
-
-            with clock.stage("manifesto", "Manifesto"):
-                manifesto = build_manifesto(cfg, inputs.edition.entries, out_dir, theme=theme, layout_dir=cfg.root / "layout")
-            files += list(manifesto.files)
-            problems += list(manifesto.problems)
-
-        from .web import build_web
-
-        with clock.stage("web", "Versione digitale (pagina web)"):
-            pdf_links = [
-                (f.get("etichetta") or _PDF_LABELS.get(f["prodotto"], f["path"]), f["path"])
-                for f in files
-                if f.get("versione") == "digitale"
-            ]
-            files += list(
-                build_web(cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, pdf_links=pdf_links)
-            )
-
-        problems += files_left_from_before(out_dir, [f["path"] for f in files])
-        placed = {p.id: p.view for p in mappa.layout.entries}
-        report = build_report(
-            edition_name=cfg.edizione.nome,
-            entries_file=str(inputs.entries_file),
-            files=files,
-            entries=entries_section(numbered, placed, inputs.edition.inactive),
-            basemaps=[basemap_report(b) for _, b in sorted(mappa.basemaps.items())],
-            problems=problems,
-            timings=clock.report(),
-        )
-        write_report(out_dir, report)
+        # Built aside and moved into out_dir only when every product succeeded: a failed build
+        # leaves the previous edition whole (stampa.staging).
+        with staged(out_dir) as stage:
+            report, problems = _build_products(cfg, inputs, theme, stage, out_dir, clock, problems, numbered)
 
         preflight_ok = True
         run_check = cfg.uscita.verifica if opts.verifica is None else opts.verifica
@@ -120,6 +80,56 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     if opts.show:
         _closing(out_dir, report, problems, inputs)
     return BuildResult(out_dir, report, tuple(problems), preflight_ok)
+
+
+def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, clock: StageClock,  # noqa: ANN001
+                    problems: list[Problem], numbered) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
+    """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
+    from .basemap import basemap_report, get_basemap
+    from .products.mappa import build_mappa
+
+    def basemaps(view):  # noqa: ANN001, ANN202 - a View from stampa.basemap
+        return get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno)
+
+    with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
+        mappa = build_mappa(
+            cfg, inputs.edition.entries, inputs.district, stage, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps
+        )
+    problems = problems + list(mappa.warnings)
+    files: list[dict[str, Any]] = [_with_checks(f, mappa.verifica) for f in mappa.files]
+
+    if cfg.manifesto.formati or cfg.manifesto.per_laboratorio:
+        from .products.manifesto import build_manifesto
+
+        with clock.stage("manifesto", "Manifesto"):
+            manifesto = build_manifesto(cfg, inputs.edition.entries, stage, theme=theme, layout_dir=cfg.root / "layout")
+        files += list(manifesto.files)
+        problems += list(manifesto.problems)
+
+    from .web import build_web
+
+    with clock.stage("web", "Versione digitale (pagina web)"):
+        pdf_links = [
+            (f.get("etichetta") or _PDF_LABELS.get(f["prodotto"], f["path"]), f["path"])
+            for f in files
+            if f.get("versione") == "digitale"
+        ]
+        files += list(build_web(cfg, inputs.edition.entries, inputs.district, stage, theme=theme, pdf_links=pdf_links))
+
+    problems = [relocate(p, stage, out_dir) for p in problems]
+    problems += files_left_from_before(out_dir, [f["path"] for f in files])
+    placed = {p.id: p.view for p in mappa.layout.entries}
+    report = build_report(
+        edition_name=cfg.edizione.nome,
+        entries_file=str(inputs.entries_file),
+        files=files,
+        entries=entries_section(numbered, placed, inputs.edition.inactive),
+        basemaps=[basemap_report(b) for _, b in sorted(mappa.basemaps.items())],
+        problems=problems,
+        timings=clock.report(),
+    )
+    write_report(stage, report)
+    return report, problems
 
 
 def _with_checks(record: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:

@@ -73,12 +73,23 @@ def run_stampa(cwd: Path, *args: str, timeout: float = 120) -> subprocess.Comple
     return subprocess.run(stampa_cmd(*args), cwd=cwd, env=env(), capture_output=True, text=True, timeout=timeout)
 
 
+STAGING = ".stampa-nuova"  # stampa.staging: where a build writes before moving files into place
+
+
 def output_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*") if p.is_file())
+    """The files under their final names (not those of a build still in the staging folder)."""
+    return sorted(p for p in out.rglob("*") if p.is_file() and STAGING not in p.relative_to(out).parts)
 
 
 def stray_temps(out: Path) -> list[Path]:
-    return [p for p in output_files(out) if TEMP.match(p.name)]
+    """Temp files of stampa.outputs anywhere, the staging folder included."""
+    return sorted(p for p in out.rglob("*") if p.is_file() and TEMP.match(p.name))
+
+
+def leftovers(out: Path) -> list[Path]:
+    """What a build that did not finish leaves behind: temp files and a staging folder."""
+    staging = out / STAGING
+    return stray_temps(out) + ([staging] if staging.exists() else [])
 
 
 def assert_readable(out: Path) -> None:
