@@ -1,8 +1,11 @@
-"""Outputs survive interruptions, concurrent builds, read-only folders and full disks.
+"""Outputs survive interruptions, failures, concurrent builds, read-only folders and full disks.
 
 The builds here are real `python -m stampa edizione` subprocesses on a copy of the sample project
-(vector basemap, no preflight). Builds are reproducible, so "the previous good file or the new
-complete one" is checked byte for byte against two reference builds.
+(vector basemap, no preflight), killed or stopped at chosen moments: by time, or exactly while the
+N-th file is being written (tests/killable_stampa.py). Builds are reproducible, so "the previous
+good file or the new complete one" is checked byte for byte against two reference builds.
+Where the OS cannot be made to fail for real (tests run as root: chmod does not stop writes; no
+tmpfs to fill), the failing system call is patched.
 """
 
 from __future__ import annotations
