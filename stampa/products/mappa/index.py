@@ -11,7 +11,7 @@ saying how many entries the format holds (counted by flowing the real text at mi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 from xml.sax.saxutils import quoteattr
 
 from reportlab.lib.units import mm
@@ -48,13 +48,18 @@ class Heading:
 @dataclass(frozen=True)
 class Card:
     numbered: Numbered
+    sheet: int | None = None  # the map sheet (tavola) showing the entry, when the map has sheets
+
+
+SHEET_REF = "tav.\u00a0{}"  # how a card names its map sheet: "tav. 12"
 
 
 Item = Heading | Card
 
 
-def index_items(numbered: Sequence[Numbered], texts: Texts) -> list[Item]:
-    """Headings and cards in numbering order (the numbering already sorts by comune, quartiere)."""
+def index_items(numbered: Sequence[Numbered], texts: Texts, sheets: Mapping[int, int] | None = None) -> list[Item]:
+    """Headings and cards in numbering order (the numbering already sorts by comune, quartiere).
+    ``sheets``: entry number → map sheet, printed on each card."""
     items: list[Item] = []
     comune = quartiere = None
     for n in numbered:
@@ -67,7 +72,7 @@ def index_items(numbered: Sequence[Numbered], texts: Texts) -> list[Item]:
             if q != quartiere:
                 quartiere = q
                 items.append(Heading(2, q))
-        items.append(Card(n))
+        items.append(Card(n, sheets.get(n.number) if sheets else None))
     return items
 
 
@@ -103,7 +108,7 @@ def break_long(text: str, font: str, size_pt: float, width_pt: float) -> list[st
     return pieces
 
 
-def card_markup(n: Numbered, texts: Texts, links: bool, fit=None) -> list[tuple[str, str]]:
+def card_markup(n: Numbered, texts: Texts, links: bool, fit=None, sheet: int | None = None) -> list[tuple[str, str]]:
     """(style name, markup) of each paragraph of a card; user text escaped. ``fit(text)`` breaks
     a long address or e-mail into pieces that fit the column (none: keep whole)."""
     e = n.entry
@@ -116,7 +121,10 @@ def card_markup(n: Numbered, texts: Texts, links: bool, fit=None) -> list[tuple[
         meta.append(e.quartiere)
     if e.ente:
         meta.append(f"{texts('indice.a_cura_di')} {e.ente}")
-    paras = [("name", escape(e.nome)), ("meta", escape(" · ".join(meta)))]
+    meta_markup = escape(" · ".join(meta))
+    if sheet is not None:
+        meta_markup = f"<b>{escape(SHEET_REF.format(sheet))}</b> · " + meta_markup
+    paras = [("name", escape(e.nome)), ("meta", meta_markup)]
     if e.attivita:
         paras.append(("detail", escape(e.attivita)))
     when = []
@@ -192,7 +200,7 @@ def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts
     def fit(text: str) -> list[str]:
         return break_long(text, detail.fontName, detail.fontSize, w - 1.0)
 
-    for style_name, markup in card_markup(item.numbered, texts, links, fit):
+    for style_name, markup in card_markup(item.numbered, texts, links, fit, item.sheet):
         p = Paragraph(markup, getattr(st, style_name))
         _, h = p.wrap(w, 1e9)
         if _too_wide(p, w):
@@ -255,16 +263,22 @@ class Flow:
         return self.fitted == self.total and not self.too_tall
 
 
-def flow(items: Sequence[Item], columns: Sequence[Column], scale: float, texts: Texts, fonts: Fonts, links: bool) -> Flow:
-    """Place items top-down in the columns in order; stop at the first card that fits nowhere."""
+def flow(
+    items: Sequence[Item], columns: Sequence[Column], scale: float, texts: Texts, fonts: Fonts, links: bool, cache: dict | None = None
+) -> Flow:
+    """Place items top-down in the columns in order; stop at the first card that fits nowhere.
+
+    ``cache``: wrapped blocks kept across calls with the same ``items``, texts and fonts (keyed by
+    item, column width, scale and links), so that trying several page counts wraps each card once:
+    wrapping (ReportLab Paragraphs) is nearly all the cost of a flow."""
     st = index_styles(fonts, scale)
     total = sum(isinstance(i, Card) for i in items)
     placed: list[Placed] = []
     too_tall: list[Numbered] = []
-    cache: dict[tuple[int, float], object] = {}
+    cache = {} if cache is None else cache
 
     def wrapped(idx: int, width: float):
-        key = (idx, width)
+        key = (idx, round(width, 4), round(scale, 6), links)
         if key not in cache:
             item = items[idx]
             cache[key] = (
@@ -320,7 +334,15 @@ def flow(items: Sequence[Item], columns: Sequence[Column], scale: float, texts: 
 
 
 def fit_index(
-    items: Sequence[Item], columns: Sequence[Column], texts: Texts, fonts: Fonts, links: bool, *, product: str, growable: bool = False
+    items: Sequence[Item],
+    columns: Sequence[Column],
+    texts: Texts,
+    fonts: Fonts,
+    links: bool,
+    *,
+    product: str,
+    growable: bool = False,
+    cache: dict | None = None,
 ) -> Flow:
     """The largest scale (≤ 1) at which the whole index fits the columns.
 
@@ -329,7 +351,7 @@ def fit_index(
     the minimum size, or (fixed formats) for an edition larger than the format holds."""
     scale = 1.0
     while True:
-        f = flow(items, columns, scale, texts, fonts, links)
+        f = flow(items, columns, scale, texts, fonts, links, cache)
         if f.too_tall and scale <= MIN_SCALE + 1e-9:
             n = f.too_tall[0]
             raise StampaError(
