@@ -51,11 +51,18 @@ class Sheet:
     scale_bar: ScaleBarPlan
     comuni: tuple[str, ...]  # names of the comuni whose entries are on the sheet, for the title
     neighbours: tuple[tuple[str, tuple[int, ...]], ...]  # side ('nord', 'sud', 'ovest', 'est') → sheets
+    edge_labels: tuple[tuple[str, tuple[float, float], Box], ...]  # "→ tav. 7", its baseline centre, its box (mm)
     district: Any = field(repr=False, compare=False)  # the district clipped to the sheet
 
     @property
     def view(self) -> View:
         return self.port.view
+
+    def port_to_m(self, p: tuple[float, float]) -> tuple[float, float]:
+        """A point of the sheet's frame (mm) back to metres (EPSG:32632)."""
+        xmin, ymin, _, _ = self.port.view.extent
+        k = self.port.scale / 1000.0
+        return (xmin + (p[0] - self.port.origin_mm[0]) * k, ymin + (p[1] - self.port.origin_mm[1]) * k)
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,13 +224,14 @@ def plan_sheets(
     for n, ((ext, scale, idx), nbrs) in enumerate(zip(leaves, neighbours), start=1):
         port = Viewport(View(SHEET_VIEW.format(n), tuple(float(v) for v in ext), (float(area[0]), float(area[1]))), (0.0, BAND_MM))
         clipped = _clip_district(district, ext, colours)
+        edges = _edge_labels(port.box, nbrs, label_fonts.bold)
         items = []
         for i in idx:
             nb = nbs[i]
             px, py = port.to_mm(xs[i], ys[i])
             items.append(Item(nb.number, px, py, float(size[i]), style.height_mm))
             sheet_of[nb.number] = n
-        placed, failed = place_markers(items, port.box, (), gap=style.gap_mm, dot=style.dot_mm)
+        placed, failed = place_markers(items, port.box, [b for _, _, b in edges], gap=style.gap_mm, dot=style.dot_mm)
         for k in failed:
             problems.append(warning(f"la voce numero {k} non trova un posto libero nella tavola {n}: il suo segnaposto si sovrappone ad altri."))
         markers = []
@@ -231,19 +239,44 @@ def plan_sheets(
             p = placed[it.key]
             e = nbs[i].entry
             markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
-        labels = _place_comune_labels(clipped, port, markers, [], label_fonts, [])  # a comune off its label here is named on its other sheets
+        labels = _place_comune_labels(clipped, port, markers, [b for _, _, b in edges], label_fonts, [])  # a comune off its label here is named on its other sheets
         bar_len = nice_scale_length(scale, 40.0, (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000))
         bar_mm = bar_len * 1000.0 / scale
         origin = (PAD_X, 4.6)
         bar = ScaleBarPlan(port.view.name, scale, bar_len, bar_mm, origin, (0.0, 0.0, origin[0] + bar_mm + 8.0, BAND_MM))
         names = sorted({str(nbs[i].entry.comune) for i in idx}, key=lambda s: (s != "Pavia", s))
-        sheets.append(Sheet(n, port, tuple(markers), tuple(labels), bar, tuple(names), nbrs, clipped))
+        sheets.append(Sheet(n, port, tuple(markers), tuple(labels), bar, tuple(names), nbrs, edges, clipped))
 
     overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False)
     return SheetsPlan((W, H), overview, tuple(sheets), sheet_of, style, fonts, label_fonts, district, tuple(problems))
 
 
 PAD_X = 3.0
+EDGE_PT = 7.5
+ARROWS = {"nord": "↑", "sud": "↓", "ovest": "←", "est": "→"}
+
+
+def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float, float], Box], ...]:
+    """"tav. N" at the middle of each side that has sheets beyond it; their boxes are kept free
+    of markers and names."""
+    from ..printing.fonts import missing_glyphs
+
+    out = []
+    cap = EDGE_PT * 0.7 * 25.4 / 72
+    for side, numbers in neighbours:
+        text = "tav. " + ", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else "")
+        if not missing_glyphs(font, ARROWS[side]):
+            text = (ARROWS[side] + " " + text) if side in ("nord", "ovest", "sud") else (text + " " + ARROWS[side])
+        tw = text_width_mm(text, font, EDGE_PT)
+        xm, ym = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        x, y = {
+            "nord": (xm, b[3] - 1.5 - cap),
+            "sud": (xm, b[1] + 1.5),
+            "ovest": (b[0] + 1.5 + tw / 2, ym),
+            "est": (b[2] - 1.5 - tw / 2, ym),
+        }[side]
+        out.append((text, (x, y), (x - tw / 2 - 1.0, y - 1.2, x + tw / 2 + 1.0, y + cap + 1.0)))
+    return tuple(out)
 
 
 # --- drawing -------------------------------------------------------------------------------------
@@ -318,20 +351,8 @@ def draw_sheet(
     _draw_labels(canvas, like, theme)
     _draw_markers(canvas, like, MAIN, theme, fonts)
     # the sheets across each side, named at the middle of that side
-    b = port.box
-    for side, numbers in sheet.neighbours:
-        text = "tav. " + ", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else "")
-        tw = text_width_mm(text, sp.label_fonts.bold, 7.0)
-        xm, ym = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        pos = {
-            "nord": (xm, b[3] - 3.6),
-            "sud": (xm, b[1] + 1.6),
-            "ovest": (b[0] + 1.4 + tw / 2, ym),
-            "est": (b[2] - 1.4 - tw / 2, ym),
-        }[side]
-        arrow = {"nord": "↑ ", "sud": "↓ ", "ovest": "← ", "est": "→ "}[side]
-        label = arrow + text if _has_glyph(sp.label_fonts.bold, arrow) else text
-        _halo_text(canvas, pos[0], pos[1], label, sp.label_fonts.bold, 7.0, theme)
+    for text, (x, y), _ in sheet.edge_labels:
+        _halo_text(canvas, x, y, text, sp.label_fonts.bold, EDGE_PT, theme)
     canvas.restoreState()
 
     # the band under the map: scale bar and scale, north arrow, key, attribution
@@ -363,6 +384,7 @@ def draw_sheet(
         y -= lead
     canvas.setStrokeColor(k)
     canvas.setLineWidth(0.6)
+    b = port.box
     canvas.rect(b[0] * mm, b[1] * mm, (b[2] - b[0]) * mm, (b[3] - b[1]) * mm, stroke=1, fill=0)
     canvas.restoreState()
 
@@ -424,11 +446,26 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         canvas.setLineWidth(width)
         for x0, y0, x1, y1 in boxes:
             canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (y1 - y0) * mm, stroke=1, fill=0)
+    # every entry as a small dot: where the sheets are dense, and why
+    from .draw import _marker_colour
+
+    for tipo in ("gruppo", "laboratorio"):
+        canvas.setFillColor(_marker_colour(theme, tipo))
+        for s in sp.sheets:
+            for m in s.markers:
+                if m.entry.tipo == tipo:
+                    x, y = port.to_mm(*s.port_to_m(m.true_mm))
+                    canvas.circle(x * mm, y * mm, 0.28 * mm, stroke=0, fill=1)
     for s, (x0, y0, x1, y1) in zip(sp.sheets, boxes):
-        size = 8.0 if x1 - x0 > 12 else 6.5
+        # the part of the sheet inside the frame (the outer sheets reach beyond it)
+        x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, W), min(y1, H)
         text = str(s.number)
-        if text_width_mm(text, sp.label_fonts.bold, size) + 1.0 > x1 - x0:
-            continue  # pragma: no cover - sheets stop at 1:5.000, ≥ 6 mm wide on the overview
-        _halo_text(canvas, (x0 + x1) / 2, (y0 + y1) / 2 - size * 0.35 * 25.4 / 72, text, sp.label_fonts.bold, size, theme)
+        size = 11.0
+        while size > 6.5 and text_width_mm(text, sp.label_fonts.bold, size) + 1.5 > min(x1 - x0, 2.2 * (y1 - y0)):
+            size -= 0.5
+        cap = size * 0.7 * 25.4 / 72
+        # in the sheet's top-left corner, like the plate numbers of an atlas grid
+        tx = x0 + 1.0 + text_width_mm(text, sp.label_fonts.bold, size) / 2
+        _halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)
     canvas.restoreState()
     return layout
