@@ -7,12 +7,12 @@ the output folder is locked for the duration so two builds cannot interleave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .check import inactive_lines
-from .inputs import Inputs, load_inputs
+from .inputs import Inputs, load_inputs, with_basemap
 from .lock import build_lock
 from .numbering import number_entries
 from .printing.theme import load_theme
@@ -20,6 +20,9 @@ from .problems import ERROR, Problem, StampaError
 from .report import build_report, entries_section, write_report
 from .stages import StageClock
 from .terminal import console, print_problems
+
+
+_PDF_LABELS = {"mappa": "La Mappa da stampare o leggere (PDF)"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         inputs = load_inputs(opts.config, dati=opts.dati)
     if any(p.level == ERROR for p in inputs.problems):
         raise StampaError(inputs.problems)
-    cfg = inputs.config
-    if opts.sfondo:
-        cfg = replace(cfg, sfondo=replace(cfg.sfondo, fonte=opts.sfondo))
+    cfg = with_basemap(inputs.config, opts.sfondo)
     out_dir = Path(opts.out).resolve() if opts.out else cfg.uscita.cartella
     theme = load_theme(cfg.root / "layout" / "tema.toml")
     problems: list[Problem] = list(inputs.problems)
@@ -81,7 +82,11 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         from .web import build_web
 
         with clock.stage("web", "Versione digitale (pagina web)"):
-            pdf_links = [(f["etichetta"], f["path"]) for f in files if f.get("versione") == "digitale" and f.get("etichetta")]
+            pdf_links = [
+                (f.get("etichetta") or _PDF_LABELS.get(f["prodotto"], f["path"]), f["path"])
+                for f in files
+                if f.get("versione") == "digitale"
+            ]
             files += list(
                 build_web(cfg, inputs.edition.entries, inputs.district, out_dir, theme=theme, pdf_links=pdf_links)
             )

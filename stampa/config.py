@@ -91,7 +91,7 @@ class Sfondo:
     ppi: int = _f(300, min=72, max=1200)  # target resolution at print size
     ppi_minimo: int = _f(250, min=72, max=1200)  # below this the report warns
     max_tessere: int = _f(1500, min=1, max=100000)  # tile budget of one build
-    timeout_s: float = _f(10.0, min=0.5, max=300.0)
+    timeout_s: float = _f(10.0, min=0.5, max=300.0)  # one tile request, whole answer included
     tentativi: int = _f(2, min=0, max=10)  # retries per tile
     cache: str = _f("")  # empty → the user's cache folder (~/.cache/stampa/tessere)
     congelato: str = _f("")  # frozen GeoTIFF in dati/; empty → dati/sfondo-<anno>.tif

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Config, load_config
@@ -35,3 +35,14 @@ def load_inputs(config_path: Path, *, dati: Path | None = None) -> Inputs:
     records, read_problems = read_records(path, sheet=cfg.dati.foglio, crs=cfg.dati.crs)
     edition, problems = validate(records, district, source=str(path), read_problems=read_problems)
     return Inputs(cfg, district, edition, tuple(read_problems) + tuple(problems), path)
+
+
+def with_basemap(cfg: Config, source: str | None) -> Config:
+    """The configuration with `--sfondo` applied and the tile servers' contact filled in: the
+    User-Agent names who to write to (`[sfondo] contatto`, else the contacts' email)."""
+    sfondo = cfg.sfondo
+    if source:
+        sfondo = replace(sfondo, fonte=source)
+    if not sfondo.contatto:
+        sfondo = replace(sfondo, contatto=cfg.contatti.email or cfg.contatti.sito)
+    return replace(cfg, sfondo=sfondo)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import lru_cache
 from typing import Iterable
 
@@ -12,8 +14,10 @@ from .problems import Problem
 
 @lru_cache(maxsize=2)
 def console(stderr: bool = False) -> Console:
-    # Wide enough that file paths and messages are not wrapped mid-word in CI logs.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # Piped output (CI logs, files) gets a wide page so tables and paths are not wrapped mid-word.
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 140
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def print_problems(problems: Iterable[Problem]) -> None:

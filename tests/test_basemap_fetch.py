@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_max_zoom_cap_warns_about_low_ppi(tile_server, cache_env):
             f"Lo sfondo sarà stampato a {b.ppi:.0f} ppi, sotto il minimo di 250 ppi (lo stile arriva al massimo "
             "allo zoom 14): le scritte delle tessere usciranno sgranate. Alza il limite, scegli uno stile con "
             "zoom maggiore o stampa la mappa più piccola.",
-            where="chiave «sfondo.ppi_minimo»",
+            where="vista «prova»",
         ),
     )
 
@@ -126,6 +127,7 @@ FAILURES = {
     "non-immagine": "la risposta non è un'immagine",
     "blocca": "nessuna risposta completa entro 1 s",
     "goccia": "nessuna risposta completa entro 1 s",
+    "goccia-testa": "nessuna risposta completa entro 1 s",
     "troncata": "immagine troncata o danneggiata",
     "dimensione": "tessera di 300×300 pixel invece di 256×256",
     "redirect": "troppi reindirizzamenti",
@@ -214,3 +216,72 @@ def test_server_dying_mid_fetch_keeps_the_good_tiles(tile_server, cache_env):
     b = build(make_cfg(tile_server.url))
     assert b.fallback
     assert len(_cached_tiles(cache_env)) == tile_server.served_ok >= 5
+
+
+def _no_proxy(monkeypatch):
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_name_lookup_that_hangs_is_bounded(cache_env, monkeypatch):
+    import socket
+
+    _no_proxy(monkeypatch)
+
+    def slow_lookup(*args, **kwargs):
+        time.sleep(30)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    start = time.monotonic()
+    b = build(make_cfg("http://tessere.esempio.invalid/{z}/{x}/{y}.png"))
+    assert time.monotonic() - start < 3.0
+    _assert_fallback(b, "il nome del server non si risolve entro 1 s (rete assente?)", "http://tessere.esempio.invalid/16/")
+
+
+def test_unknown_server_name_falls_back(cache_env, monkeypatch):
+    import socket
+
+    _no_proxy(monkeypatch)
+
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    b = build(make_cfg("http://tessere.esempio.invalid/{z}/{x}/{y}.png"))
+    _assert_fallback(b, "nome del server non trovato (rete assente?)", "http://tessere.esempio.invalid/16/")
+
+
+def test_banded_warp_has_no_seams(tile_server, cache_env, monkeypatch):
+    """Warping band by band (to save memory) gives the same image as warping all at once."""
+    from stampa.basemap import warp
+
+    cfg = make_cfg(tile_server.url)
+    monkeypatch.setattr(warp, "BAND_ROWS", 200)
+    banded = build(cfg, SMALL).image
+    monkeypatch.setattr(warp, "BAND_ROWS", 100000)
+    whole = build(cfg, SMALL).image
+    assert banded.shape == whole.shape
+    diff = np.abs(banded.astype(int) - whole.astype(int))
+    assert diff.max() <= 2, (diff.max(), np.argwhere(diff > 2)[:5])
+
+
+def test_tile_damaged_in_the_cache_is_downloaded_again(tile_server, cache_env):
+    cfg = make_cfg(tile_server.url)
+    first = build(cfg, SMALL)
+    victim = _cached_tiles(cache_env)[3]
+    victim.write_bytes(victim.read_bytes()[:50])  # a disk error after caching
+    before = tile_server.requests
+    again = build(cfg, SMALL)
+    assert not again.fallback and again.problems == ()
+    assert tile_server.requests - before == again.fetched_from_network == 1
+    assert again.from_cache == again.tiles - 1
+    assert np.array_equal(first.image, again.image)
+    with Image.open(victim) as img:
+        img.load()
+
+
+def test_a_key_in_the_template_never_reaches_report_or_cache(tile_server, cache_env):
+    b = build(make_cfg(tile_server.url + "?apikey=SEGRETO"), SMALL)
+    assert not b.fallback and all(p.endswith("?apikey=SEGRETO") for p in tile_server.paths)
+    assert "SEGRETO" not in json.dumps(basemap_report(b), ensure_ascii=False)
+    assert not any("SEGRETO" in p.read_text() for p in cache_env.rglob("fonte.txt"))

@@ -212,3 +212,14 @@ def test_unreadable_geotiff_falls_back(tmp_path, cache_env):
     b = get_basemap(make_cfg("rotto.tif"), MAIN, root=tmp_path, year=2026)
     assert b.fallback and b.image is None
     assert b.problems[0].message.startswith("Il file di sfondo non si può usare (")
+
+
+def test_damaged_frozen_file_warns_and_uses_the_tiles(frozen, tile_server):
+    root, cfg, live = frozen
+    (root / "dati" / "sfondo-2026.tif").write_bytes(b"rovinato")
+    b = get_basemap(cfg, MAIN, root=root, year=2026)
+    assert b.kind == "tessere" and np.array_equal(b.image, live["distretto"].image)
+    assert [p.message for p in b.problems] == [
+        "Lo sfondo congelato non si può leggere: scarico le tessere. Rifai «stampa sfondo» per congelarlo di nuovo."
+    ]
+    assert b.problems[0].file == "dati/sfondo-2026.tif"

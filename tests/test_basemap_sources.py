@@ -139,3 +139,23 @@ def test_user_agent_identifies_stampa_and_the_contact():
 
     assert user_agent("m.piccio@example.org") == f"stampa/{stampa.__version__} (+mappa laboratori sociali; m.piccio@example.org)"
     assert user_agent("") == f"stampa/{stampa.__version__} (+mappa laboratori sociali)"
+
+
+def test_view_normalises_to_float_tuples_and_refuses_empty_extents():
+    import numpy as np
+
+    v = View("v", [np.float64(1), 2, 3, 4], [100, 50])
+    assert v.extent == (1.0, 2.0, 3.0, 4.0) and type(v.extent[0]) is float and v.frame_mm == (100.0, 50.0)
+    with pytest.raises(ValueError):
+        View("v", (3, 2, 1, 4), (100, 50))
+
+
+def test_carto_without_key_is_tried_and_the_fallback_says_why(monkeypatch):
+    from stampa.basemap import fallback_message
+
+    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+    src = resolve("CartoDB.Positron")
+    assert src.needs_key and "key" not in src.url
+    assert fallback_message("tessera non disponibile (HTTP 401)", src.name).endswith(
+        " Lo stile «CartoDB.Positron» ora chiede una chiave: scrivila in «sfondo.chiave_api»."
+    )

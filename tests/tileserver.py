@@ -4,7 +4,7 @@ Use the ``tile_server`` fixture (import it in a test module or a conftest):
 
     def test_x(tile_server):
         tile_server.mode = "ok"            # or "404", "500", "non-immagine", "blocca", "goccia",
-                                           # "troncata", "dimensione", "redirect", "muore"
+                                           # "goccia-testa", "troncata", "dimensione", "redirect", "muore"
         url = tile_server.url              # http://127.0.0.1:PORT/{z}/{x}/{y}.png  (256 px)
         url2x = tile_server.url_r          # …/{z}/{x}/{y}{r}.png: 512 px when {r} is "@2x"
         tile_server.requests               # requests received (tile paths only)
@@ -29,7 +29,9 @@ from typing import Callable
 import pytest
 from PIL import Image, ImageDraw
 
-MODES = ("ok", "404", "500", "non-immagine", "blocca", "goccia", "troncata", "dimensione", "redirect", "muore")
+MODES = (
+    "ok", "404", "500", "non-immagine", "blocca", "goccia", "goccia-testa", "troncata", "dimensione", "redirect", "muore",
+)
 _PATH = re.compile(r"^/(\d+)/(\d+)/(\d+)(@2x)?\.png$")
 
 
@@ -129,6 +131,17 @@ class TileServer:
                     if self._closing.wait(self.drip_s):
                         break
                     h.wfile.write(body[i : i + 1])
+                    h.wfile.flush()
+            except OSError:
+                pass
+            h.close_connection = True
+        elif mode == "goccia-testa":  # even the status line and headers arrive one byte at a time
+            head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Riempitivo-%d: %s\r\n" % (i, b"a" * 40) for i in range(50))
+            try:
+                for i in range(len(head)):
+                    if self._closing.wait(self.drip_s):
+                        break
+                    h.wfile.write(head[i : i + 1])
                     h.wfile.flush()
             except OSError:
                 pass

@@ -37,8 +37,8 @@ from .freeze import (
     write_geotiff,
     write_sidecar,
 )
-from .sources import RasterSource, TileSource, VectorSource, resolve_source, source_problems
-from .tiles import BadTile
+from .sources import RasterSource, TileSource, VectorSource, resolve_source, source_problems, strip_secrets
+from .tiles import BadTile, tile_ok
 from .warp import read_raster, render_tiles
 from .zoom import UTM, choose_zoom, frame_pixels, needed_tiles, ppi_of
 
@@ -62,6 +62,15 @@ class View:
     name: str
     extent: Extent  # xmin, ymin, xmax, ymax
     frame_mm: tuple[float, float]  # printed width, height
+
+    def __post_init__(self) -> None:
+        # Plain float tuples whatever the caller passed (lists, numpy floats): views are compared
+        # with the frozen ones read back from JSON.
+        object.__setattr__(self, "extent", tuple(float(c) for c in self.extent))
+        object.__setattr__(self, "frame_mm", tuple(float(c) for c in self.frame_mm))
+        x0, y0, x1, y1 = self.extent
+        if not (x1 > x0 and y1 > y0) or min(self.frame_mm) <= 0:
+            raise ValueError(f"vista «{self.name}» non valida: {self.extent}, {self.frame_mm} mm")
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
     root = Path(root)
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, root)
+    asked = strip_secrets(asked)  # what the report and the sidecar show
     if isinstance(src, VectorSource):
         return Basemap(None, view.extent, asked, "vettoriale", None, None, (), False, view=view.name)
     problems: list[Problem] = []
@@ -152,7 +162,18 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
         else:
             used = frozen.covering(view.name, view.extent)
             if used is not None:
-                return _from_frozen(cfg, view, frozen, used.file, root, asked, problems)
+                b = _from_frozen(cfg, view, frozen, used.file, root, asked, list(problems))
+                if not b.fallback:
+                    return b
+                # A damaged frozen file: say so, and try the tiles it was made from.
+                problems.append(
+                    warning(
+                        "Lo sfondo congelato non si può leggere: scarico le tessere. Rifai «stampa sfondo» per "
+                        "congelarlo di nuovo.",
+                        file=_rel(used.file, root),
+                    )
+                )
+                return _from_tiles(cfg, view, src, root, asked, problems)
             problems.append(
                 warning(
                     f"Lo sfondo congelato non copre la vista «{view.name}»: scarico le tessere. Rifai "
@@ -163,9 +184,9 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
     return _from_tiles(cfg, view, src, root, asked, problems)
 
 
-def _low_ppi(cfg, ppi: float, cause: str) -> list[Problem]:
+def _low_ppi(cfg, ppi: float, cause: str, view: View) -> list[Problem]:
     if ppi < cfg.ppi_minimo:
-        return [warning(low_ppi_message(ppi, cfg.ppi_minimo, cause), where="chiave «sfondo.ppi_minimo»")]
+        return [warning(low_ppi_message(ppi, cfg.ppi_minimo, cause), where=f"vista «{view.name}»")]
     return []
 
 
@@ -185,14 +206,10 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         cause = f"lo zoom {choice.wanted} chiederebbe più di {cfg.max_tessere} tessere («sfondo.max_tessere»)"
     else:
         cause = f"zoom {choice.zoom}"
-    problems += _low_ppi(cfg, choice.ppi, cause)
+    problems += _low_ppi(cfg, choice.ppi, cause, view)
     tiles = needed_tiles(view.extent, choice.zoom, src.tile_px)
     cache = TileCache(cache_dir(cfg.cache, root), src.public_url)
-    got = fetch_tiles(
-        src.url,
-        src.public_url,
-        choice.zoom,
-        tiles,
+    fetch = dict(
         tile_px=src.tile_px,
         cache=cache,
         timeout_s=cfg.timeout_s,
@@ -201,6 +218,29 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         deadline_s=cfg.tempo_massimo_s,
         contact=cfg.contatto,
     )
+    got = fetch_tiles(src.url, src.public_url, choice.zoom, tiles, **fetch)
+    image = None
+    size = frame_pixels(view.frame_mm, choice.ppi)
+    if got.failure is None:
+        try:
+            image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, size)
+        except BadTile:
+            # Tiles damaged on disk after they were cached (the cache stores only tiles that
+            # decoded): drop them and download them again, once.
+            bad = [xy for xy, data in got.tiles.items() if not tile_ok(data, src.tile_px)]
+            for xy in bad:
+                cache.forget(choice.zoom, *xy)
+                del got.tiles[xy]
+            again = fetch_tiles(src.url, src.public_url, choice.zoom, bad, **fetch)
+            got.tiles.update(again.tiles)
+            got.from_cache -= len(bad)
+            got.from_network += again.from_network
+            got.failure, got.failed_url = again.failure, again.failed_url
+            if got.failure is None:
+                try:
+                    image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, size)
+                except BadTile as exc:
+                    got.failure = str(exc)
     common = dict(
         extent=view.extent,
         source=asked,
@@ -211,25 +251,16 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         view=view.name,
         url=src.public_url,
     )
-    if got.failure is None:
-        try:
-            image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, frame_pixels(view.frame_mm, choice.ppi))
-        except BadTile as exc:
-            # Only a tile damaged on disk after it was cached can get here: drop the cache of
-            # this view so the next build downloads again.
-            for xy in tiles:
-                cache.forget(choice.zoom, *xy)
-            got.failure = f"tessera danneggiata nella cache ({exc}), cache svuotata: riprova"
-        else:
-            return Basemap(
-                image=image,
-                kind="tessere",
-                ppi=choice.ppi,
-                attribution=src.attribution,
-                fallback=False,
-                problems=tuple(problems),
-                **common,
-            )
+    if image is not None:
+        return Basemap(
+            image=image,
+            kind="tessere",
+            ppi=choice.ppi,
+            attribution=src.attribution,
+            fallback=False,
+            problems=tuple(problems),
+            **common,
+        )
     problems.append(
         warning(
             fallback_message(got.failure, src.name if src.needs_key else None),
@@ -307,7 +338,7 @@ def _from_raster(
                 file=rel,
             )
         )
-    problems += _low_ppi(cfg, ppi, "risoluzione del file di sfondo")
+    problems += _low_ppi(cfg, ppi, "risoluzione del file di sfondo", view)
     return Basemap(
         image=image,
         extent=view.extent,
@@ -361,6 +392,7 @@ def freeze_basemap(
     root = Path(root)
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, root)
+    asked = strip_secrets(asked)  # what the report and the sidecar show
     base = frozen_path(cfg.congelato, root, year)
     where = dict(where="comando «stampa sfondo»")
     if isinstance(src, VectorSource):

@@ -159,6 +159,8 @@ class Client:
                     if size > MAX_BYTES:
                         raise FetchError("la risposta è troppo grande per essere una tessera", retry=False)
                     chunks.append(chunk)
+                if resp.length:  # read1 returns b"" when the server hangs up early: not a whole answer
+                    raise http.client.IncompleteRead(b"".join(chunks), resp.length)
                 resp.close()  # marks the response done, so the connection can serve the next tile
                 if killed.is_set():
                     raise TimeoutError
@@ -198,6 +200,33 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
         return "rete non raggiungibile"
     return f"errore di rete ({type(exc).__name__})"
+
+
+def _resolve_problem(template: str, timeout_s: float) -> str | None:
+    """Look the server's name up within ``timeout_s``: the system resolver cannot be interrupted
+    and, with a broken network, may block for tens of seconds inside a download. After one good
+    lookup the answer is cached by the system, so the downloads do not wait again."""
+    parts = urlsplit(template)
+    host = parts.hostname or ""
+    if host in _LOCAL or urllib.request.getproxies().get(parts.scheme):
+        return None  # a proxy resolves names itself
+    result: list[BaseException | None] = []
+
+    def lookup() -> None:
+        try:
+            socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+            result.append(None)
+        except (OSError, UnicodeError) as exc:
+            result.append(exc)
+
+    t = threading.Thread(target=lookup, daemon=True, name="tessere-dns")
+    t.start()
+    t.join(timeout_s)
+    if not result:
+        return f"il nome del server non si risolve entro {timeout_s:g} s (rete assente?)"
+    if result[0] is not None:
+        return "nome del server non trovato (rete assente?)"
+    return None
 
 
 @dataclass
@@ -241,6 +270,11 @@ def fetch_tiles(
     if todo.empty():
         return out
     deadline = time.monotonic() + deadline_s
+    first = tiles[0] if tiles else (0, 0)
+    why = _resolve_problem(template, timeout_s)
+    if why:
+        out.failure, out.failed_url = why, tile_url(public_template, zoom, *first)
+        return out
     stop = threading.Event()
     lock = threading.Lock()
     headers = {"User-Agent": user_agent(contact), "Accept": "image/png,image/*;q=0.9", "Connection": "keep-alive"}

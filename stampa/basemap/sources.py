@@ -130,9 +130,9 @@ def _template(url: str, cfg) -> TileSource:
     if not attribution and "openstreetmap" in (urlsplit(url).hostname or ""):
         attribution = (OSM_LINE,)
     return TileSource(
-        name=url,
+        name=strip_secrets(url),
         url=filled,
-        public_url=_strip_secrets(filled),
+        public_url=strip_secrets(filled),
         max_zoom=cfg.zoom_massimo,
         tile_px=512 if two_x else 256,
         attribution=attribution,
@@ -143,7 +143,7 @@ def _template(url: str, cfg) -> TileSource:
 _SECRET_PARAMS = re.compile(r"([?&](?:api_?key|key|access_?token|token|apikey|app_?code|signature)=)[^&#]*", re.I)
 
 
-def _strip_secrets(url: str) -> str:
+def strip_secrets(url: str) -> str:
     return _SECRET_PARAMS.sub(lambda m: m.group(1) + "***", url)
 
 
@@ -216,7 +216,7 @@ def _provider(name: str, cfg) -> TileSource:
     return TileSource(
         name=provider.name,
         url=url,
-        public_url=_strip_secrets(public),
+        public_url=strip_secrets(public),
         max_zoom=int(provider.get("max_zoom", 19)),
         tile_px=tile_px,
         attribution=attribution,

@@ -35,6 +35,14 @@ def validate(data: bytes, tile_px: int) -> None:
     _open(data, tile_px)
 
 
+def tile_ok(data: bytes, tile_px: int) -> bool:
+    try:
+        _open(data, tile_px)
+    except BadTile:
+        return False
+    return True
+
+
 def decode(data: bytes, tile_px: int) -> np.ndarray:
     """RGB uint8 array (tile_px, tile_px, 3); transparent parts become white (paper)."""
     img = _open(data, tile_px)

@@ -6,16 +6,22 @@ for the resampling kernel) and warps them with rasterio, so the peak memory is t
 band of tiles, not the whole mosaic (the district at z15 @2x would be a 13 800 × 12 800 px mosaic,
 530 MB as RGB, several GB through contextily's float RGBA path).
 
-Resampling is cubic: the tiles are usually a little finer than the output (the zoom is the first
-that reaches the target ppi); GDAL widens the kernel when downsampling (no aliasing of thin lines),
-and cubic keeps the tiles' small labels crisper than bilinear at half the cost of Lanczos
-(measured: 1.2 s vs 2.3 s per 1.4 Mpx on this machine).
+Resampling: the tiles are usually finer than the output (the zoom is the first that reaches the
+target ppi, ×1–2). Each band's mosaic is first reduced with Pillow's antialiased bicubic to just
+finer than the output, on a grid aligned with the tile edges (see :func:`reduced_tile_px`), then
+warped with GDAL's cubic. Measured on the district at z14 (21 Mpx out): 13.0 s warping with GDAL
+alone (its downsampling path is slow), 7.0 s with the reduction first, the same look at 4× zoom.
+Cubic keeps the tiles' small labels crisper than bilinear.
 """
 
 from __future__ import annotations
 
+import math
+import os
+
 import numpy as np
 from affine import Affine
+from PIL import Image
 from rasterio.enums import Resampling
 from rasterio.warp import reproject
 
@@ -23,6 +29,7 @@ from .tiles import decode
 from .zoom import HALF_WORLD, MERCATOR, UTM, Extent, tile_range, tile_size_m, transform_extent, with_margin
 
 BAND_ROWS = 512  # output rows warped at a time
+THREADS = max(1, min(4, os.cpu_count() or 1))  # GDAL warper threads
 RESAMPLING = Resampling.cubic
 WHITE = 255
 
@@ -40,6 +47,9 @@ def render_tiles(
     dst_transform = output_transform(extent, width, height)
     tile_m = tile_size_m(zoom)
     decoded: dict[tuple[int, int], np.ndarray] = {}
+    # Per axis: the extent's aspect may differ a little from the frame's (non-square pixels).
+    step_x = reduced_tile_px(zoom, tile_px, extent, dst_transform.a)
+    step_y = reduced_tile_px(zoom, tile_px, extent, -dst_transform.e)
     for r0 in range(0, height, BAND_ROWS):
         r1 = min(height, r0 + BAND_ROWS)
         top = extent[3] - r0 * (-dst_transform.e)
@@ -49,7 +59,7 @@ def render_tiles(
         # Forget decoded tiles above this band: bands only move down.
         for key in [k for k in decoded if k[1] < ty0]:
             del decoded[key]
-        mosaic = np.full((3, (ty1 - ty0 + 1) * tile_px, (tx1 - tx0 + 1) * tile_px), WHITE, dtype=np.uint8)
+        mosaic = np.full(((ty1 - ty0 + 1) * tile_px, (tx1 - tx0 + 1) * tile_px, 3), WHITE, dtype=np.uint8)
         for ty in range(ty0, ty1 + 1):
             for tx in range(tx0, tx1 + 1):
                 if (tx, ty) not in decoded:
@@ -57,25 +67,47 @@ def render_tiles(
                     if data is None:
                         continue
                     decoded[(tx, ty)] = decode(data, tile_px)
-                arr = decoded[(tx, ty)]
                 ys, xs = (ty - ty0) * tile_px, (tx - tx0) * tile_px
-                mosaic[:, ys : ys + tile_px, xs : xs + tile_px] = arr.transpose(2, 0, 1)
+                mosaic[ys : ys + tile_px, xs : xs + tile_px] = decoded[(tx, ty)]
         src_transform = Affine(
             tile_m / tile_px, 0, -HALF_WORLD + tx0 * tile_m, 0, -tile_m / tile_px, HALF_WORLD - ty0 * tile_m
         )
+        if step_x < tile_px or step_y < tile_px:
+            size_xy = (mosaic.shape[1] // tile_px * step_x, mosaic.shape[0] // tile_px * step_y)
+            mosaic = np.asarray(Image.fromarray(mosaic).resize(size_xy, Image.Resampling.BICUBIC))
+            src_transform = src_transform @ Affine.scale(tile_px / step_x, tile_px / step_y)
         band = np.full((3, r1 - r0, width), WHITE, dtype=np.uint8)
         reproject(
-            source=mosaic,
+            source=np.ascontiguousarray(mosaic.transpose(2, 0, 1)),
             destination=band,
             src_transform=src_transform,
             src_crs=MERCATOR,
             dst_transform=dst_transform @ Affine.translation(0, r0),
             dst_crs=UTM,
             resampling=RESAMPLING,
+            num_threads=THREADS,
         )
         out[r0:r1] = band.transpose(1, 2, 0)
         del mosaic, band
     return out
+
+
+def reduced_tile_px(zoom: int, tile_px: int, extent: Extent, dst_res_m: float) -> int:
+    """Pixels per tile after the pre-reduction (``tile_px`` when the tiles are not finer).
+
+    GDAL's warper downsamples with a widened kernel through its slow general path (about 4× the
+    time of its 4×4 fast path for bytes, measured); Pillow's separable, antialiased reduction is
+    much faster. The mosaic is first shrunk so that each tile becomes a whole number of pixels just
+    finer than the output (the same grid for every band, aligned on tile edges: no seams between
+    bands), then the warp upsamples slightly, where GDAL's cubic fast path applies.
+    """
+    from .zoom import centre_latitude
+
+    ground_px = tile_size_m(zoom) / tile_px * math.cos(math.radians(centre_latitude(extent)))
+    factor = dst_res_m / ground_px  # > 1: the tiles are finer than the output
+    if factor <= 1.02:
+        return tile_px
+    return min(tile_px, math.ceil(tile_px / factor * 1.01))
 
 
 def read_raster(path, extent: Extent, size: tuple[int, int]) -> tuple[np.ndarray, float]:

@@ -67,7 +67,7 @@ def tile_range(merc: Extent, zoom: int) -> tuple[int, int, int, int]:
     return col(merc[0]), row(merc[3]), col(merc[2] - eps), row(merc[1] + eps)
 
 
-def with_margin(merc: Extent, zoom: int, tile_px: int, pixels: int = 4) -> Extent:
+def with_margin(merc: Extent, zoom: int, tile_px: int, pixels: int = 8) -> Extent:
     """A EPSG:3857 box grown by a few tile pixels: the resampling kernel reads past the edge."""
     m = tile_size_m(zoom) / tile_px * pixels
     return (merc[0] - m, merc[1] - m, merc[2] + m, merc[3] + m)

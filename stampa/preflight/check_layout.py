@@ -1,0 +1,99 @@
+"""Folds and the safe margin: text must not run across a fold, and should keep the safe margin
+(5 mm) from the trim and from the folds, where cutting and folding tolerances eat into the page.
+QR codes are stricter (see check_qr): a fold through a code or a code at the very edge stops it
+from scanning."""
+
+from __future__ import annotations
+
+from ..problems import ERROR, WARNING
+from .document import PageBoxes, PdfFile, Rect
+from .model import PT_PER_MM, Fold, Finding, finding, mm, num, pt_to_mm
+from .textlayer import runs, snippet
+
+FOLD_SLACK_PT = 0.3
+
+
+def fold_line(doc: PdfFile, page: PageBoxes, fold: Fold) -> float:
+    """The fold's position in user space (x for vertical folds, y for horizontal ones)."""
+    t = page.finished
+    return (t.x0 if fold.axis == "x" else t.y0) + fold.mm * PT_PER_MM
+
+
+def folds_on(doc: PdfFile, page: PageBoxes) -> list[Fold]:
+    """The folds of a page; a digital file is never folded or cut, so it has none."""
+    if not doc.spec.is_print:
+        return []
+    return [f for f in doc.spec.folds if not f.pages or page.number in f.pages]
+
+
+def fold_distance(doc: PdfFile, page: PageBoxes, fold: Fold, box: Rect) -> float:
+    """Distance (pt) from ``box`` to the fold line; negative when the box crosses it."""
+    line = fold_line(doc, page, fold)
+    lo, hi = (box.x0, box.x1) if fold.axis == "x" else (box.y0, box.y1)
+    if lo < line - FOLD_SLACK_PT and hi > line + FOLD_SLACK_PT:
+        return -min(line - lo, hi - line)
+    return max(lo - line, line - hi, 0.0)
+
+
+def describe_fold(fold: Fold) -> str:
+    kind = "verticale" if fold.axis == "x" else "orizzontale"
+    edge = "dal bordo sinistro" if fold.axis == "x" else "dal bordo inferiore"
+    return f"piega {kind} a {num(fold.mm)} mm {edge}"
+
+
+def check_text_layout(doc: PdfFile) -> list[Finding]:
+    spec = doc.spec
+    if not spec.is_print:
+        return []  # nothing is cut or folded
+    margin = spec.safe_margin_mm * PT_PER_MM
+    out: list[Finding] = []
+    for page, chars in zip(doc.pages, doc.text):
+        boxed = [(i, c.box) for i, c in enumerate(chars) if c.box is not None]
+        for fold in folds_on(doc, page):
+            if not fold.check_text:
+                continue
+            across: list[int] = []
+            near: list[tuple[int, float]] = []
+            for i, box in boxed:
+                d = fold_distance(doc, page, fold, box)
+                if d < 0:
+                    across.append(i)
+                elif margin > 0 and d < margin:
+                    near.append((i, d))
+            if across:
+                a, b = runs(across)[0]
+                out.append(
+                    finding(
+                        ERROR, "piega", "testo sulla piega", spec, page.number,
+                        found=f"«{snippet(chars, a, b)}» sulla {describe_fold(fold)}",
+                        expected="nessun testo sulla piega",
+                        fix="Sposta il testo lontano dalla piega (dentro il suo pannello; sulla mappa, l'etichetta): "
+                        "la piega lo spezza e con l'uso lo consuma.",
+                    )
+                )
+            elif near:
+                i, d = min(near, key=lambda t: t[1])
+                out.append(
+                    finding(
+                        WARNING, "piega", "testo troppo vicino alla piega", spec, page.number,
+                        found=f"«{snippet(chars, i, i + 1)}» a {mm(pt_to_mm(d))} dalla {describe_fold(fold)}",
+                        expected=f"almeno {mm(spec.safe_margin_mm)}",
+                        fix="Allontana il testo dalla piega: la piegatura non è mai esatta al millimetro.",
+                    )
+                )
+        if margin <= 0:
+            continue
+        finished = page.finished
+        inside = [(i, finished.inset_distance(box)) for i, box in boxed if finished.contains(box, tol=0.3)]
+        close = [(i, d) for i, d in inside if d < margin]
+        if close:
+            i, d = min(close, key=lambda t: t[1])
+            out.append(
+                finding(
+                    WARNING, "margine", "testo nel margine di sicurezza", spec, page.number,
+                    found=f"«{snippet(chars, i, i + 1)}» a {mm(max(pt_to_mm(d), 0.0))} dal bordo",
+                    expected=f"almeno {mm(spec.safe_margin_mm)} dal bordo",
+                    fix="Il taglio può spostarsi di 1–2 mm: allontana il testo dal bordo.",
+                )
+            )
+    return out

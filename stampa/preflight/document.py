@@ -1,0 +1,156 @@
+"""An opened PDF for the checks: the page boxes (pikepdf, exactly as written in the file), the
+text layer (pypdfium2) and the content analysis (pikepdf), each computed once and only when a
+check asks for it.
+
+All rectangles are PDF user-space points (1/72 in), origin where the file puts it: pdfium's
+character boxes use the same space, so no conversion is needed between the two libraries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+
+from .model import PT_PER_MM, FileToCheck
+
+
+@dataclass(frozen=True)
+class Rect:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @classmethod
+    def from_array(cls, arr) -> "Rect":  # noqa: ANN001 - a pikepdf Array or any 4 numbers
+        a, b, c, d = (float(v) for v in list(arr)[:4])
+        return cls(min(a, c), min(b, d), max(a, c), max(b, d))
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    def contains(self, other: "Rect", tol: float = 0.0) -> bool:
+        return (
+            other.x0 >= self.x0 - tol
+            and other.y0 >= self.y0 - tol
+            and other.x1 <= self.x1 + tol
+            and other.y1 <= self.y1 + tol
+        )
+
+    def intersects(self, other: "Rect") -> bool:
+        return other.x0 < self.x1 and other.x1 > self.x0 and other.y0 < self.y1 and other.y1 > self.y0
+
+    def union(self, other: "Rect") -> "Rect":
+        return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
+
+    def inset_distance(self, inner: "Rect") -> float:
+        """Smallest distance (pt) from ``inner`` to this rectangle's edges (negative if it sticks out)."""
+        return min(inner.x0 - self.x0, inner.y0 - self.y0, self.x1 - inner.x1, self.y1 - inner.y1)
+
+
+@dataclass(frozen=True)
+class PageBoxes:
+    number: int  # 1-based
+    media: Rect
+    crop: Rect | None
+    trim: Rect | None
+    bleed: Rect | None
+    rotate: int
+
+    @property
+    def visible(self) -> Rect:
+        """What a viewer shows (and pdfium renders): the CropBox, else the MediaBox."""
+        return self.crop or self.media
+
+    @property
+    def finished(self) -> Rect:
+        """The page as cut: the TrimBox, else what a viewer shows."""
+        return self.trim or self.visible
+
+
+class PdfFile:
+    """One PDF opened for checking. Use as a context manager so both libraries release the file."""
+
+    def __init__(self, spec: FileToCheck, path: Path):
+        self.spec = spec
+        self.path = path
+        self.pike = pikepdf.open(path)
+        self.pdfium = pdfium.PdfDocument(str(path))
+
+    def __enter__(self) -> "PdfFile":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.pdfium.close()
+        self.pike.close()
+
+    @cached_property
+    def pages(self) -> list[PageBoxes]:
+        out = []
+        for i, page in enumerate(self.pike.pages, start=1):
+            obj = page.obj
+            crop = page.obj.get("/CropBox")
+            # CropBox may be inherited from the page tree; pikepdf's property resolves that.
+            crop_rect = Rect.from_array(page.cropbox) if crop is not None or _inherited(obj, "/CropBox") else None
+            trim = obj.get("/TrimBox")
+            bleed = obj.get("/BleedBox")
+            out.append(
+                PageBoxes(
+                    number=i,
+                    media=Rect.from_array(page.mediabox),
+                    crop=crop_rect,
+                    trim=Rect.from_array(trim) if trim is not None else None,
+                    bleed=Rect.from_array(bleed) if bleed is not None else None,
+                    rotate=int(obj.get("/Rotate", 0) or 0) % 360,
+                )
+            )
+        return out
+
+    def to_trim_mm(self, page: PageBoxes, x_pt: float, y_pt: float) -> tuple[float, float]:
+        t = page.finished
+        return (x_pt - t.x0) / PT_PER_MM, (y_pt - t.y0) / PT_PER_MM
+
+    def from_trim_mm(self, page: PageBoxes, x_mm: float, y_mm: float) -> tuple[float, float]:
+        t = page.finished
+        return t.x0 + x_mm * PT_PER_MM, t.y0 + y_mm * PT_PER_MM
+
+    @cached_property
+    def text(self):  # noqa: ANN201 - list[list[Char]], see textlayer
+        from .textlayer import read_text
+
+        return read_text(self.pdfium)
+
+    @cached_property
+    def content(self):  # noqa: ANN201 - list[PageContent], see content
+        from .content import scan_document
+
+        return scan_document(self.pike)
+
+    @cached_property
+    def barcodes(self):  # noqa: ANN201 - list[list[FoundQr]], see qr
+        from .qr import find_qr_codes
+
+        return find_qr_codes(self)
+
+
+def _inherited(obj: pikepdf.Dictionary, key: str) -> bool:
+    node = obj.get("/Parent")
+    depth = 0
+    while node is not None and depth < 64:
+        if key in node:
+            return True
+        node = node.get("/Parent")
+        depth += 1
+    return False
