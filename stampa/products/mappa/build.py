@@ -32,7 +32,8 @@ from .texts import Texts, load_texts
 
 PRODUCT = "mappa"
 COLUMN_GAP_MM = 5.0
-MIN_INDEX_AREA_MM = 30.0  # below this a back panel carries no index columns
+MIN_INDEX_AREA_MM = 30.0
+FOLIO_MM = 5.0  # booklet index pages: a foot line with the numbers listed and the page number  # below this a back panel carries no index columns
 MAX_BOOKLET_INDEX_PAGES = 2000  # a safety stop, far above any real edition (10,000 entries take ~330)
 
 
@@ -137,7 +138,7 @@ def _columns(fmt: Format, panels: Sequence[Panel], texts: Texts, fonts: Fonts, b
             continue
         inner_w = p.w_mm - 2 * m
         top = p.h_mm - m
-        bottom = m
+        bottom = m + (FOLIO_MM if fmt.growable and p.role == "indice" else 0.0)
         if p.role == "retro":
             strip = p.w_mm > 2 * p.h_mm  # the A4 strip under the map: back matter only
             bm = back_for(inner_w, strip)
@@ -302,6 +303,9 @@ def build_mappa(
         if not vflow.complete:  # pragma: no cover - would be a bug in the layout, never silent
             raise RuntimeError(f"index flow of the {version} version differs from the planned one")
         sheet = open_canvas(fmt.spec, version, font=fonts.text.regular, info=info)
+        placed_by_page: dict[int, list] = {}  # one pass: a 300-page index must not be scanned per page
+        for pl in vflow.placed:
+            placed_by_page.setdefault(panels[iplan.columns[pl.column].panel].page, []).append(pl)
         c = sheet.canvas
         qrs: list[QrCheck] = []
         for page in range(fmt.pages):
@@ -350,7 +354,9 @@ def build_mappa(
                         top = p.h_mm - PANEL_MARGIN_MM - header_height(iplan.header, p.w_mm - 2 * PANEL_MARGIN_MM) - 6.0
                     bm.draw(c, PANEL_MARGIN_MM, top, theme)
                 c.restoreState()
-            page_flow = Flow([pl for pl in vflow.placed if panels[iplan.columns[pl.column].panel].page == page], 0, 0, vflow.scale, [])
+            page_flow = Flow(placed_by_page.get(page, []), 0, 0, vflow.scale, [])
+            if fmt.growable and any(panels[i].role == "indice" for i in on_page):
+                _draw_folio(c, fmt, page, page_flow, fonts, theme)
 
             def origin(panel_idx: int) -> None:
                 _enter_panel(c, panels[panel_idx])
@@ -436,6 +442,28 @@ def _draw_sheet_header(c, mp, title: str, subtitle: str, fonts: Fonts, theme: Th
     while sub and c.stringWidth(sub, fonts.titles.regular, 10.0) > w * mm:
         sub = sub[: sub.rstrip().rfind(",")] + " …" if "," in sub[:-2] else sub[:-2]
     c.drawString(x * mm, (y + h - 14.0) * mm, sub)
+    c.restoreState()
+
+
+def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts, theme: Theme) -> None:
+    """Foot of a booklet index page: which numbers it lists (to find a number by leafing
+    through) and the page number on the outer edge."""
+    from ...printing.typography import TEXT_BLACK
+    from .index import WrappedCard
+
+    numbers = [pl.block.numbered.number for pl in page_flow.placed if isinstance(pl.block, WrappedCard)]
+    W, _ = fmt.trim_mm
+    y = (PANEL_MARGIN_MM - 1.0) * mm
+    c.saveState()
+    c.setFillColor(TEXT_BLACK)
+    c.setFont(fonts.text.regular, 7.5)
+    right_hand = (page + 1) % 2 == 1  # odd page numbers are right-hand pages: folio on the outer edge
+    left_x, right_x = PANEL_MARGIN_MM * mm, (W - PANEL_MARGIN_MM) * mm
+    if numbers:
+        what = f"Elenco · voci {min(numbers)}–{max(numbers)}" if len(numbers) > 1 else f"Elenco · voce {numbers[0]}"
+        (c.drawString(left_x, y, what) if right_hand else c.drawRightString(right_x, y, what))
+    c.setFont(fonts.text.bold, 7.5)
+    (c.drawRightString(right_x, y, str(page + 1)) if right_hand else c.drawString(left_x, y, str(page + 1)))
     c.restoreState()
 
 
