@@ -294,7 +294,8 @@ def build_mappa(
         subject=f"{cfg.edizione.sottotitolo}: elenco e mappa dei Laboratori Sociali e dei Gruppi di cittadini",
         keywords=("Laboratori Sociali", "Gruppi di cittadini", cfg.distretto.nome),
     )
-    for version in ("stampa", "digitale"):
+    def draw_version(version: str):
+        nonlocal layout
         links = version == "digitale"
         panels = fmt.panels(version)
         iplan = _columns(fmt, panels, texts, fonts, lambda w, c: back_for(w, c, links))
@@ -368,8 +369,18 @@ def build_mappa(
             {"orientamento": "verticale" if f.orientation == "vertical" else "orizzontale", "posizione_mm": f.position_mm}
             for f in fmt.spec.folds
         )
-        verifica[name] = Verifica(name, version, fmt.pages, fmt.trim_mm, BLEED_MM if version == "stampa" else 0.0, tuple(qrs), folds, expected, links)
-        files.append(_record(path, out_dir, version, fmt, sheet.pages))
+        check = Verifica(name, version, fmt.pages, fmt.trim_mm, BLEED_MM if version == "stampa" else 0.0, tuple(qrs), folds, expected, links)
+        return name, check, _record(path, out_dir, version, fmt, sheet.pages)
+
+    # A large edition draws its digital version in a second process (forked: it shares the plan
+    # and the wrapped index) while this one draws the print version: two cores, half the wait.
+    child = _in_child(draw_version, "digitale") if len(numbered) >= PARALLEL_FROM else None
+    done = {"stampa": draw_version("stampa")}
+    done["digitale"] = (child() if child else None) or draw_version("digitale")
+    for version in ("stampa", "digitale"):
+        name, check, record = done[version]
+        verifica[name] = check
+        files.append(record)
     previews = write_previews(
         out_dir / f"{PRODUCT}-stampa.pdf",
         out_dir / "anteprime",
@@ -380,6 +391,41 @@ def build_mappa(
     for p in previews:
         files.append(_record(p, out_dir, "anteprima", fmt, 1))
     return MappaResult(tuple(files), layout, numbered, bms, tuple(warnings), verifica, fmt.name, flow.scale, fmt.panels("stampa"))
+
+
+PARALLEL_FROM = 1500  # entries; below this a second process costs more than it saves
+
+
+def _in_child(fn, *args):
+    """Run ``fn(*args)`` in a forked process; returns a function that waits for it and gives its
+    result, or None when it failed (the caller then runs it itself). None when fork is missing."""
+    import multiprocessing as mp
+
+    try:
+        ctx = mp.get_context("fork")
+    except ValueError:  # pragma: no cover - Windows
+        return None
+    receive, send = ctx.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            send.send(fn(*args))
+        except BaseException:  # noqa: BLE001 - reported as "no result": the parent redoes the work
+            send.send(None)
+
+    proc = ctx.Process(target=run, daemon=True)
+    proc.start()
+    send.close()
+
+    def wait():
+        try:
+            result = receive.recv()
+        except EOFError:
+            result = None
+        proc.join()
+        return result if proc.exitcode == 0 else None
+
+    return wait
 
 
 def _attribution(bms: dict[str, Basemap]) -> tuple[str, ...]:

@@ -160,6 +160,7 @@ class WrappedCard:
         self.marker_font = marker_font
         self.height_pt = sum(heights) + 0.35 * mm * st.scale * (len(paras) - 1)
         self.height_pt = max(self.height_pt, MARKER_MM * mm)
+        self.markups: list[tuple[str, str]] = []  # (style name, markup) of each paragraph
 
     def draw(self, canvas, x_pt: float, top_pt: float, theme) -> None:
         n = self.numbered
@@ -192,8 +193,12 @@ class WrappedHeading:
             canvas.restoreState()
 
 
-def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts: Fonts, links: bool) -> WrappedCard:
-    paras, heights = [], []
+def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts: Fonts, links: bool, like: WrappedCard | None = None) -> WrappedCard:
+    """The card's paragraphs wrapped to the column. ``like``: the same card already wrapped
+    (the print version of the digital one): its paragraphs with the same markup are reused, so
+    only those holding links are wrapped again."""
+    paras, heights, markups = [], [], []
+    reuse = dict(zip(like.markups, zip(like.paras, like.heights))) if like is not None and like.st.scale == st.scale else {}
     w = (width_mm - INDENT_MM) * mm
     detail = st.detail
 
@@ -201,13 +206,37 @@ def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts
         return break_long(text, detail.fontName, detail.fontSize, w - 1.0)
 
     for style_name, markup in card_markup(item.numbered, texts, links, fit, item.sheet):
-        p = Paragraph(markup, getattr(st, style_name))
-        _, h = p.wrap(w, 1e9)
-        if _too_wide(p, w):
-            return None  # type: ignore[return-value]
+        key = (style_name, markup)
+        if key in reuse:
+            p, h = reuse[key]
+        else:
+            p = _paragraph(markup, getattr(st, style_name))
+            _, h = p.wrap(w, 1e9)
+            if _too_wide(p, w):
+                return None  # type: ignore[return-value]
         paras.append(p)
         heights.append(h)
-    return WrappedCard(item.numbered, paras, heights, st, fonts.text.bold)
+        markups.append(key)
+    card = WrappedCard(item.numbered, paras, heights, st, fonts.text.bold)
+    card.markups = markups
+    return card
+
+
+_TEMPLATES: dict[int, tuple[object, object]] = {}  # id(style) → (style, its text fragment)
+
+
+def _paragraph(markup: str, style) -> Paragraph:
+    """A Paragraph; plain text (most of a card: names, places, activities) skips ReportLab's
+    markup parser, which is half the cost of wrapping an index of thousands of cards. The text is
+    the same the parser would give: the escaped entities turned back into characters."""
+    if "<" in markup:
+        return Paragraph(markup, style)
+    held = _TEMPLATES.get(id(style))
+    if held is None or held[0] is not style:
+        held = (style, Paragraph("x", style).frags[0])
+        _TEMPLATES[id(style)] = held
+    text = " ".join(markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+    return Paragraph(text, style, frags=[held[1].clone(text=text)])
 
 
 def _too_wide(p: Paragraph, width_pt: float) -> bool:
@@ -281,8 +310,9 @@ def flow(
         key = (idx, round(width, 4), round(scale, 6), links)
         if key not in cache:
             item = items[idx]
+            like = cache.get((idx, key[1], key[2], False)) if links else None
             cache[key] = (
-                _wrap_card(item, width, st, texts, fonts, links) if isinstance(item, Card) else _wrap_heading(item, width, st)
+                _wrap_card(item, width, st, texts, fonts, links, like) if isinstance(item, Card) else (like or _wrap_heading(item, width, st))
             )
         return cache[key]
 
