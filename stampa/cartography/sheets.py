@@ -131,7 +131,7 @@ def _crowded(px: np.ndarray, py: np.ndarray, cover: np.ndarray, area_mm: tuple[f
 
 
 def _quadtree(xs, ys, cover, extent, scale, area_mm, idx) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
-    """Leaves (extent, scale, entry indexes) in reading order of the quadrants (NW, NE, SW, SE)."""
+    """Leaves (extent, scale, entry indexes), quadrants in the order NW, NE, SW, SE."""
     x0, y0, x1, y1 = extent
     k = 1000.0 / scale
     if scale <= MIN_SCALE or not _crowded((xs[idx] - x0) * k, (ys[idx] - y0) * k, cover[idx], area_mm):
@@ -215,6 +215,8 @@ def plan_sheets(
     hw, hh = area[0] * root_scale / 2000.0, area[1] * root_scale / 2000.0
     root = (cx - hw, cy - hh, cx + hw, cy + hh)
     leaves = _quadtree(xs, ys, cover, root, root_scale, area, np.arange(len(nbs)))
+    # numbered in reading order, like the plates of an atlas: by the top edge, then left to right
+    leaves.sort(key=lambda leaf: (-round(leaf[0][3], 1), round(leaf[0][0], 1)))
     extents = [ext for ext, _, _ in leaves]
     neighbours = _neighbours(extents)
     colours = colour_comuni(district)
@@ -460,8 +462,8 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         # the part of the sheet inside the frame (the outer sheets reach beyond it)
         x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, W), min(y1, H)
         text = str(s.number)
-        size = 11.0
-        while size > 6.5 and text_width_mm(text, sp.label_fonts.bold, size) + 1.5 > min(x1 - x0, 2.2 * (y1 - y0)):
+        size = 9.0
+        while size > 6.0 and text_width_mm(text, sp.label_fonts.bold, size) > 0.42 * (x1 - x0):
             size -= 0.5
         cap = size * 0.7 * 25.4 / 72
         # in the sheet's top-left corner, like the plate numbers of an atlas grid

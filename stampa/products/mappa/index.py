@@ -49,6 +49,7 @@ class Heading:
 class Card:
     numbered: Numbered
     sheet: int | None = None  # the map sheet (tavola) showing the entry, when the map has sheets
+    largest: int = 0  # the largest number of the edition (sets the text indent)
 
 
 SHEET_REF = "tav.\u00a0{}"  # how a card names its map sheet: "tav. 12"
@@ -62,6 +63,7 @@ def index_items(numbered: Sequence[Numbered], texts: Texts, sheets: Mapping[int,
     ``sheets``: entry number → map sheet, printed on each card."""
     items: list[Item] = []
     comune = quartiere = None
+    largest = max((n.number for n in numbered), default=0)
     for n in numbered:
         e = n.entry
         if e.comune != comune:
@@ -72,7 +74,7 @@ def index_items(numbered: Sequence[Numbered], texts: Texts, sheets: Mapping[int,
             if q != quartiere:
                 quartiere = q
                 items.append(Heading(2, q))
-        items.append(Card(n, sheets.get(n.number) if sheets else None))
+        items.append(Card(n, sheets.get(n.number) if sheets else None, largest))
     return items
 
 
@@ -161,6 +163,7 @@ class WrappedCard:
         self.height_pt = sum(heights) + 0.35 * mm * st.scale * (len(paras) - 1)
         self.height_pt = max(self.height_pt, MARKER_MM * mm)
         self.markups: list[tuple[str, str]] = []  # (style name, markup) of each paragraph
+        self.indent_mm = INDENT_MM  # where the text starts, right of the marker
 
     def draw(self, canvas, x_pt: float, top_pt: float, theme) -> None:
         n = self.numbered
@@ -171,7 +174,7 @@ class WrappedCard:
             if i:
                 y -= gap
             y -= h
-            p.drawOn(canvas, x_pt + INDENT_MM * mm, y)
+            p.drawOn(canvas, x_pt + self.indent_mm * mm, y)
 
 
 class WrappedHeading:
@@ -199,7 +202,8 @@ def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts
     only those holding links are wrapped again."""
     paras, heights, markups = [], [], []
     reuse = dict(zip(like.markups, zip(like.paras, like.heights))) if like is not None and like.st.scale == st.scale else {}
-    w = (width_mm - INDENT_MM) * mm
+    indent = like.indent_mm if like is not None else _indent_for(item, fonts)
+    w = (width_mm - indent) * mm
     detail = st.detail
 
     def fit(text: str) -> list[str]:
@@ -219,6 +223,7 @@ def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts
         markups.append(key)
     card = WrappedCard(item.numbered, paras, heights, st, fonts.text.bold)
     card.markups = markups
+    card.indent_mm = indent
     return card
 
 
@@ -237,6 +242,17 @@ def _paragraph(markup: str, style) -> Paragraph:
         _TEMPLATES[id(style)] = held
     text = " ".join(markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
     return Paragraph(text, style, frags=[held[1].clone(text=text)])
+
+
+def indent_mm(largest_number: int, fonts: Fonts) -> float:
+    """Where card text starts: right of the widest marker of the edition (one indent for all
+    cards, so the names align; the designed indent up to two digits)."""
+    w, _ = marker_size_mm(largest_number, fonts.text.bold)
+    return max(INDENT_MM, w + 1.8)
+
+
+def _indent_for(item: Card, fonts: Fonts) -> float:
+    return indent_mm(item.largest, fonts) if item.largest else INDENT_MM
 
 
 def _too_wide(p: Paragraph, width_pt: float) -> bool:
