@@ -56,7 +56,7 @@ class Verifica:
     abbondanza_mm: float
     qr: tuple[QrCheck, ...]
     pieghe_mm: tuple[dict, ...]  # {"orientamento": "verticale"|"orizzontale", "posizione_mm": float}
-    testi_attesi: tuple[str, ...]  # every entry's name and number
+    testi_attesi: tuple  # every entry's name and number: strings, or {"testo", "pagine"} in a large booklet
     link_attesi: bool  # the digital version has links, the print one none
     margine_sicurezza_mm: float = 5.0
 
@@ -287,7 +287,21 @@ def build_mappa(
     verifica: dict[str, Verifica] = {}
     files: list[dict] = []
     counts = (len(numbered), len({n.entry.istat for n in numbered}))
-    expected = tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
+    expected: tuple = tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
+    if sheets is not None:
+        # A large edition: each card's texts are expected on its own index page, so the
+        # preflight searches one page per text instead of all of them (linear, not n × pages).
+        from .index import WrappedCard
+
+        panels0 = fmt.panels("stampa")
+        page_of = {
+            pl.block.numbered.number: panels0[plan0.columns[pl.column].panel].page + 1
+            for pl in flow.placed
+            if isinstance(pl.block, WrappedCard)
+        }
+        expected = tuple(
+            {"testo": t, "pagine": [page_of[n.number]]} for n in numbered for t in (str(n.number), n.entry.nome)
+        )
     info = DocInfo(
         title=f"{cfg.edizione.titolo} – {cfg.edizione.nome}",
         author=cfg.edizione.autore,
