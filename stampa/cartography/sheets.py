@@ -25,6 +25,7 @@ from reportlab.lib.units import mm
 
 from ..printing.fonts import FontSet, register_family
 from ..printing.theme import Theme
+from ..forking import in_child
 from ..problems import Problem, warning
 from .geometry import _TO_UTM, Box, View, Viewport
 from .layout import PlacedEntry, ScaleBarRecord, ViewRecord
@@ -65,26 +66,40 @@ class Sheet:
         return (xmin + (p[0] - self.port.origin_mm[0]) * k, ymin + (p[1] - self.port.origin_mm[1]) * k)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class SheetsPlan:
-    """The overview (a :class:`MapPlan` of the district without markers) and the sheets."""
+    """The overview (a :class:`MapPlan` of the district without markers) and the sheets.
+
+    The sheets' grid, numbers and views are known at once; the placement of their markers and
+    names may still be running in a second process (``plan_sheets(parallel=True)``): reading
+    :attr:`sheets` waits for it."""
 
     frame_mm: tuple[float, float]
     overview: MapPlan
-    sheets: tuple[Sheet, ...]
+    count: int  # number of sheets
     sheet_of: Mapping[int, int]  # entry number → sheet number
+    sheet_views: tuple[View, ...]
     style: MarkerStyle
     fonts: FontSet
     label_fonts: FontSet
     district: Any = field(repr=False)
-    problems: tuple[Problem, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+    _sheets: tuple[Sheet, ...] | None = None
+    _pending: Any = field(default=None, repr=False)
+
+    @property
+    def sheets(self) -> tuple[Sheet, ...]:
+        if self._sheets is None:
+            self._sheets = self._pending()
+            self._pending = None
+        return self._sheets
 
     @property
     def views(self) -> dict[str, View]:
         """Every view to fetch a basemap for: the overview ('mappa') and each sheet."""
         out = dict(self.overview.views)
-        for s in self.sheets:
-            out[s.view.name] = s.view
+        for v in self.sheet_views:
+            out[v.name] = v
         return out
 
 
@@ -189,9 +204,12 @@ def plan_sheets(
     fonts: FontSet | None = None,
     label_fonts: FontSet | None = None,
     attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
+    parallel: bool = False,
 ) -> SheetsPlan:
     """Plan the overview and the sheets for map frames of ``frame_mm`` (w, h) millimetres.
-    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered)."""
+    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
+    ``parallel``: place the sheets' markers in a forked process while the caller goes on (the
+    index, say); :attr:`SheetsPlan.sheets` waits for them."""
     fonts = fonts or register_family("Atkinson Hyperlegible")
     label_fonts = label_fonts or register_family("Titillium Web")
     W, H = frame_mm
@@ -222,7 +240,7 @@ def plan_sheets(
     colours = colour_comuni(district)
 
     sheet_of: dict[int, int] = {}
-    sheets: list[Sheet] = []
+    specs = []
     for n, ((ext, scale, idx), nbrs) in enumerate(zip(leaves, neighbours), start=1):
         port = Viewport(View(SHEET_VIEW.format(n), tuple(float(v) for v in ext), (float(area[0]), float(area[1]))), (0.0, BAND_MM))
         clipped = _clip_district(district, ext, colours)
@@ -233,24 +251,44 @@ def plan_sheets(
             px, py = port.to_mm(xs[i], ys[i])
             items.append(Item(nb.number, px, py, float(size[i]), style.height_mm))
             sheet_of[nb.number] = n
-        placed, failed = place_markers(items, port.box, [b for _, _, b in edges], gap=style.gap_mm, dot=style.dot_mm)
-        for k in failed:
-            problems.append(warning(f"la voce numero {k} non trova un posto libero nella tavola {n}: il suo segnaposto si sovrappone ad altri."))
-        markers = []
-        for it, i in zip(items, idx):
-            p = placed[it.key]
-            e = nbs[i].entry
-            markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
-        labels = _place_comune_labels(clipped, port, markers, [b for _, _, b in edges], label_fonts, [])  # a comune off its label here is named on its other sheets
         bar_len = nice_scale_length(scale, 40.0, (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000))
         bar_mm = bar_len * 1000.0 / scale
         origin = (PAD_X, 4.6)
         bar = ScaleBarPlan(port.view.name, scale, bar_len, bar_mm, origin, (0.0, 0.0, origin[0] + bar_mm + 8.0, BAND_MM))
         names = sorted({str(nbs[i].entry.comune) for i in idx}, key=lambda s: (s != "Pavia", s))
-        sheets.append(Sheet(n, port, tuple(markers), tuple(labels), bar, tuple(names), nbrs, edges, clipped))
+        specs.append((n, port, clipped, edges, items, [nbs[i].entry for i in idx], bar, tuple(names), nbrs))
+
+    def place_all() -> list[tuple[tuple[PlacedMarker, ...], tuple[ComuneLabel, ...], list[int]]]:
+        out = []
+        for n, port, clipped, edges, items, found, _, _, _ in specs:
+            obstacles = [b for _, _, b in edges]
+            placed, failed = place_markers(items, port.box, obstacles, gap=style.gap_mm, dot=style.dot_mm)
+            markers = []
+            for it, e in zip(items, found):
+                p = placed[it.key]
+                markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
+            # a comune without room for its name here is named on its other sheets
+            labels = _place_comune_labels(clipped, port, markers, obstacles, label_fonts, [])
+            out.append((tuple(markers), tuple(labels), failed))
+        return out
 
     overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False)
-    return SheetsPlan((W, H), overview, tuple(sheets), sheet_of, style, fonts, label_fonts, district, tuple(problems))
+    plan = SheetsPlan((W, H), overview, len(specs), sheet_of, tuple(sp[1].view for sp in specs), style, fonts, label_fonts, district, problems)
+    wait = in_child(place_all) if parallel else None
+
+    def assemble() -> tuple[Sheet, ...]:
+        done = (wait() if wait else None) or place_all()
+        sheets = []
+        for (n, port, clipped, edges, _, _, bar, names, nbrs), (markers, labels, failed) in zip(specs, done):
+            for k in failed:
+                problems.append(warning(f"la voce numero {k} non trova un posto libero nella tavola {n}: il suo segnaposto si sovrappone ad altri."))
+            sheets.append(Sheet(n, port, markers, labels, bar, names, nbrs, edges, clipped))
+        return tuple(sheets)
+
+    plan._pending = assemble
+    if not parallel:
+        plan.sheets  # noqa: B018 - placed now, in this process
+    return plan
 
 
 PAD_X = 3.0

@@ -17,6 +17,7 @@ from ...cartography.plan import inset_option
 from ...config import Config
 from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
+from ...forking import in_child
 from ...outputs import sha256
 from ...printing.page import BLEED_MM, DocInfo, open_canvas
 from ...printing.previews import write_previews
@@ -237,7 +238,7 @@ def build_mappa(
     sheets = None
     if _use_sheets(cfg, fmt0, numbered):
         # A large edition: an overview and map sheets (tavole) at the scales their entries need.
-        sheets = plan_sheets(district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles)
+        sheets = plan_sheets(district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles, parallel=len(numbered) >= PARALLEL_FROM)
         bms = {name: fetch(view) for name, view in sheets.views.items()}
         attribution = _attribution(bms)
         plan = sheets.overview
@@ -255,7 +256,7 @@ def build_mappa(
         return BackMatter(width, cfg=cfg, texts=texts, fonts=fonts, attribution=attribution, links=links, compact=row, row=row)
 
     wrap_cache: dict = {}
-    n_sheets = len(sheets.sheets) if sheets else 0
+    n_sheets = sheets.count if sheets else 0
     fmt, items, flow = _plan_index(
         cfg,
         cfg.mappa.formato,
@@ -268,6 +269,7 @@ def build_mappa(
         sheets=sheets.sheet_of if sheets else None,
     )
     if sheets:
+        sheets.sheets  # noqa: B018 - wait for the sheets' placement (running beside the index)
         warnings_sheets = list(sheets.problems)
     else:
         warnings_sheets = []
@@ -388,7 +390,7 @@ def build_mappa(
 
     # A large edition draws its digital version in a second process (forked: it shares the plan
     # and the wrapped index) while this one draws the print version: two cores, half the wait.
-    child = _in_child(draw_version, "digitale") if len(numbered) >= PARALLEL_FROM else None
+    child = in_child(draw_version, "digitale") if len(numbered) >= PARALLEL_FROM else None
     done = {"stampa": draw_version("stampa")}
     done["digitale"] = (child() if child else None) or draw_version("digitale")
     for version in ("stampa", "digitale"):
@@ -408,38 +410,6 @@ def build_mappa(
 
 
 PARALLEL_FROM = 1500  # entries; below this a second process costs more than it saves
-
-
-def _in_child(fn, *args):
-    """Run ``fn(*args)`` in a forked process; returns a function that waits for it and gives its
-    result, or None when it failed (the caller then runs it itself). None when fork is missing."""
-    import multiprocessing as mp
-
-    try:
-        ctx = mp.get_context("fork")
-    except ValueError:  # pragma: no cover - Windows
-        return None
-    receive, send = ctx.Pipe(duplex=False)
-
-    def run() -> None:
-        try:
-            send.send(fn(*args))
-        except BaseException:  # noqa: BLE001 - reported as "no result": the parent redoes the work
-            send.send(None)
-
-    proc = ctx.Process(target=run, daemon=True)
-    proc.start()
-    send.close()
-
-    def wait():
-        try:
-            result = receive.recv()
-        except EOFError:
-            result = None
-        proc.join()
-        return result if proc.exitcode == 0 else None
-
-    return wait
 
 
 def _attribution(bms: dict[str, Basemap]) -> tuple[str, ...]:
