@@ -111,6 +111,11 @@ class Mappa:
     # The inset of central Pavia: "automatico" = only where markers crowd the main map.
     riquadro: str = _f("automatico", choices=("automatico", "sì", "no"))
     titolo_riquadro: str = _f("Pavia, centro")
+    # Map sheets (tavole) of the booklet: "automatico" = when the edition has more entries than one
+    # map holds legibly (voci_per_mappa); "sì" = always; "no" = never (one map, as the leaflet).
+    tavole: str = _f("automatico", choices=("automatico", "sì", "no"))
+    voci_per_mappa: int = _f(250, min=1, max=100000)  # above this the booklet splits the map into tavole
+    anteprime_pagine: int = _f(12, min=0, max=100000)  # booklet pages previewed as PNG (the first N)
 
 
 @dataclass(frozen=True, kw_only=True)

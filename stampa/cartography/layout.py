@@ -20,6 +20,7 @@ class PlacedEntry:
     marker_mm: tuple[float, float]  # centre of its marker
     box_mm: Box  # the marker with its number
     displaced: bool  # True → a leader line joins marker and true place
+    sheet: int | None = None  # the map sheet (tavola) it is drawn on, when the map is split in sheets
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def layout_report(layout: MapLayout) -> list[dict]:
             "segnaposto_mm": [_r(e.marker_mm[0]), _r(e.marker_mm[1])],
             "riquadro_segnaposto_mm": [_r(v) for v in e.box_mm],
             "spostato": e.displaced,
+            **({"tavola": e.sheet} if e.sheet is not None else {}),
         }
         for e in layout.entries
     ]

@@ -25,7 +25,7 @@ reading order (cover top-left, index, index, back).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ...printing.page import Fold, PageSpec, paper
@@ -67,6 +67,7 @@ class MapPage:
     page: int
     frame_mm: tuple[float, float, float, float]  # x, y, w, h of the map frame on the trim
     header_mm: tuple[float, float, float, float]  # the title band above it
+    sheet: int = 0  # 0: the district map (or the sheets' overview); N: map sheet (tavola) N
 
 
 @dataclass(frozen=True)
@@ -148,27 +149,33 @@ def a4_sheet() -> Format:
     return Format("A4", "il foglio A4", spec, 2, (mp,), panels, panels, index_columns_per_panel=3)
 
 
-def booklet(index_pages: int) -> Format:
+def booklet(index_pages: int, map_sheets: int = 0) -> Format:
     """A4 pages, saddle-stitched: cover, map, index pages, notes pages to reach a multiple of 4,
-    back cover. Delivered as single pages in reading order (the print shop imposes them)."""
+    back cover. Delivered as single pages in reading order (the print shop imposes them).
+
+    With ``map_sheets`` > 0 the map is an overview of the sheets (quadro d'unione) followed by
+    one page per map sheet (tavola), all before the index."""
     w, h = paper("A4")
     spec = PageSpec(w, h)
     index_pages = max(1, index_pages)
-    body = 1 + 1 + index_pages + 1  # cover, map, index, back
+    maps = 1 + max(0, map_sheets)
+    body = 1 + maps + index_pages + 1  # cover, map(s), index, back
     notes = (-body) % 4
     pages = body + notes
+    first_index = 1 + maps
     panels = [Panel("copertina", 0, 0, 0, w, h, 0, "copertina")]
     for i in range(index_pages):
-        panels.append(Panel("indice", 2 + i, 0, 0, w, h, 0, f"pagina {3 + i}"))
+        panels.append(Panel("indice", first_index + i, 0, 0, w, h, 0, f"pagina {first_index + 1 + i}"))
     for i in range(notes):
-        panels.append(Panel("note", 2 + index_pages + i, 0, 0, w, h, 0, f"pagina {3 + index_pages + i}"))
+        panels.append(Panel("note", first_index + index_pages + i, 0, 0, w, h, 0, f"pagina {first_index + 1 + index_pages + i}"))
     panels.append(Panel("retro", pages - 1, 0, 0, w, h, 0, "quarta di copertina"))
+    map_pages = tuple(replace(_map_page(1 + k, w, h), sheet=k) for k in range(maps))
     return Format(
         "libretto",
         "il libretto",
         spec,
         pages,
-        (_map_page(1, w, h),),
+        map_pages,
         tuple(panels),
         tuple(panels),
         index_columns_per_panel=3,
@@ -176,11 +183,11 @@ def booklet(index_pages: int) -> Format:
     )
 
 
-def get_format(name: str, index_pages: int = 1) -> Format:
+def get_format(name: str, index_pages: int = 1, map_sheets: int = 0) -> Format:
     if name == "A3-pieghevole":
         return a3_folded()
     if name == "A4":
         return a4_sheet()
     if name == "libretto":
-        return booklet(index_pages)
+        return booklet(index_pages, map_sheets)
     raise ValueError(f"unknown Mappa format {name!r}")

@@ -11,7 +11,7 @@ saying how many entries the format holds (counted by flowing the real text at mi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 from xml.sax.saxutils import quoteattr
 
 from reportlab.lib.units import mm
@@ -48,15 +48,22 @@ class Heading:
 @dataclass(frozen=True)
 class Card:
     numbered: Numbered
+    sheet: int | None = None  # the map sheet (tavola) showing the entry, when the map has sheets
+    largest: int = 0  # the largest number of the edition (sets the text indent)
+
+
+SHEET_REF = "tav.\u00a0{}"  # how a card names its map sheet: "tav. 12"
 
 
 Item = Heading | Card
 
 
-def index_items(numbered: Sequence[Numbered], texts: Texts) -> list[Item]:
-    """Headings and cards in numbering order (the numbering already sorts by comune, quartiere)."""
+def index_items(numbered: Sequence[Numbered], texts: Texts, sheets: Mapping[int, int] | None = None) -> list[Item]:
+    """Headings and cards in numbering order (the numbering already sorts by comune, quartiere).
+    ``sheets``: entry number → map sheet, printed on each card."""
     items: list[Item] = []
     comune = quartiere = None
+    largest = max((n.number for n in numbered), default=0)
     for n in numbered:
         e = n.entry
         if e.comune != comune:
@@ -67,7 +74,7 @@ def index_items(numbered: Sequence[Numbered], texts: Texts) -> list[Item]:
             if q != quartiere:
                 quartiere = q
                 items.append(Heading(2, q))
-        items.append(Card(n))
+        items.append(Card(n, sheets.get(n.number) if sheets else None, largest))
     return items
 
 
@@ -103,7 +110,7 @@ def break_long(text: str, font: str, size_pt: float, width_pt: float) -> list[st
     return pieces
 
 
-def card_markup(n: Numbered, texts: Texts, links: bool, fit=None) -> list[tuple[str, str]]:
+def card_markup(n: Numbered, texts: Texts, links: bool, fit=None, sheet: int | None = None) -> list[tuple[str, str]]:
     """(style name, markup) of each paragraph of a card; user text escaped. ``fit(text)`` breaks
     a long address or e-mail into pieces that fit the column (none: keep whole)."""
     e = n.entry
@@ -116,7 +123,10 @@ def card_markup(n: Numbered, texts: Texts, links: bool, fit=None) -> list[tuple[
         meta.append(e.quartiere)
     if e.ente:
         meta.append(f"{texts('indice.a_cura_di')} {e.ente}")
-    paras = [("name", escape(e.nome)), ("meta", escape(" · ".join(meta)))]
+    meta_markup = escape(" · ".join(meta))
+    if sheet is not None:
+        meta_markup = f"<b>{escape(SHEET_REF.format(sheet))}</b> · " + meta_markup
+    paras = [("name", escape(e.nome)), ("meta", meta_markup)]
     if e.attivita:
         paras.append(("detail", escape(e.attivita)))
     when = []
@@ -152,6 +162,8 @@ class WrappedCard:
         self.marker_font = marker_font
         self.height_pt = sum(heights) + 0.35 * mm * st.scale * (len(paras) - 1)
         self.height_pt = max(self.height_pt, MARKER_MM * mm)
+        self.markups: list[tuple[str, str]] = []  # (style name, markup) of each paragraph
+        self.indent_mm = INDENT_MM  # where the text starts, right of the marker
 
     def draw(self, canvas, x_pt: float, top_pt: float, theme) -> None:
         n = self.numbered
@@ -162,7 +174,7 @@ class WrappedCard:
             if i:
                 y -= gap
             y -= h
-            p.drawOn(canvas, x_pt + INDENT_MM * mm, y)
+            p.drawOn(canvas, x_pt + self.indent_mm * mm, y)
 
 
 class WrappedHeading:
@@ -184,22 +196,63 @@ class WrappedHeading:
             canvas.restoreState()
 
 
-def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts: Fonts, links: bool) -> WrappedCard:
-    paras, heights = [], []
-    w = (width_mm - INDENT_MM) * mm
+def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts: Fonts, links: bool, like: WrappedCard | None = None) -> WrappedCard:
+    """The card's paragraphs wrapped to the column. ``like``: the same card already wrapped
+    (the print version of the digital one): its paragraphs with the same markup are reused, so
+    only those holding links are wrapped again."""
+    paras, heights, markups = [], [], []
+    reuse = dict(zip(like.markups, zip(like.paras, like.heights))) if like is not None and like.st.scale == st.scale else {}
+    indent = like.indent_mm if like is not None else _indent_for(item, fonts)
+    w = (width_mm - indent) * mm
     detail = st.detail
 
     def fit(text: str) -> list[str]:
         return break_long(text, detail.fontName, detail.fontSize, w - 1.0)
 
-    for style_name, markup in card_markup(item.numbered, texts, links, fit):
-        p = Paragraph(markup, getattr(st, style_name))
-        _, h = p.wrap(w, 1e9)
-        if _too_wide(p, w):
-            return None  # type: ignore[return-value]
+    for style_name, markup in card_markup(item.numbered, texts, links, fit, item.sheet):
+        key = (style_name, markup)
+        if key in reuse:
+            p, h = reuse[key]
+        else:
+            p = _paragraph(markup, getattr(st, style_name))
+            _, h = p.wrap(w, 1e9)
+            if _too_wide(p, w):
+                return None  # type: ignore[return-value]
         paras.append(p)
         heights.append(h)
-    return WrappedCard(item.numbered, paras, heights, st, fonts.text.bold)
+        markups.append(key)
+    card = WrappedCard(item.numbered, paras, heights, st, fonts.text.bold)
+    card.markups = markups
+    card.indent_mm = indent
+    return card
+
+
+_TEMPLATES: dict[int, tuple[object, object]] = {}  # id(style) → (style, its text fragment)
+
+
+def _paragraph(markup: str, style) -> Paragraph:
+    """A Paragraph; plain text (most of a card: names, places, activities) skips ReportLab's
+    markup parser, which is half the cost of wrapping an index of thousands of cards. The text is
+    the same the parser would give: the escaped entities turned back into characters."""
+    if "<" in markup:
+        return Paragraph(markup, style)
+    held = _TEMPLATES.get(id(style))
+    if held is None or held[0] is not style:
+        held = (style, Paragraph("x", style).frags[0])
+        _TEMPLATES[id(style)] = held
+    text = " ".join(markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+    return Paragraph(text, style, frags=[held[1].clone(text=text)])
+
+
+def indent_mm(largest_number: int, fonts: Fonts) -> float:
+    """Where card text starts: right of the widest marker of the edition (one indent for all
+    cards, so the names align; the designed indent up to two digits)."""
+    w, _ = marker_size_mm(largest_number, fonts.text.bold)
+    return max(INDENT_MM, w + 1.8)
+
+
+def _indent_for(item: Card, fonts: Fonts) -> float:
+    return indent_mm(item.largest, fonts) if item.largest else INDENT_MM
 
 
 def _too_wide(p: Paragraph, width_pt: float) -> bool:
@@ -255,20 +308,27 @@ class Flow:
         return self.fitted == self.total and not self.too_tall
 
 
-def flow(items: Sequence[Item], columns: Sequence[Column], scale: float, texts: Texts, fonts: Fonts, links: bool) -> Flow:
-    """Place items top-down in the columns in order; stop at the first card that fits nowhere."""
+def flow(
+    items: Sequence[Item], columns: Sequence[Column], scale: float, texts: Texts, fonts: Fonts, links: bool, cache: dict | None = None
+) -> Flow:
+    """Place items top-down in the columns in order; stop at the first card that fits nowhere.
+
+    ``cache``: wrapped blocks kept across calls with the same ``items``, texts and fonts (keyed by
+    item, column width, scale and links), so that trying several page counts wraps each card once:
+    wrapping (ReportLab Paragraphs) is nearly all the cost of a flow."""
     st = index_styles(fonts, scale)
     total = sum(isinstance(i, Card) for i in items)
     placed: list[Placed] = []
     too_tall: list[Numbered] = []
-    cache: dict[tuple[int, float], object] = {}
+    cache = {} if cache is None else cache
 
     def wrapped(idx: int, width: float):
-        key = (idx, width)
+        key = (idx, round(width, 4), round(scale, 6), links)
         if key not in cache:
             item = items[idx]
+            like = cache.get((idx, key[1], key[2], False)) if links else None
             cache[key] = (
-                _wrap_card(item, width, st, texts, fonts, links) if isinstance(item, Card) else _wrap_heading(item, width, st)
+                _wrap_card(item, width, st, texts, fonts, links, like) if isinstance(item, Card) else (like or _wrap_heading(item, width, st))
             )
         return cache[key]
 
@@ -320,7 +380,15 @@ def flow(items: Sequence[Item], columns: Sequence[Column], scale: float, texts: 
 
 
 def fit_index(
-    items: Sequence[Item], columns: Sequence[Column], texts: Texts, fonts: Fonts, links: bool, *, product: str, growable: bool = False
+    items: Sequence[Item],
+    columns: Sequence[Column],
+    texts: Texts,
+    fonts: Fonts,
+    links: bool,
+    *,
+    product: str,
+    growable: bool = False,
+    cache: dict | None = None,
 ) -> Flow:
     """The largest scale (≤ 1) at which the whole index fits the columns.
 
@@ -329,7 +397,7 @@ def fit_index(
     the minimum size, or (fixed formats) for an edition larger than the format holds."""
     scale = 1.0
     while True:
-        f = flow(items, columns, scale, texts, fonts, links)
+        f = flow(items, columns, scale, texts, fonts, links, cache)
         if f.too_tall and scale <= MIN_SCALE + 1e-9:
             n = f.too_tall[0]
             raise StampaError(

@@ -1,0 +1,511 @@
+"""Map sheets (tavole) for editions too large for one map, as an atlas does it.
+
+The district is covered by sheets printed on pages of the same size, each at the scale its entries
+need: a quadtree of the district's extent, where a sheet whose markers would crowd is split into
+four sheets at twice the scale (1:160.000 → 1:80.000 → … → 1:5.000, round scales throughout).
+Every entry lies on exactly one sheet (the sheets tile the plane without overlapping), keeps its
+one number, and is drawn there only; the index gives its sheet ("tav. 12"). An overview page
+(quadro d'unione) shows the district with the sheet grid and the sheet numbers.
+
+Planning is linear in entries: projection and the crowding test are numpy over a cell grid,
+placement runs per sheet with the grid index of :mod:`placement`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from reportlab.lib.colors import CMYKColor
+from reportlab.lib.units import mm
+
+from ..printing.fonts import FontSet, register_family
+from ..printing.theme import Theme
+from ..forking import in_child
+from ..problems import Problem, warning
+from .geometry import _TO_UTM, Box, View, Viewport
+from .layout import PlacedEntry, ScaleBarRecord, ViewRecord
+from .placement import Item, place_markers
+from .plan import MAIN, SAMPLE_ATTRIBUTION, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, _geoms_mm, _place_comune_labels, plan_map
+from .symbols import LABELS, SHAPES, MarkerStyle, format_scale, nice_scale_length, text_width_mm, wrap
+
+SHEET_VIEW = "tavola-{}"  # view names: tavola-1, tavola-2, …
+BASE_SCALE = 5000  # sheet scales are BASE_SCALE · 2^k: 1:5.000, 1:10.000, … 1:160.000
+MIN_SCALE = 5000  # no sheet more detailed than 1:5.000: closer crowds get leader lines
+BAND_MM = 13.0  # under each sheet's map: scale bar, north arrow, key, attribution
+CELL_MM = 30.0  # crowding test: markers may cover at most FILL_CELL of any cell of this side
+FILL = 0.18  # of the whole sheet
+FILL_CELL = 0.4
+SPLIT_MIN = 12  # a sheet with fewer markers than this is never split
+
+
+@dataclass(frozen=True)
+class Sheet:
+    number: int
+    port: Viewport  # the sheet's map area inside the frame (mm) and what it shows (metres)
+    markers: tuple[PlacedMarker, ...]
+    labels: tuple[ComuneLabel, ...]
+    scale_bar: ScaleBarPlan
+    comuni: tuple[str, ...]  # names of the comuni whose entries are on the sheet, for the title
+    neighbours: tuple[tuple[str, tuple[int, ...]], ...]  # side ('nord', 'sud', 'ovest', 'est') → sheets
+    edge_labels: tuple[tuple[str, tuple[float, float], Box], ...]  # "→ tav. 7", its baseline centre, its box (mm)
+    district: Any = field(repr=False, compare=False)  # the district clipped to the sheet
+
+    @property
+    def view(self) -> View:
+        return self.port.view
+
+    def port_to_m(self, p: tuple[float, float]) -> tuple[float, float]:
+        """A point of the sheet's frame (mm) back to metres (EPSG:32632)."""
+        xmin, ymin, _, _ = self.port.view.extent
+        k = self.port.scale / 1000.0
+        return (xmin + (p[0] - self.port.origin_mm[0]) * k, ymin + (p[1] - self.port.origin_mm[1]) * k)
+
+
+@dataclass(eq=False)
+class SheetsPlan:
+    """The overview (a :class:`MapPlan` of the district without markers) and the sheets.
+
+    The sheets' grid, numbers and views are known at once; the placement of their markers and
+    names may still be running in a second process (``plan_sheets(parallel=True)``): reading
+    :attr:`sheets` waits for it."""
+
+    frame_mm: tuple[float, float]
+    overview: MapPlan
+    count: int  # number of sheets
+    sheet_of: Mapping[int, int]  # entry number → sheet number
+    sheet_views: tuple[View, ...]
+    style: MarkerStyle
+    fonts: FontSet
+    label_fonts: FontSet
+    district: Any = field(repr=False)
+    problems: list[Problem] = field(default_factory=list)
+    _sheets: tuple[Sheet, ...] | None = None
+    _pending: Any = field(default=None, repr=False)
+
+    @property
+    def sheets(self) -> tuple[Sheet, ...]:
+        if self._sheets is None:
+            self._sheets = self._pending()
+            self._pending = None
+        return self._sheets
+
+    @property
+    def views(self) -> dict[str, View]:
+        """Every view to fetch a basemap for: the overview ('mappa') and each sheet."""
+        out = dict(self.overview.views)
+        for v in self.sheet_views:
+            out[v.name] = v
+        return out
+
+
+class _Clipped:
+    """The district cut to one sheet (what drawing and comune labels need of a District)."""
+
+    def __init__(self, comuni_utm: gpd.GeoDataFrame, outline_utm):
+        self.comuni_utm = comuni_utm
+        self.outline_utm = outline_utm
+
+
+def _clip_district(district, extent, colours: Mapping[str, int]) -> _Clipped:
+    x0, y0, x1, y1 = extent
+    pad = 0.02 * (x1 - x0)
+    comuni = district.comuni_utm
+    geoms = shapely.clip_by_rect(comuni.geometry.values, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    keep = ~shapely.is_empty(geoms)
+    frame = gpd.GeoDataFrame({"nome": comuni["nome"].values[keep], "tinta": [colours[c] for c in comuni.index[keep]]}, geometry=list(geoms[keep]), index=comuni.index[keep], crs=comuni.crs)
+    outline = shapely.clip_by_rect(district.outline_utm, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    return _Clipped(frame, outline)
+
+
+def _sheet_scale_for(bounds, area_mm: tuple[float, float]) -> float:
+    need = max((bounds[2] - bounds[0]) / area_mm[0], (bounds[3] - bounds[1]) / area_mm[1]) * 1000.0
+    scale = float(BASE_SCALE)
+    while scale < need:
+        scale *= 2
+    return scale
+
+
+def _crowded(px: np.ndarray, py: np.ndarray, cover: np.ndarray, area_mm: tuple[float, float]) -> bool:
+    """Whether markers at these frame positions (mm) would crowd: any cell of CELL_MM covered
+    beyond FILL by marker boxes (with their gaps), or the whole sheet beyond FILL."""
+    if len(px) < SPLIT_MIN:
+        return False
+    w, h = area_mm
+    if cover.sum() > FILL * w * h:
+        return True
+    nx, ny = int(np.ceil(w / CELL_MM)), int(np.ceil(h / CELL_MM))
+    ix = np.clip((px / CELL_MM).astype(int), 0, nx - 1)
+    iy = np.clip((py / CELL_MM).astype(int), 0, ny - 1)
+    load = np.bincount(ix * ny + iy, weights=cover, minlength=nx * ny)
+    return bool(load.max() > FILL_CELL * CELL_MM * CELL_MM)
+
+
+def _quadtree(xs, ys, cover, extent, scale, area_mm, idx) -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
+    """Leaves (extent, scale, entry indexes), quadrants in the order NW, NE, SW, SE."""
+    x0, y0, x1, y1 = extent
+    k = 1000.0 / scale
+    if scale <= MIN_SCALE or not _crowded((xs[idx] - x0) * k, (ys[idx] - y0) * k, cover[idx], area_mm):
+        return [(extent, scale, idx)] if len(idx) else []
+    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+    out = []
+    for qx0, qy0, qx1, qy1 in ((x0, ym, xm, y1), (xm, ym, x1, y1), (x0, y0, xm, ym), (xm, y0, x1, ym)):
+        # half-open quadrants (the outer edges closed): every point lands in exactly one sheet
+        inx = (xs[idx] >= qx0) & ((xs[idx] < qx1) | ((qx1 == x1) & (xs[idx] <= qx1)))
+        iny = (ys[idx] >= qy0) & ((ys[idx] < qy1) | ((qy1 == y1) & (ys[idx] <= qy1)))
+        out += _quadtree(xs, ys, cover, (qx0, qy0, qx1, qy1), scale / 2, area_mm, idx[inx & iny])
+    return out
+
+
+def _neighbours(extents: list[tuple[float, float, float, float]]) -> list[tuple[tuple[str, tuple[int, ...]], ...]]:
+    """For each sheet, the sheets across each of its sides (sheet numbers from 1)."""
+    out = []
+    eps = 1e-6
+    for a in extents:
+        sides: dict[str, list[int]] = {"nord": [], "est": [], "sud": [], "ovest": []}
+        for j, b in enumerate(extents, start=1):
+            if b is a:
+                continue
+            xover = min(a[2], b[2]) - max(a[0], b[0]) > eps
+            yover = min(a[3], b[3]) - max(a[1], b[1]) > eps
+            if xover and abs(b[1] - a[3]) < eps:
+                sides["nord"].append(j)
+            if xover and abs(b[3] - a[1]) < eps:
+                sides["sud"].append(j)
+            if yover and abs(b[0] - a[2]) < eps:
+                sides["est"].append(j)
+            if yover and abs(b[2] - a[0]) < eps:
+                sides["ovest"].append(j)
+        out.append(tuple((k, tuple(v)) for k, v in sides.items() if v))
+    return out
+
+
+def colour_comuni(district) -> dict[str, int]:
+    """Tints so neighbouring comuni differ (greedy, deterministic); computed once per edition."""
+    comuni = district.comuni_utm
+    colours: dict[str, int] = {}
+    grown = {code: comuni.geometry[code].buffer(1) for code in comuni.index}
+    for code in sorted(comuni.index):
+        used = {colours[o] for o in colours if grown[o].intersects(comuni.geometry[code])}
+        colours[code] = next(i for i in range(8) if i not in used)
+    return colours
+
+
+def plan_sheets(
+    district: Any,
+    numbered: Sequence[Any],
+    frame_mm: tuple[float, float],
+    *,
+    style: MarkerStyle = MarkerStyle(),
+    fonts: FontSet | None = None,
+    label_fonts: FontSet | None = None,
+    attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
+    parallel: bool = False,
+) -> SheetsPlan:
+    """Plan the overview and the sheets for map frames of ``frame_mm`` (w, h) millimetres.
+    ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
+    ``parallel``: place the sheets' markers in a forked process while the caller goes on (the
+    index, say); :attr:`SheetsPlan.sheets` waits for them."""
+    fonts = fonts or register_family("Atkinson Hyperlegible")
+    label_fonts = label_fonts or register_family("Titillium Web")
+    W, H = frame_mm
+    area = (W, H - BAND_MM)
+    problems: list[Problem] = []
+    nbs = sorted(numbered, key=lambda nb: nb.number)
+    lon = np.array([nb.entry.lon for nb in nbs], dtype=float)
+    lat = np.array([nb.entry.lat for nb in nbs], dtype=float)
+    xs, ys = (np.asarray(a, dtype=float) for a in _TO_UTM.transform(lon, lat)) if len(nbs) else (np.zeros(0), np.zeros(0))
+    widths: dict[int, float] = {}  # by digit count: the marker width hardly depends on the digits
+    size = np.array([widths.setdefault(len(str(nb.number)), style.size(10 ** len(str(nb.number)) - 1, fonts.bold)[0]) for nb in nbs])
+    cover = (size + 2 * style.gap_mm) * (style.height_mm + 2 * style.gap_mm)
+
+    bx0, by0, bx1, by1 = district.outline_utm.bounds
+    if len(nbs):
+        bx0, by0, bx1, by1 = min(bx0, xs.min()), min(by0, ys.min()), max(bx1, xs.max()), max(by1, ys.max())
+    pad = 0.01 * max(bx1 - bx0, by1 - by0)
+    bounds = (bx0 - pad, by0 - pad, bx1 + pad, by1 + pad)
+    root_scale = _sheet_scale_for(bounds, area)
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    hw, hh = area[0] * root_scale / 2000.0, area[1] * root_scale / 2000.0
+    root = (cx - hw, cy - hh, cx + hw, cy + hh)
+    leaves = _quadtree(xs, ys, cover, root, root_scale, area, np.arange(len(nbs)))
+    # numbered in reading order, like the plates of an atlas: by the top edge, then left to right
+    leaves.sort(key=lambda leaf: (-round(leaf[0][3], 1), round(leaf[0][0], 1)))
+    extents = [ext for ext, _, _ in leaves]
+    neighbours = _neighbours(extents)
+    colours = colour_comuni(district)
+
+    sheet_of: dict[int, int] = {}
+    specs = []
+    for n, ((ext, scale, idx), nbrs) in enumerate(zip(leaves, neighbours), start=1):
+        port = Viewport(View(SHEET_VIEW.format(n), tuple(float(v) for v in ext), (float(area[0]), float(area[1]))), (0.0, BAND_MM))
+        clipped = _clip_district(district, ext, colours)
+        edges = _edge_labels(port.box, nbrs, label_fonts.bold)
+        items = []
+        for i in idx:
+            nb = nbs[i]
+            px, py = port.to_mm(xs[i], ys[i])
+            items.append(Item(nb.number, px, py, float(size[i]), style.height_mm))
+            sheet_of[nb.number] = n
+        bar_len = nice_scale_length(scale, 40.0, (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000))
+        bar_mm = bar_len * 1000.0 / scale
+        origin = (PAD_X, 4.6)
+        bar = ScaleBarPlan(port.view.name, scale, bar_len, bar_mm, origin, (0.0, 0.0, origin[0] + bar_mm + 8.0, BAND_MM))
+        names = sorted({str(nbs[i].entry.comune) for i in idx}, key=lambda s: (s != "Pavia", s))
+        specs.append((n, port, clipped, edges, items, [nbs[i].entry for i in idx], bar, tuple(names), nbrs))
+
+    def place_all() -> list[tuple[tuple[PlacedMarker, ...], tuple[ComuneLabel, ...], list[int]]]:
+        out = []
+        for n, port, clipped, edges, items, found, _, _, _ in specs:
+            obstacles = [b for _, _, b in edges]
+            placed, failed = place_markers(items, port.box, obstacles, gap=style.gap_mm, dot=style.dot_mm)
+            markers = []
+            for it, e in zip(items, found):
+                p = placed[it.key]
+                markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
+            # a comune without room for its name here is named on its other sheets
+            labels = _place_comune_labels(clipped, port, markers, obstacles, label_fonts, [])
+            out.append((tuple(markers), tuple(labels), failed))
+        return out
+
+    overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False)
+    plan = SheetsPlan((W, H), overview, len(specs), sheet_of, tuple(sp[1].view for sp in specs), style, fonts, label_fonts, district, problems)
+    wait = in_child(place_all) if parallel else None
+
+    def assemble() -> tuple[Sheet, ...]:
+        done = (wait() if wait else None) or place_all()
+        sheets = []
+        for (n, port, clipped, edges, _, _, bar, names, nbrs), (markers, labels, failed) in zip(specs, done):
+            for k in failed:
+                problems.append(warning(f"la voce numero {k} non trova un posto libero nella tavola {n}: il suo segnaposto si sovrappone ad altri."))
+            sheets.append(Sheet(n, port, markers, labels, bar, names, nbrs, edges, clipped))
+        return tuple(sheets)
+
+    plan._pending = assemble
+    if not parallel:
+        plan.sheets  # noqa: B018 - placed now, in this process
+    return plan
+
+
+PAD_X = 3.0
+EDGE_PT = 7.5
+ARROWS = {"nord": "↑", "sud": "↓", "ovest": "←", "est": "→"}
+
+
+def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float, float], Box], ...]:
+    """"tav. N" at the middle of each side that has sheets beyond it; their boxes are kept free
+    of markers and names."""
+    from ..printing.fonts import missing_glyphs
+
+    out = []
+    cap = EDGE_PT * 0.7 * 25.4 / 72
+    for side, numbers in neighbours:
+        text = "tav. " + ", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else "")
+        if not missing_glyphs(font, ARROWS[side]):
+            text = (ARROWS[side] + " " + text) if side in ("nord", "ovest", "sud") else (text + " " + ARROWS[side])
+        tw = text_width_mm(text, font, EDGE_PT)
+        xm, ym = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        x, y = {
+            "nord": (xm, b[3] - 1.5 - cap),
+            "sud": (xm, b[1] + 1.5),
+            "ovest": (b[0] + 1.5 + tw / 2, ym),
+            "est": (b[2] - 1.5 - tw / 2, ym),
+        }[side]
+        out.append((text, (x, y), (x - tw / 2 - 1.0, y - 1.2, x + tw / 2 + 1.0, y + cap + 1.0)))
+    return tuple(out)
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+WHITE = CMYKColor(0, 0, 0, 0)
+
+
+class _PlanLike:
+    """What the shared drawing helpers of :mod:`draw` read from a plan."""
+
+    def __init__(self, sp: SheetsPlan, sheet: Sheet):
+        self.markers = sheet.markers
+        self.labels = sheet.labels
+        self.style = sp.style
+        self.label_fonts = sp.label_fonts
+        self.district = sheet.district
+
+
+def _tint(colour: CMYKColor, t: float) -> CMYKColor:
+    return CMYKColor(colour.cyan * t, colour.magenta * t, colour.yellow * t, colour.black * t)
+
+
+def _draw_sheet_background(canvas, sheet: Sheet, basemap, theme: Theme) -> None:
+    from .draw import _draw_background, _path_of
+
+    port = sheet.port
+    image = getattr(basemap, "image", None) if basemap is not None else None
+    if image is not None:
+        _draw_background(canvas, port, basemap, _PlanLikeDistrict(sheet.district), theme)
+        return
+    x0, y0 = port.origin_mm
+    fw, fh = port.view.frame_mm
+    canvas.setFillColor(WHITE)
+    canvas.rect(x0 * mm, y0 * mm, fw * mm, fh * mm, stroke=0, fill=1)
+    grey = theme.color("confine")
+    tints = [_tint(grey, 0.07), _tint(grey, 0.13), _tint(grey, 0.04), _tint(grey, 0.18)]
+    comuni = sheet.district.comuni_utm
+    for code in comuni.index:
+        canvas.setFillColor(tints[int(comuni.loc[code, "tinta"]) % len(tints)])
+        canvas.drawPath(_path_of(canvas, _geoms_mm(comuni.geometry[code], port)), stroke=0, fill=1, fillMode=0)
+
+
+class _PlanLikeDistrict:
+    def __init__(self, district):
+        self.district = district
+
+
+def draw_sheet(
+    canvas,
+    sp: SheetsPlan,
+    sheet: Sheet,
+    basemap: Any,
+    *,
+    origin_mm: tuple[float, float],
+    theme: Theme,
+    attribution: Sequence[str] = (),
+) -> tuple[list[PlacedEntry], ViewRecord, ScaleBarRecord]:
+    """Draw one sheet in its frame at ``origin_mm``; returns where its entries went (mm on the
+    page), its view and its scale bar."""
+    from .draw import _clip_to, _draw_boundaries, _draw_labels, _draw_markers, _draw_north, _draw_scale_bar, _halo_text
+
+    fonts = sp.fonts
+    W, H = sp.frame_mm
+    port = sheet.port
+    like = _PlanLike(sp, sheet)
+    canvas.saveState()
+    canvas.translate(origin_mm[0] * mm, origin_mm[1] * mm)
+    canvas.saveState()
+    _clip_to(canvas, port.box)
+    _draw_sheet_background(canvas, sheet, basemap, theme)
+    _draw_boundaries(canvas, port, like, theme, has_raster=getattr(basemap, "image", None) is not None)
+    _draw_labels(canvas, like, theme)
+    _draw_markers(canvas, like, MAIN, theme, fonts)
+    # the sheets across each side, named at the middle of that side
+    for text, (x, y), _ in sheet.edge_labels:
+        _halo_text(canvas, x, y, text, sp.label_fonts.bold, EDGE_PT, theme)
+    canvas.restoreState()
+
+    # the band under the map: scale bar and scale, north arrow, key, attribution
+    k = theme.color("testo")
+    canvas.setFillColor(WHITE)
+    canvas.rect(0, 0, W * mm, BAND_MM * mm, stroke=0, fill=1)
+    _draw_scale_bar(canvas, sheet.scale_bar, fonts, theme, with_scale_text=False)
+    canvas.setFillColor(k)
+    canvas.setFont(fonts.regular, 7)
+    canvas.drawString(PAD_X * mm, 1.6 * mm, f"Scala {format_scale(sheet.scale_bar.scale)}")
+    x = PAD_X + sheet.scale_bar.length_mm + 12.0
+    _draw_north(canvas, x, BAND_MM / 2 + 0.3, 8.5, fonts, theme)
+    x += 8.0
+    from .draw import _draw_marker, _marker_colour
+
+    s = sp.style.height_mm * 0.8
+    for row, yy in (("laboratorio", 8.0), ("gruppo", 3.0)):
+        _draw_marker(canvas, SHAPES[row], (x, yy - s / 2, x + s, yy + s / 2), _marker_colour(theme, row), None, fonts, 7, theme)
+        canvas.setFillColor(k)
+        canvas.setFont(fonts.regular, 7)
+        canvas.drawString((x + s + 1.5) * mm, (yy - 1.0) * mm, LABELS[row])
+    x += s + 1.5 + max(text_width_mm(LABELS[r], fonts.regular, 7) for r in LABELS) + 5.0
+    lines = [w for line in attribution for w in wrap(line, fonts.regular, 6.0, W - x - 2.0)]
+    canvas.setFont(fonts.regular, 6.0)
+    lead = 6.0 * 1.2 * 25.4 / 72
+    y = BAND_MM - 3.0
+    for line in lines[:4]:
+        canvas.drawString(x * mm, y * mm, line)
+        y -= lead
+    canvas.setStrokeColor(k)
+    canvas.setLineWidth(0.6)
+    b = port.box
+    canvas.rect(b[0] * mm, b[1] * mm, (b[2] - b[0]) * mm, (b[3] - b[1]) * mm, stroke=1, fill=0)
+    canvas.restoreState()
+
+    ox, oy = origin_mm
+    name = port.view.name
+    entries = [
+        PlacedEntry(
+            id=str(m.entry.id),
+            number=m.number,
+            nome=m.entry.nome,
+            tipo=m.entry.tipo,
+            view=name,
+            true_mm=(m.true_mm[0] + ox, m.true_mm[1] + oy),
+            marker_mm=(m.marker_mm[0] + ox, m.marker_mm[1] + oy),
+            box_mm=(m.box_mm[0] + ox, m.box_mm[1] + oy, m.box_mm[2] + ox, m.box_mm[3] + oy),
+            displaced=m.displaced,
+            sheet=sheet.number,
+        )
+        for m in sheet.markers
+    ]
+    vb = port.box
+    view = ViewRecord(name, port.view.extent, (vb[0] + ox, vb[1] + oy, vb[2] + ox, vb[3] + oy), port.scale)
+    bar = ScaleBarRecord(name, sheet.scale_bar.length_m, sheet.scale_bar.length_mm, sheet.scale_bar.scale)
+    return entries, view, bar
+
+
+def _has_glyph(font: str, text: str) -> bool:
+    from ..printing.fonts import missing_glyphs
+
+    return not missing_glyphs(font, text.strip())
+
+
+def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin_mm: tuple[float, float], theme: Theme):
+    """The quadro d'unione: the district map (no markers) with every sheet's outline and number.
+    Returns the overview's :class:`MapLayout` (no entries)."""
+    from .draw import _clip_to, _halo_text, draw_map
+
+    layout = draw_map(canvas, sp.overview, basemaps, origin_mm=origin_mm, theme=theme, fonts=sp.fonts)
+    port = sp.overview.main
+    lg = sp.overview.legend
+    W, H = sp.frame_mm
+    canvas.saveState()
+    canvas.translate(origin_mm[0] * mm, origin_mm[1] * mm)
+    # clip to the frame minus the legend and attribution blocks (even-odd), so the grid never
+    # runs over them
+    p = canvas.beginPath()
+    p.rect(0, 0, W * mm, H * mm)
+    for bx in (lg.box_mm, lg.attribution_box_mm):
+        p.rect(bx[0] * mm, bx[1] * mm, (bx[2] - bx[0]) * mm, (bx[3] - bx[1]) * mm)
+    canvas.clipPath(p, stroke=0, fill=0, fillMode=0)
+    ink = theme.color("primario")
+    boxes = []
+    for s in sp.sheets:
+        ext = s.view.extent
+        a, b = port.to_mm(ext[0], ext[1]), port.to_mm(ext[2], ext[3])
+        boxes.append((a[0], a[1], b[0], b[1]))
+    for colour, width in ((WHITE, 1.6), (ink, 0.6)):
+        canvas.setStrokeColor(colour)
+        canvas.setLineWidth(width)
+        for x0, y0, x1, y1 in boxes:
+            canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (y1 - y0) * mm, stroke=1, fill=0)
+    # every entry as a small dot: where the sheets are dense, and why
+    from .draw import _marker_colour
+
+    for tipo in ("gruppo", "laboratorio"):
+        canvas.setFillColor(_marker_colour(theme, tipo))
+        for s in sp.sheets:
+            for m in s.markers:
+                if m.entry.tipo == tipo:
+                    x, y = port.to_mm(*s.port_to_m(m.true_mm))
+                    canvas.circle(x * mm, y * mm, 0.28 * mm, stroke=0, fill=1)
+    for s, (x0, y0, x1, y1) in zip(sp.sheets, boxes):
+        # the part of the sheet inside the frame (the outer sheets reach beyond it)
+        x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, W), min(y1, H)
+        text = str(s.number)
+        size = 9.0
+        while size > 6.0 and text_width_mm(text, sp.label_fonts.bold, size) > 0.42 * (x1 - x0):
+            size -= 0.5
+        cap = size * 0.7 * 25.4 / 72
+        # in the sheet's top-left corner, like the plate numbers of an atlas grid
+        tx = x0 + 1.0 + text_width_mm(text, sp.label_fonts.bold, size) / 2
+        _halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)
+    canvas.restoreState()
+    return layout
