@@ -291,6 +291,7 @@ def plan_map(
     inset_max_frac: tuple[float, float] = (0.42, 0.62),
     inset_title: str = "Pavia, centro",
     margin_frac: float = 0.035,
+    label_avoid_mm: Sequence[Box] = (),
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
@@ -298,7 +299,8 @@ def plan_map(
     ``marker_mm``: marker height (default ``style.height_mm``, 4.3 mm). ``inset``:
     None = decide from where markers collide at the main scale; False = never; True = always
     (the largest crowd, or Pavia's entries when nothing crowds). Sizes are measured with ``fonts`` (numbers, legend) and
-    ``label_fonts`` (comune names); draw with the same fonts.
+    ``label_fonts`` (comune names); draw with the same fonts. ``label_avoid_mm``: boxes of the frame (mm)
+    that comune names keep off when they can, e.g. the bands around the folds of a folded leaflet.
     """
     if marker_mm is not None:
         style = replace(style, height_mm=marker_mm)
@@ -448,7 +450,7 @@ def plan_map(
             )
         )
 
-    labels = _place_comune_labels(district, port, markers, main_obstacles, label_fonts, problems)
+    labels = _place_comune_labels(district, port, markers, main_obstacles, label_fonts, problems, avoid=label_avoid_mm)
     return MapPlan(
         frame_mm=(W, H),
         main=port,
@@ -483,8 +485,11 @@ def _label_box(cx: float, cy: float, lines, font: str, size: float) -> Box:
     return centred_box(cx, cy, w, h)
 
 
-def _place_comune_labels(district, port: Viewport, markers, obstacles, fonts: FontSet, problems) -> list[ComuneLabel]:
-    """Each comune's name inside its visible part, off markers, dots, leaders and blocks."""
+def _place_comune_labels(
+    district, port: Viewport, markers, obstacles, fonts: FontSet, problems, avoid: Sequence[Box] = ()
+) -> list[ComuneLabel]:
+    """Each comune's name inside its visible part, off markers, dots, leaders and blocks; off the
+    ``avoid`` boxes (fold bands) unless the comune has no other room."""
     taken = BoxIndex(8.0)
     for m in markers:
         if m.view == MAIN:
@@ -523,10 +528,12 @@ def _place_comune_labels(district, port: Viewport, markers, obstacles, fonts: Fo
         variants = [(name,), two_lines(name)] if " " in name else [(name,)]
         grown = part.buffer(0.8)
         chosen = None
-        for strict in (True, False):
+        for strict, shun in ((True, True), (False, True), (True, False), (False, False)):
             for cx, cy in spots:
                 for lines in variants:
                     b = _label_box(cx, cy, lines, fonts.bold, size)
+                    if shun and any(overlaps(b, a) for a in avoid):
+                        continue
                     if strict and not grown.contains(shp_box(*b)):
                         continue
                     if not strict and not part.contains(shapely.Point(cx, cy)):

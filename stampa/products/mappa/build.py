@@ -234,6 +234,7 @@ def build_mappa(
         label_fonts=fonts.titles,
         inset=inset_option(cfg.mappa),
         inset_title=getattr(cfg.mappa, "titolo_riquadro", "Pavia, centro"),
+        label_avoid_mm=fold_bands(fmt0, mp),
     )
     sheets = None
     if _use_sheets(cfg, fmt0, numbered):
@@ -381,9 +382,20 @@ def build_mappa(
             draw_flow(c, page_flow, iplan.columns, origin, theme)
         name = f"{PRODUCT}-{version}.pdf"
         path = sheet.save(out_dir / name)
+        # Text and QR codes keep off the folds on the text side; the map side is read unfolded, so
+        # there only QR codes are held to it (a marker must stay at its place, fold or not).
+        map_pages = sorted({m.page + 1 for m in fmt.map_pages})
+        text_pages = [p for p in range(1, sheet.pages + 1) if p not in map_pages]
         folds = tuple(
-            {"orientamento": "verticale" if f.orientation == "vertical" else "orizzontale", "posizione_mm": f.position_mm}
+            {
+                "orientamento": "verticale" if f.orientation == "vertical" else "orizzontale",
+                "posizione_mm": f.position_mm,
+                "pagine": pages,
+                "testo": text,
+            }
             for f in fmt.spec.folds
+            for pages, text in ((text_pages, True), (map_pages, False))
+            if pages
         )
         check = Verifica(name, version, fmt.pages, fmt.trim_mm, BLEED_MM if version == "stampa" else 0.0, tuple(qrs), folds, expected, links)
         return name, check, _record(path, out_dir, version, fmt, sheet.pages)
@@ -410,6 +422,24 @@ def build_mappa(
 
 
 PARALLEL_FROM = 1500  # entries; below this a second process costs more than it saves
+
+
+# A fold is never exactly where it is drawn: names keep this far from it (the preflight's margin).
+FOLD_BAND_MM = 5.0
+
+
+def fold_bands(fmt: Format, mp) -> tuple[tuple[float, float, float, float], ...]:
+    """The bands around the sheet's folds, in the map frame's own millimetres."""
+    fx, fy, fw, fh = mp.frame_mm
+    bands = []
+    for f in fmt.spec.folds:
+        if f.orientation == "vertical":
+            x = f.position_mm - fx
+            bands.append((x - FOLD_BAND_MM, -1.0, x + FOLD_BAND_MM, fh + 1.0))
+        else:
+            y = f.position_mm - fy
+            bands.append((-1.0, y - FOLD_BAND_MM, fw + 1.0, y + FOLD_BAND_MM))
+    return tuple(bands)
 
 
 def _attribution(bms: dict[str, Basemap]) -> tuple[str, ...]:
