@@ -186,3 +186,16 @@ def test_inset_setting_from_the_configuration(d):
     forced = plan_map(d, numbered, FRAME, inset=inset_option(Mappa(riquadro="sì")), marker_mm=5.0)
     assert forced.inset is not None and forced.style.height_mm == 5.0
     _check_plan_clean(forced, len(numbered))
+
+
+def test_comune_names_keep_off_fold_bands(d, dense):
+    """On a folded leaflet the names of the comuni avoid the bands around the folds when they can."""
+    frame = (277.0, 370.0)
+    bands = ((-1.0, 180.0, 278.0, 196.0), (130.0, -1.0, 146.0, 371.0))
+    numbered, _ = dense
+    free = plan_map(d, numbered, frame)
+    assert any(any(overlaps(lab.box_mm, b) for b in bands) for lab in free.labels)  # the bands do matter here
+    plan = plan_map(d, numbered, frame, label_avoid_mm=bands)
+    assert len(plan.labels) == len(free.labels)
+    for label in plan.labels:
+        assert not any(overlaps(label.box_mm, b) for b in bands), label.nome

@@ -154,7 +154,13 @@ def test_cover_is_outside_once_folded():
 def test_verifica_description(built):
     out, result = built
     v = result.verifica["mappa-stampa.pdf"].as_dict()
-    assert v["pieghe_mm"] == [{"orientamento": "orizzontale", "posizione_mm": 210.0}, {"orientamento": "verticale", "posizione_mm": 148.5}]
+    # Text keeps off the folds on the text side (page 1); on the map side (page 2) only QR codes do.
+    assert v["pieghe_mm"] == [
+        {"orientamento": "orizzontale", "posizione_mm": 210.0, "pagine": [1], "testo": True},
+        {"orientamento": "orizzontale", "posizione_mm": 210.0, "pagine": [2], "testo": False},
+        {"orientamento": "verticale", "posizione_mm": 148.5, "pagine": [1], "testo": True},
+        {"orientamento": "verticale", "posizione_mm": 148.5, "pagine": [2], "testo": False},
+    ]
     assert v["qr"][0]["url"] == URL and v["qr"][0]["pagina"] == 1
     _, _, entries = sample()
     assert len(v["testi_attesi"]) == 2 * len(entries)
