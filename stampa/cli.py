@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .problems import Problem, StampaError
+from .problems import StampaError
 from .terminal import console, print_problems
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
@@ -22,7 +22,7 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001 - argparse API
-        return super().add_usage(usage, actions, groups, prefix or "uso: ")
+        return super().add_usage(usage, actions, groups, "uso: " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,6 +32,8 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs.setdefault("add_help", False)
         super().__init__(*args, **kwargs)
+        self._optionals.title = "opzioni"
+        self._positionals.title = "argomenti"
         self.add_argument("-h", "--help", action="help", help="mostra questo aiuto ed esci")
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -48,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _common(p: argparse.ArgumentParser, building: bool) -> None:
+def _common(p: argparse.ArgumentParser, building: bool, out: bool = True) -> None:
     p.add_argument(
         "--config",
         type=Path,
@@ -64,7 +66,8 @@ def _common(p: argparse.ArgumentParser, building: bool) -> None:
             help="sfondo della mappa: nome di un fornitore (es. CartoDB.Positron), modello di URL di tessere, "
             "file GeoTIFF, oppure «vettoriale»",
         )
-        p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita (predefinita: quella della configurazione)")
+        if out:
+            p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita (predefinita: quella della configurazione)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_run_verifica)
 
     p = sub.add_parser("sfondo", help="scarica e congela lo sfondo della mappa in dati/, per ristampe senza rete")
-    _common(p, building=True)
+    _common(p, building=True, out=False)  # it writes into dati/, next to the edition's data
     p.set_defaults(run=_run_sfondo)
     return parser
 
@@ -160,10 +163,6 @@ def _stop_on_sigterm():  # noqa: ANN202
     if threading.current_thread() is not threading.main_thread():
         return None
     return signal.signal(signal.SIGTERM, _raise_interrupt)
-
-
-def problems_exit_code(problems: Sequence[Problem]) -> int:
-    return EXIT_INPUT if any(p.level == "errore" for p in problems) else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
