@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from rich.table import Table
 
 from .inputs import Inputs, load_inputs
 from .numbering import number_entries
-from .problems import ERROR
+from .problems import ERROR, Problem, StampaError
 from .terminal import console, print_problems
 
 
@@ -44,8 +45,28 @@ def inactive_lines(inputs: Inputs) -> list[str]:
     return lines
 
 
+def layout_problems(inputs: Inputs) -> list[Problem]:
+    """What staff edit besides the data, checked without building: the Mappa's and the
+    manifesto's texts, the colours, the basemap source (no network)."""
+    from .basemap import basemap_problems
+    from .printing.theme import load_theme
+    from .products.manifesto_text import load_manifesto_text
+    from .products.mappa.texts import load_texts
+
+    cfg = inputs.config
+    layout = cfg.root / "layout"
+    problems: list[Problem] = list(basemap_problems(cfg.sfondo, root=cfg.root))
+    for load in (lambda: load_theme(layout / "tema.toml"), lambda: load_texts(layout, cfg), lambda: load_manifesto_text(layout)):
+        try:
+            load()
+        except StampaError as exc:
+            problems += exc.problems
+    return problems
+
+
 def run_check(config_path: Path, *, dati: Path | None = None) -> int:
     inputs = load_inputs(config_path, dati=dati)
+    inputs = replace(inputs, problems=inputs.problems + tuple(layout_problems(inputs)))
     out = console()
     out.print(summary_table(inputs))
     inactive = inactive_lines(inputs)

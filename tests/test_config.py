@@ -122,3 +122,20 @@ def test_wrong_usage_exit_2(capsys):
         main(["stampa-tutto"])
     assert info.value.code == 2
     assert "scelta non valida" in capsys.readouterr().err
+
+
+def test_controlla_checks_layout_texts_and_basemap_source(tmp_path, capsys):
+    """Staff edit layout/ too: `stampa controlla` reports a misspelt key there, with file and key."""
+    import shutil
+
+    shutil.copytree(ROOT / "layout", tmp_path / "layout")
+    (tmp_path / "dati").mkdir()
+    shutil.copy(ROOT / "dati" / "voci-esempio.csv", tmp_path / "dati" / "voci-esempio.csv")
+    config = (ROOT / "stampa.toml").read_text(encoding="utf-8").replace('fonte = "CartoDB.Positron"', 'fonte = "CartoDB.Positrn"')
+    (tmp_path / "stampa.toml").write_text(config, encoding="utf-8")
+    manifesto = tmp_path / "layout" / "manifesto.toml"
+    manifesto.write_text(manifesto.read_text(encoding="utf-8").replace("parole_chiave", "parole_chiavi", 1), encoding="utf-8")
+    assert main(["controlla", "--config", str(tmp_path / "stampa.toml")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "manifesto.toml, chiave «parti[1].parole_chiavi»: chiave sconosciuta" in err
+    assert "Forse intendevi «CartoDB.Positron»?" in err
