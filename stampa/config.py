@@ -12,13 +12,13 @@ folder unless written as absolute paths (an explicit choice by whoever wrote the
 from __future__ import annotations
 
 import difflib
-import tomllib
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from .problems import Problem, StampaError, error
+from .tomlfile import read_toml
 from .urls import url_problem
 
 # Field metadata keys: "min"/"max" (numbers), "choices", "url" (one of the allowed schemes),
@@ -342,26 +342,11 @@ def load_config(path: Path | str) -> Config:
     file = Path(path)
     if file.exists() and not file.is_file():  # a folder, a pipe, a device: never opened
         raise StampaError(error("non è un file di configurazione: indica il file stampa.toml con --config.", file=str(file)))
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise StampaError(
-            error(
-                "file di configurazione non trovato: lancia il comando dalla cartella del progetto "
-                "o indica il file con --config.",
-                file=str(file),
-            )
-        ) from None
-    except UnicodeDecodeError:
-        raise StampaError(error("il file non è un testo UTF-8: salvalo in UTF-8.", file=str(file))) from None
-    except OSError as exc:
-        raise StampaError(error(f"il file non si può leggere ({exc.strerror}).", file=str(file))) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StampaError(
-            error(f"il file non è TOML valido ({exc}): controlla virgolette, parentesi e «=».", file=str(file))
-        ) from None
+    data = read_toml(
+        file,
+        missing="file di configurazione non trovato: lancia il comando dalla cartella del progetto "
+        "o indica il file con --config.",
+    )
     loader = _Loader(file)
     cfg = loader.section(Config, data, "")
     problems = loader.problems

@@ -460,7 +460,7 @@ def _has_glyph(font: str, text: str) -> bool:
 def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin_mm: tuple[float, float], theme: Theme):
     """The quadro d'unione: the district map (no markers) with every sheet's outline and number.
     Returns the overview's :class:`MapLayout` (no entries)."""
-    from .draw import _clip_to, _halo_text, draw_map
+    from .draw import _halo_text, draw_map
 
     layout = draw_map(canvas, sp.overview, basemaps, origin_mm=origin_mm, theme=theme, fonts=sp.fonts)
     port = sp.overview.main

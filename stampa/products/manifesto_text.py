@@ -8,12 +8,12 @@ to four parts (the design shows three), one to six keywords each, no empty texts
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from ..config import _f, _Loader  # the config's schema walker: same messages, same rules
 from ..problems import Problem, StampaError, error
+from ..tomlfile import read_toml
 
 LAYOUT_NAME = "manifesto.toml"
 MAX_PARTS = 4
@@ -130,24 +130,11 @@ def _rules(text: ManifestoText, file: Path) -> list[Problem]:
 def load_manifesto_text(layout_dir: Path) -> ManifestoText:
     """Read and check ``layout_dir/manifesto.toml``; raise StampaError listing every problem."""
     file = Path(layout_dir) / LAYOUT_NAME
-    try:
-        raw = file.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise StampaError(
-            error(
-                "manca il file con i testi del manifesto: rimettilo nella cartella layout/ "
-                "(lo trovi nel progetto di esempio).",
-                file=str(file),
-            )
-        ) from None
-    except UnicodeDecodeError:
-        raise StampaError(error("il file non è un testo UTF-8: salvalo in UTF-8.", file=str(file))) from None
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        raise StampaError(
-            error(f"il file non è TOML valido ({exc}): controlla virgolette, parentesi e «=».", file=str(file))
-        ) from None
+    data = read_toml(
+        file,
+        missing="manca il file con i testi del manifesto: rimettilo nella cartella layout/ "
+        "(lo trovi nel progetto di esempio).",
+    )
     loader = _Loader(file)
     text = loader.section(ManifestoText, data, "")
     problems = list(loader.problems)

@@ -27,7 +27,7 @@ from ...problems import Problem, StampaError, error, warning
 from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import Column, Flow, draw_flow, fit_index, index_items
 from .index import flow as flow_index
-from .panels import BackMatter, QrPlaced, draw_band, draw_cover, draw_header, header_height, index_header
+from .panels import BackMatter, draw_band, draw_cover, draw_header, header_height, index_header
 from .styles import Fonts, load_fonts
 from .texts import Texts, load_texts
 

@@ -20,7 +20,6 @@ from reportlab.platypus import Paragraph
 from ...numbering import FIRST_COMUNE, Numbered
 from ...problems import StampaError, error, shorten
 from ...printing.typography import escape
-from .formats import Panel
 from .styles import Fonts, IndexStyles, MARKER_MM, draw_marker, index_styles, marker_size_mm, MIN_SCALE
 from .texts import Texts
 

@@ -15,10 +15,10 @@ from reportlab.platypus import Paragraph
 from ...config import Config
 from ...printing.qr import draw_qr, qr_size_mm
 from ...printing.theme import Theme
-from ...printing.typography import Block, TEXT_BLACK, escape, fit_paragraphs, style
+from ...printing.typography import Block, escape, fit_paragraphs, style
 from ...problems import StampaError, error
 from .formats import PANEL_MARGIN_MM
-from .styles import Fonts, MARKER_MM, SHAPES, draw_marker
+from .styles import Fonts, MARKER_MM, draw_marker
 from .texts import Texts
 
 BAND_MM = 4.0  # the coloured bar along the top of cover and back

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from ...config import Config
 from ...problems import Problem, StampaError, error
+from ...tomlfile import read_toml
 
 FILE_NAME = "mappa.toml"
 
@@ -96,18 +96,7 @@ def load_texts(layout_dir: Path, cfg: Config) -> Texts:
     """Read and check ``layout_dir/mappa.toml``; raise :class:`StampaError` listing every problem."""
     path = Path(layout_dir) / FILE_NAME
     where = str(path)
-    try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise StampaError(
-            error("manca il file dei testi della Mappa: ripristinalo dalla cartella layout/ del progetto.", file=where)
-        ) from None
-    except UnicodeDecodeError:
-        raise StampaError(error("il file non è un testo UTF-8: salvalo in UTF-8.", file=where)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise StampaError(
-            error(f"il file non è TOML valido ({exc}): controlla virgolette, parentesi e «=».", file=where)
-        ) from None
+    data = read_toml(path, missing="manca il file dei testi della Mappa: ripristinalo dalla cartella layout/ del progetto.")
     fill = placeholder_values(cfg)
     problems: list[Problem] = []
     values: dict[str, dict[str, str]] = {}
