@@ -82,10 +82,10 @@ class Contatti:
 
 @dataclass(frozen=True, kw_only=True)
 class Sfondo:
-    """The basemap. ``fonte``: an xyzservices name, a tile URL template, a GeoTIFF path, or
-    ``vettoriale``."""
+    """The basemap. ``fonte``: ``osm`` (OpenStreetMap data drawn as vectors), an xyzservices name,
+    a tile URL template, a GeoTIFF path, or ``vettoriale``."""
 
-    fonte: str = _f("CartoDB.Positron")
+    fonte: str = _f("CartoDB.Positron")  # becomes "osm" when the OSM basemap lands
     attribuzione: str = _f("")  # needed for a URL template
     zoom_massimo: int = _f(19, min=0, max=22)  # for a URL template
     ppi: int = _f(300, min=72, max=1200)  # target resolution at print size
@@ -100,6 +100,8 @@ class Sfondo:
     contatto: str = _f("")  # email or site sent in the User-Agent; empty → contatti.email
     connessioni: int = _f(2, min=1, max=8)  # parallel downloads (tile servers ask for few)
     tempo_massimo_s: float = _f(300.0, min=5.0, max=3600.0)  # deadline of all the downloads of one view
+    # Overpass API endpoint for ``fonte = "osm"`` (env STAMPA_SERVER_OSM overrides it)
+    server_osm: str = _f("https://overpass-api.de/api/interpreter", url=("http", "https"))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,8 @@
 """What `sfondo.fonte` (or `--sfondo`) names: tiles, a local GeoTIFF, or the vector basemap.
 
-Four kinds of source, told apart by their shape, never by touching the network:
+Five kinds of source, told apart by their shape, never by touching the network:
+- ``osm`` (any case): OpenStreetMap data from an Overpass API endpoint, drawn as vectors (the
+  default; endpoint ``sfondo.server_osm``, overridden by the environment variable STAMPA_SERVER_OSM);
 - ``vettoriale`` (any case): no raster, cartography draws the ISTAT comuni as the basemap;
 - ``http(s)://…{z}/{x}/{y}…``: a tile URL template; attribution and max zoom come from the config;
 - a path ending in .tif/.tiff, or containing a slash: a local GeoTIFF, relative to the project folder;
@@ -24,7 +26,9 @@ from urllib.parse import urlsplit
 from ..problems import Problem, StampaError, error
 
 VECTOR = "vettoriale"
+OSM = "osm"
 KEY_ENV = "STAMPA_CHIAVE_API"
+OSM_SERVER_ENV = "STAMPA_SERVER_OSM"
 OSM_LINE = "© OpenStreetMap contributors, dati ODbL (openstreetmap.org/copyright)"
 WHERE = "chiave «sfondo.fonte»"
 
@@ -70,7 +74,22 @@ class VectorSource:
     name: str = VECTOR
 
 
-Source = TileSource | RasterSource | VectorSource
+@dataclass(frozen=True)
+class OsmSource:
+    """OpenStreetMap data fetched from an Overpass API endpoint and drawn as vectors."""
+
+    server: str  # the interpreter URL (env STAMPA_SERVER_OSM, else sfondo.server_osm)
+    name: str = OSM
+    attribution: tuple[str, ...] = (OSM_LINE,)
+
+
+Source = TileSource | RasterSource | VectorSource | OsmSource
+
+
+def osm_server(cfg) -> str:
+    """The Overpass endpoint: the environment variable wins over the configuration (tests, a
+    self-hosted Overpass)."""
+    return os.environ.get(OSM_SERVER_ENV, "").strip() or cfg.server_osm
 
 
 def _fail(message: str, value: str) -> StampaError:
@@ -82,12 +101,25 @@ def resolve_source(text: str, cfg, root: Path) -> Source:
     name = text.strip()
     if not name:
         raise _fail(
-            "la fonte dello sfondo è vuota: scrivi il nome di uno stile (es. «CartoDB.Positron»), "
-            "un indirizzo di tessere, un file GeoTIFF o «vettoriale».",
+            "la fonte dello sfondo è vuota: scrivi «osm» (dati OpenStreetMap, consigliato), il nome di "
+            "uno stile di tessere, un indirizzo di tessere, un file GeoTIFF o «vettoriale».",
             text,
         )
     if name.lower() == VECTOR:
         return VectorSource()
+    if name.lower() == OSM:
+        server = osm_server(cfg)
+        parts = urlsplit(server)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise StampaError(
+                error(
+                    "l'indirizzo del server OpenStreetMap (Overpass) non è valido: scrivi un indirizzo http(s) "
+                    f"in «sfondo.server_osm» o nella variabile d'ambiente {OSM_SERVER_ENV}.",
+                    where="chiave «sfondo.server_osm»",
+                    value=server,
+                )
+            )
+        return OsmSource(server=server)
     scheme = name.split(":", 1)[0].lower() if "://" in name else ""
     if scheme in ("http", "https"):
         return _template(name, cfg)
