@@ -88,8 +88,8 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
     from .basemap import basemap_report, get_basemap
     from .products.mappa import build_mappa
 
-    def basemaps(view):  # noqa: ANN001, ANN202 - a View from stampa.basemap
-        return get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno)
+    def basemaps(views):  # noqa: ANN001, ANN202 - view name → View (stampa.basemap)
+        return {name: get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno) for name, view in views.items()}
 
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
         mappa = build_mappa(

@@ -14,7 +14,8 @@ from reportlab.lib.units import mm
 from stampa.numbering import number_entries
 from stampa.problems import StampaError
 from stampa.products.mappa import load_texts
-from stampa.products.mappa.build import _plan_index, BackMatter
+from stampa.products.mappa.panels import BackMatter
+from stampa.products.mappa.plan import plan_index
 from stampa.products.mappa.styles import load_fonts
 
 from mappa_support import ROOT, build, config, page_text, renamed, sample
@@ -33,7 +34,7 @@ def _capacity_check(entries, formato="A3-pieghevole"):
     def back_for(w, row):
         return BackMatter(w, cfg=cfg, texts=texts, fonts=fonts, attribution=(), links=False, compact=row, row=row)
 
-    return _plan_index(cfg, formato, number_entries(entries), texts, fonts, back_for)
+    return plan_index(cfg, formato, number_entries(entries), texts, fonts, back_for)
 
 
 def test_overfull_leaflet_refused_with_the_capacity_it_measured(tmp_path):
@@ -152,9 +153,9 @@ def test_basemap_attribution_printed_in_credits(tmp_path):
     asked = []
     lines = ("© OpenStreetMap contributors, dati ODbL (openstreetmap.org/copyright)", "Stile © Prova & Figli <test>")
 
-    def basemaps(view):
-        asked.append(view.name)
-        return Basemap(None, view.extent, "Prova.Stile", "tessere", 15, 300.0, lines, False, view=view.name)
+    def basemaps(views):
+        asked.extend(views)
+        return {name: Basemap(None, v.extent, "Prova.Stile", "tessere", 15, 300.0, lines, False, view=name) for name, v in views.items()}
 
     result = build_mappa(
         config(), entries[:6], district, tmp_path, theme=load_theme(ROOT / "layout" / "tema.toml"),

@@ -89,6 +89,10 @@ class SheetsPlan:
 
     @property
     def sheets(self) -> tuple[Sheet, ...]:
+        return self.wait()
+
+    def wait(self) -> tuple[Sheet, ...]:
+        """The placed sheets, waiting for the second process when it still runs."""
         if self._sheets is None:
             self._sheets = self._pending()
             self._pending = None

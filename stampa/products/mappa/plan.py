@@ -1,0 +1,328 @@
+"""Planning the Mappa, without drawing anything: the format, the map views (one map with its
+inset, or the overview and the atlas sheets), the index flow and what the preflight must find.
+
+Plain data out of each step. The basemaps are not known here: the map is planned with the
+attribution lines the caller expects (their box takes room on the map), and the caller plans
+again when the basemaps it fetched give other lines (stampa.products.mappa.build).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ...basemap import View
+from ...cartography import plan_map, plan_sheets
+from ...cartography.plan import SAMPLE_ATTRIBUTION, MapPlan, inset_option
+from ...cartography.sheets import SheetsPlan
+from ...config import Config
+from ...entries.model import Entry
+from ...numbering import Numbered, number_entries
+from ...printing.page import DocInfo
+from ...printing.typography import require_hyphenation
+from ...problems import Problem, StampaError, error, warning
+from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
+from .index import Column, Flow, fit_index, index_items
+from .panels import BackMatter, header_height, index_header
+from .styles import Fonts, load_fonts
+from .texts import Texts, load_texts
+
+COLUMN_GAP_MM = 5.0
+MIN_INDEX_AREA_MM = 30.0  # below this a back panel carries no index columns
+FOLIO_MM = 5.0  # booklet index pages: a foot line with the numbers listed and the page number
+MAX_BOOKLET_INDEX_PAGES = 2000  # a safety stop, far above any real edition (10,000 entries take ~330)
+PARALLEL_FROM = 1500  # entries; below this a second process costs more than it saves
+# A fold is never exactly where it is drawn: names keep this far from it (the preflight's margin).
+FOLD_BAND_MM = 5.0
+
+
+@dataclass(frozen=True, eq=False)
+class Setup:
+    """What every step of the Mappa reads: configuration, texts, fonts, the numbered entries."""
+
+    cfg: Config
+    texts: Texts
+    fonts: Fonts
+    numbered: tuple[Numbered, ...]
+    district: Any = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class MapsPlan:
+    """The map side: one map (``single``, with its inset) or the atlas (``sheets``)."""
+
+    single: MapPlan | None
+    sheets: SheetsPlan | None
+    frame_mm: tuple[float, float]
+
+    @property
+    def views(self) -> dict[str, View]:
+        """Every view a basemap is needed for, by name."""
+        return self.sheets.views if self.sheets is not None else self.single.views
+
+    @property
+    def overview(self) -> MapPlan:
+        return self.sheets.overview if self.sheets is not None else self.single
+
+
+@dataclass
+class IndexColumns:
+    """The index columns of one version's panels, with the header and back matter measured."""
+
+    columns: list[Column]
+    header_panel: int | None
+    header: list
+    back: dict[int, BackMatter]  # panel idx → back matter measured for it
+
+
+@dataclass(frozen=True, eq=False)
+class MappaPlan:
+    """Everything drawing needs: the map side, the format with enough pages, the index flow
+    (identical for both versions), the texts the preflight expects, the PDF metadata."""
+
+    setup: Setup
+    maps: MapsPlan
+    attribution: tuple[str, ...]  # the basemaps' credit lines, printed in the back matter
+    fmt: Format
+    items: list
+    flow: Flow
+    wrap_cache: dict  # index cards wrapped once, reused by both versions
+    expected: tuple  # texts the preflight must find: str, or {"testo", "pagine"} in large booklets
+    info: DocInfo
+    warnings: tuple[Problem, ...]
+
+    @property
+    def views(self) -> dict[str, View]:
+        return self.maps.views
+
+    def back_for(self, width: float, row: bool, links: bool = False) -> BackMatter:
+        return back_matter(self.setup, self.attribution, width, row, links)
+
+    def index_columns(self, version: str) -> IndexColumns:
+        links = version == "digitale"
+        return index_columns(self.fmt, self.fmt.panels(version), self.setup.texts, self.setup.fonts, lambda w, r: self.back_for(w, r, links))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def prepare(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path) -> Setup:
+    """Fonts, texts and numbers: the first step, shared by planning and drawing."""
+    require_hyphenation()
+    fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
+    texts = load_texts(layout_dir, cfg)
+    return Setup(cfg, texts, fonts, tuple(number_entries(entries)), district)
+
+
+def uses_sheets(cfg: Config, fmt: Format, numbered: Sequence[Numbered]) -> bool:
+    """Map sheets only in the booklet (the other formats have one map page by design)."""
+    choice = cfg.mappa.tavole
+    if not fmt.growable or choice == "no":
+        return False
+    return choice == "sì" or len(numbered) > cfg.mappa.voci_per_mappa
+
+
+def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPlan:
+    """The map side for the configured format. ``attribution``: the credit lines the basemaps
+    are expected to carry (None: the longest usual ones, before the basemaps are known)."""
+    cfg, fonts, numbered = setup.cfg, setup.fonts, setup.numbered
+    fmt0 = get_format(cfg.mappa.formato)
+    mp = fmt0.map_pages[0]
+    frame = (mp.frame_mm[2], mp.frame_mm[3])
+    if uses_sheets(cfg, fmt0, numbered):
+        # A large edition: an overview and map sheets (tavole) at the scales their entries need;
+        # their markers are placed in a second process while the index is wrapped.
+        sheets = plan_sheets(
+            setup.district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles, parallel=len(numbered) >= PARALLEL_FROM
+        )
+        return MapsPlan(None, sheets, frame)
+    single = plan_map(
+        setup.district,
+        numbered,
+        frame,
+        fonts=fonts.text,
+        label_fonts=fonts.titles,
+        inset=inset_option(cfg.mappa),
+        inset_title=cfg.mappa.titolo_riquadro,
+        label_avoid_mm=fold_bands(fmt0, mp),
+        attribution=SAMPLE_ATTRIBUTION if attribution is None else tuple(attribution),
+    )
+    return MapsPlan(single, None, frame)
+
+
+def plan_layout(setup: Setup, maps: MapsPlan, attribution: Sequence[str]) -> MappaPlan:
+    """The format with enough pages and the index flow around the planned maps."""
+    cfg, texts, fonts, numbered = setup.cfg, setup.texts, setup.fonts, setup.numbered
+    attribution = tuple(attribution)
+    sheets = maps.sheets
+    n_sheets = sheets.count if sheets else 0
+
+    def back_for(width: float, row: bool) -> BackMatter:
+        return back_matter(setup, attribution, width, row, False)
+
+    wrap_cache: dict = {}
+    fmt, items, flow = plan_index(
+        cfg,
+        cfg.mappa.formato,
+        numbered,
+        texts,
+        fonts,
+        back_for,
+        wrap_cache,
+        fmt_for=lambda pages: get_format(cfg.mappa.formato, pages, n_sheets),
+        sheets=sheets.sheet_of if sheets else None,
+    )
+    warnings: list[Problem] = []
+    if sheets is not None:
+        sheets.wait()  # the sheets' placement ran beside the index
+        warnings += sheets.problems
+    columns = index_columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
+    filled = {columns.columns[p.column].panel for p in flow.placed}
+    empty = [i for i, p in enumerate(fmt.panels("stampa")) if p.role == "indice" and i not in filled]
+    if empty and not fmt.growable:
+        what = "vuoto un pannello interno" if len(empty) == 1 else f"vuoti {len(empty)} pannelli interni"
+        warnings.append(
+            warning(f"l'elenco è corto e lascia {what} del pieghevole: " 'con poche voci puoi usare formato = "A4" in [mappa].')
+        )
+    return MappaPlan(
+        setup=setup,
+        maps=maps,
+        attribution=attribution,
+        fmt=fmt,
+        items=items,
+        flow=flow,
+        wrap_cache=wrap_cache,
+        expected=_expected_texts(numbered, fmt, columns, flow, sheets is not None),
+        info=DocInfo(
+            title=f"{cfg.edizione.titolo} – {cfg.edizione.nome}",
+            author=cfg.edizione.autore,
+            subject=f"{cfg.edizione.sottotitolo}: elenco e mappa dei Laboratori Sociali e dei Gruppi di cittadini",
+            keywords=("Laboratori Sociali", "Gruppi di cittadini", cfg.distretto.nome),
+        ),
+        warnings=tuple(warnings),
+    )
+
+
+def map_views(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path, attribution: Sequence[str]) -> dict[str, View]:
+    """The views the Mappa of this edition will ask basemaps for, from planning alone (for
+    ``stampa sfondo``): nothing is drawn or written."""
+    return plan_maps(prepare(cfg, entries, district, layout_dir), attribution).views
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def back_matter(setup: Setup, attribution: tuple[str, ...], width: float, row: bool, links: bool) -> BackMatter:
+    return BackMatter(
+        width, cfg=setup.cfg, texts=setup.texts, fonts=setup.fonts, attribution=attribution, links=links, compact=row, row=row
+    )
+
+
+def index_columns(
+    fmt: Format, panels: Sequence[Panel], texts: Texts, fonts: Fonts, back_for: Callable[[float, bool], BackMatter]
+) -> IndexColumns:
+    m = PANEL_MARGIN_MM
+    cols: list[Column] = []
+    header_panel = None
+    header = []
+    back: dict[int, BackMatter] = {}
+    n = fmt.index_columns_per_panel
+    for idx, p in enumerate(panels):
+        if p.role not in ("indice", "retro"):
+            continue
+        inner_w = p.w_mm - 2 * m
+        top = p.h_mm - m
+        bottom = m + (FOLIO_MM if fmt.growable and p.role == "indice" else 0.0)
+        if p.role == "retro":
+            strip = p.w_mm > 2 * p.h_mm  # the A4 strip under the map: back matter only
+            bm = back_for(inner_w, strip)
+            back[idx] = bm
+            if strip:
+                if bm.height_mm > p.h_mm - m - 2.0:
+                    raise StampaError(
+                        error(
+                            "i testi di [retro] in layout/mappa.toml non entrano sotto la mappa del foglio A4: accorciali.",
+                            file=str(texts.file),
+                        )
+                    )
+                continue
+            bottom = m + bm.height_mm + 7.0
+        if header_panel is None:
+            header_panel = idx
+            header = index_header(inner_w, texts, fonts)
+            top -= header_height(header, inner_w) + 5.0
+        if top - bottom < MIN_INDEX_AREA_MM:
+            continue
+        cw = (inner_w - (n - 1) * COLUMN_GAP_MM) / n
+        for k in range(n):
+            cols.append(Column(idx, m + k * (cw + COLUMN_GAP_MM), bottom, cw, top - bottom))
+    return IndexColumns(cols, header_panel, header, back)
+
+
+def plan_index(cfg, fmt_name, numbered, texts, fonts, back_for, cache=None, fmt_for=None, sheets=None):
+    """The format (with enough booklet pages) and the index flow, identical for both versions.
+
+    The booklet's page count is found by doubling, then halving the interval (every index page
+    has the same columns, so a count that holds the index holds it with more pages too). Cards are
+    wrapped once (``cache``) whatever the number of tries: cost stays linear in entries."""
+    items = index_items(numbered, texts, sheets)
+    cache = {} if cache is None else cache
+    fmt_for = fmt_for or (lambda pages: get_format(fmt_name, pages))
+
+    def attempt(pages: int):
+        fmt = fmt_for(pages)
+        plan = index_columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
+        return fmt, fit_index(items, plan.columns, texts, fonts, False, product=fmt.product, growable=fmt.growable, cache=cache)
+
+    fmt, flow = attempt(1)
+    if flow.complete or not fmt.growable:
+        return fmt, items, flow
+    lo, hi = 1, 2  # lo does not hold the index; find the least hi that does
+    while True:
+        fmt, flow = attempt(hi)
+        if flow.complete or hi >= MAX_BOOKLET_INDEX_PAGES:
+            break
+        if flow.too_tall:  # pragma: no cover - fit_index raises for these
+            return fmt, items, flow
+        lo, hi = hi, min(2 * hi, MAX_BOOKLET_INDEX_PAGES)
+    best = (fmt, flow)
+    while hi - lo > 1 and best[1].complete:
+        mid = (lo + hi) // 2
+        f_mid, fl_mid = attempt(mid)
+        if fl_mid.complete:
+            hi, best = mid, (f_mid, fl_mid)
+        else:
+            lo = mid
+    return best[0], items, best[1]
+
+
+def fold_bands(fmt: Format, mp) -> tuple[tuple[float, float, float, float], ...]:
+    """The bands around the sheet's folds, in the map frame's own millimetres."""
+    fx, fy, fw, fh = mp.frame_mm
+    bands = []
+    for f in fmt.spec.folds:
+        if f.orientation == "vertical":
+            x = f.position_mm - fx
+            bands.append((x - FOLD_BAND_MM, -1.0, x + FOLD_BAND_MM, fh + 1.0))
+        else:
+            y = f.position_mm - fy
+            bands.append((-1.0, y - FOLD_BAND_MM, fw + 1.0, y + FOLD_BAND_MM))
+    return tuple(bands)
+
+
+def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool) -> tuple:
+    """Every entry's number and name. In a large edition each card's texts are expected on its
+    own index page, so the preflight searches one page per text instead of all of them (linear,
+    not n × pages)."""
+    if not large:
+        return tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
+    from .index import WrappedCard
+
+    panels = fmt.panels("stampa")
+    page_of = {
+        pl.block.numbered.number: panels[columns.columns[pl.column].panel].page + 1
+        for pl in flow.placed
+        if isinstance(pl.block, WrappedCard)
+    }
+    return tuple({"testo": t, "pagine": [page_of[n.number]]} for n in numbered for t in (str(n.number), n.entry.nome))
