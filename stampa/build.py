@@ -128,6 +128,7 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
         problems=problems,
         timings=clock.report(),
     )
+    report["mappa"] = {"formato": mappa.formato, "scelta": mappa.format_reason or None}
     write_report(stage, report)
     return report, problems
 
@@ -140,6 +141,9 @@ def _with_checks(record: dict[str, Any], checks: dict[str, Any]) -> dict[str, An
 
 def _closing(out_dir: Path, report: dict[str, Any], problems: list[Problem], inputs: Inputs) -> None:
     out = console()
+    choice = report.get("mappa", {}).get("scelta")
+    if choice:
+        out.print(choice[0].upper() + choice[1:], markup=False)
     inactive = inactive_lines(inputs)
     if inactive:
         out.print(f"Lasciate fuori perché «attivo = no» ({len(inactive)}):")

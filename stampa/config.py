@@ -106,7 +106,9 @@ class Sfondo:
 
 @dataclass(frozen=True, kw_only=True)
 class Mappa:
-    formato: str = _f("A3-pieghevole", choices=("A3-pieghevole", "A4", "libretto"))
+    # "automatico": the A3 leaflet while the edition fits it, else the booklet (with map sheets
+    # when it has more entries than one map holds)
+    formato: str = _f("automatico", choices=("automatico", "A3-pieghevole", "A4", "libretto"))
     distanza_lettura_cm: float = _f(30.0, min=10.0, max=1000.0)
     carattere_titoli: str = _f("Titillium Web")
     carattere_testo: str = _f("Atkinson Hyperlegible")

@@ -48,7 +48,7 @@ def test_sample_config_loads():
 
 def test_minimal_config_gets_defaults(tmp_path):
     cfg = load_config(write(tmp_path, MINIMAL))
-    assert cfg.mappa.formato == "A3-pieghevole"
+    assert cfg.mappa.formato == "automatico"
     assert cfg.manifesto.formati == ("A3",)
     assert cfg.uscita.cartella == tmp_path.resolve() / "out"
     assert cfg.edizione.nome == "Edizione 2026"

@@ -43,7 +43,7 @@ def test_overfull_leaflet_refused_with_the_capacity_it_measured(tmp_path):
         build(tmp_path, entries)
     [problem] = exc.value.problems
     m = re.fullmatch(
-        r"l'edizione ha 60 voci e il pieghevole ne contiene al massimo (\d+): usa formato = \"libretto\" in \[mappa\]",
+        r"l'edizione ha 60 voci e il pieghevole ne contiene al massimo (\d+): usa formato = \"libretto\" \(o \"automatico\"\) in \[mappa\]",
         problem.message,
     )
     assert m, problem.message
@@ -56,6 +56,35 @@ def test_overfull_leaflet_refused_with_the_capacity_it_measured(tmp_path):
     assert flow.complete
     with pytest.raises(StampaError, match=f"l'edizione ha {most + 1} voci e il pieghevole ne contiene al massimo {most}:"):
         _capacity_check(in_order[: most + 1])
+
+
+def test_overfull_fixed_format_is_refused_before_any_map_is_planned(tmp_path, monkeypatch):
+    """The capacity is checked first: no map planning for an edition the format cannot hold."""
+    import stampa.products.mappa.plan as mappa_plan
+
+    def no_maps(*args, **kwargs):
+        raise AssertionError("the map was planned before the capacity check")
+
+    monkeypatch.setattr(mappa_plan, "plan_map", no_maps)
+    monkeypatch.setattr(mappa_plan, "plan_sheets", no_maps)
+    with pytest.raises(StampaError, match=r"l'edizione ha 400 voci e il pieghevole ne contiene al massimo \d+: "):
+        build(tmp_path, _many(400))
+
+
+def test_automatic_format_takes_the_leaflet_while_the_edition_fits(tmp_path):
+    result = build(tmp_path, formato="automatico")
+    assert result.formato == "A3-pieghevole"
+    assert result.format_reason == "formato automatico: il pieghevole A3, che contiene tutte le 34 voci."
+
+
+def test_automatic_format_takes_the_booklet_beyond_the_leaflet(tmp_path):
+    result = build(tmp_path, _many(60), formato="automatico")
+    assert result.formato == "libretto"
+    assert re.fullmatch(
+        r"formato automatico: il libretto, perché le 60 voci non entrano nel pieghevole A3 \(ne contiene al massimo \d+\)\.",
+        result.format_reason,
+    ), result.format_reason
+    assert (tmp_path / "mappa-stampa.pdf").exists()
 
 
 def test_entry_too_long_for_a_column_is_named(tmp_path):

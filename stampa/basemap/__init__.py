@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -78,7 +78,7 @@ class Basemap:
     image: np.ndarray | None  # H×W×3 uint8 RGB, north-up, EPSG:32632, exactly covering `extent`
     extent: Extent
     source: str  # what was asked: provider name, URL template, file, "vettoriale"
-    kind: str  # "tessere" | "congelato" | "geotiff" | "vettoriale"
+    kind: str  # "osm" | "tessere" | "congelato" | "geotiff" | "vettoriale"
     zoom: int | None
     ppi: float | None  # effective ppi at print size
     attribution: tuple[str, ...]  # printed credit lines
@@ -88,8 +88,11 @@ class Basemap:
     fetched_from_network: int = 0
     from_cache: int = 0
     view: str = ""
-    file: str | None = None  # the GeoTIFF read (frozen or source), relative to the project if inside
-    url: str | None = None  # tile URL template without secrets
+    file: str | None = None  # the file read (frozen GeoTIFF or GeoPackage, or source), relative to the project if inside
+    url: str | None = None  # tile URL template (or Overpass endpoint) without secrets
+    vectors: Any = None  # OpenStreetMap data drawn as vectors (stampa.basemap.osm_model.OsmData), kind "osm"
+    style: Any = None  # how to draw ``vectors`` (stampa.cartography.osm_style.OsmStyle)
+    data_osm: str | None = None  # date of the OpenStreetMap data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,6 +478,7 @@ def basemap_report(b: Basemap) -> dict:
         "tessere_dalla_cache": b.from_cache,
         "modello_url": b.url,
         "file": b.file,
+        "data_osm": b.data_osm,
         "estensione": [round(c, 2) for c in b.extent],
         "crs": UTM,
         "avvisi": [p.as_dict() for p in b.problems],

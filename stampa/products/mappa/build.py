@@ -39,6 +39,7 @@ class MappaResult:
     formato: str
     index_scale: float  # 1.0 = the designed size; smaller = the index was shrunk to fit
     panels: tuple[Panel, ...] = field(default=())
+    format_reason: str = ""  # why this format, when stampa chose it («formato = "automatico"»)
 
 
 def vector_basemaps(views: Mapping[str, View]) -> dict[str, Basemap]:
@@ -103,6 +104,7 @@ def build_mappa(
         formato=plan.fmt.name,
         index_scale=plan.flow.scale,
         panels=plan.fmt.panels("stampa"),
+        format_reason=setup.format_reason,
     )
 
 

@@ -378,6 +378,10 @@ def flow(
     return Flow(placed, fitted, total, scale, too_tall)
 
 
+class CapacityError(StampaError):
+    """The edition has more entries than a fixed format holds, even with the smallest text."""
+
+
 def fit_index(
     items: Sequence[Item],
     columns: Sequence[Column],
@@ -393,7 +397,15 @@ def fit_index(
 
     For a growable format (the booklet) a flow that runs out of columns is returned as is at
     scale 1 so the caller adds pages. Raises StampaError for a card too tall for a column even at
-    the minimum size, or (fixed formats) for an edition larger than the format holds."""
+    the minimum size, or (fixed formats) for an edition larger than the format holds.
+
+    A fixed format is first tried at the smallest text: an edition it cannot hold is refused
+    after one flow (a flow stops when the columns are full, so this costs what the format holds,
+    not what the edition has)."""
+    if not growable:
+        smallest = flow(items, columns, MIN_SCALE, texts, fonts, links, cache)
+        if not smallest.complete and not smallest.too_tall:
+            raise _capacity_error(smallest, product)
     scale = 1.0
     while True:
         f = flow(items, columns, scale, texts, fonts, links, cache)
@@ -410,13 +422,17 @@ def fit_index(
         if f.complete or (growable and not f.too_tall):
             return f
         if scale <= MIN_SCALE + 1e-9:
-            raise StampaError(
-                error(
-                    f"l'edizione ha {f.total} voci e {product} ne contiene al massimo {f.fitted}: "
-                    'usa formato = "libretto" in [mappa]'
-                )
-            )
+            raise _capacity_error(f, product)
         scale = max(MIN_SCALE, scale * SCALE_STEP)
+
+
+def _capacity_error(f: Flow, product: str) -> CapacityError:
+    return CapacityError(
+        error(
+            f"l'edizione ha {f.total} voci e {product} ne contiene al massimo {f.fitted}: "
+            'usa formato = "libretto" (o "automatico") in [mappa]'
+        )
+    )
 
 
 def draw_flow(canvas, f: Flow, columns: Sequence[Column], panel_origin, theme) -> None:

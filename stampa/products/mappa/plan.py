@@ -8,7 +8,8 @@ again when the basemaps it fetched give other lines (stampa.products.mappa.build
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -23,7 +24,7 @@ from ...printing.page import DocInfo
 from ...printing.typography import require_hyphenation
 from ...problems import Problem, StampaError, error, warning
 from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
-from .index import Column, Flow, fit_index, index_items
+from .index import CapacityError, Column, Flow, fit_index, index_items
 from .panels import BackMatter, header_height, index_header
 from .styles import Fonts, load_fonts
 from .texts import Texts, load_texts
@@ -37,15 +38,21 @@ PARALLEL_FROM = 1500  # entries; below this a second process costs more than it 
 FOLD_BAND_MM = 5.0
 
 
+AUTOMATIC = "automatico"
+
+
 @dataclass(frozen=True, eq=False)
 class Setup:
-    """What every step of the Mappa reads: configuration, texts, fonts, the numbered entries."""
+    """What every step of the Mappa reads: configuration (with the format decided), texts,
+    fonts, the numbered entries."""
 
     cfg: Config
     texts: Texts
     fonts: Fonts
     numbered: tuple[Numbered, ...]
     district: Any = field(repr=False)
+    format_reason: str = ""  # why this format, when stampa chose it («formato = "automatico"»)
+    wrap_cache: dict = field(default_factory=dict, repr=False)  # index cards wrapped once
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,11 +115,56 @@ class MappaPlan:
 
 
 def prepare(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path) -> Setup:
-    """Fonts, texts and numbers: the first step, shared by planning and drawing."""
+    """Fonts, texts, numbers and the format: the first step, shared by planning and drawing.
+
+    The format is settled here, before any map is planned: a fixed format that cannot hold the
+    edition is refused at once (:class:`CapacityError`, one flow of the index), and
+    ``automatico`` takes the A3 leaflet while the edition fits it, else the booklet."""
     require_hyphenation()
     fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
     texts = load_texts(layout_dir, cfg)
-    return Setup(cfg, texts, fonts, tuple(number_entries(entries)), district)
+    setup = Setup(cfg, texts, fonts, tuple(number_entries(entries)), district)
+    return _settle_format(setup)
+
+
+LEAFLET = "A3-pieghevole"
+BOOKLET = "libretto"
+
+
+def _settle_format(setup: Setup) -> Setup:
+    cfg = setup.cfg
+    asked = cfg.mappa.formato
+    if asked == BOOKLET:
+        return setup
+    trial = replace(setup, cfg=replace(cfg, mappa=replace(cfg.mappa, formato=LEAFLET if asked == AUTOMATIC else asked)))
+    try:
+        _capacity_check(trial)
+    except CapacityError as exc:
+        if asked != AUTOMATIC:
+            raise
+        held = re.search(r"al massimo (\d+)", exc.problems[0].message)
+        reason = (
+            f"formato automatico: il libretto, perché le {len(setup.numbered)} voci non entrano nel pieghevole A3"
+            + (f" (ne contiene al massimo {held.group(1)})." if held else ".")
+        )
+        chosen = BOOKLET
+        if uses_sheets(replace(cfg, mappa=replace(cfg.mappa, formato=BOOKLET)), get_format(BOOKLET), setup.numbered):
+            reason += f" Oltre {cfg.mappa.voci_per_mappa} voci la mappa è divisa in tavole."
+        return replace(setup, cfg=replace(cfg, mappa=replace(cfg.mappa, formato=chosen)), format_reason=reason, wrap_cache={})
+    if asked != AUTOMATIC:
+        return trial
+    return replace(trial, format_reason=f"formato automatico: il pieghevole A3, che contiene tutte le {len(setup.numbered)} voci.")
+
+
+def _capacity_check(setup: Setup) -> None:
+    """Raise CapacityError when the (fixed) format cannot hold the index, with the longest usual
+    credit lines in the back matter (the real ones are known only after the basemaps)."""
+    cfg = setup.cfg
+
+    def back_for(width: float, row: bool) -> BackMatter:
+        return back_matter(setup, SAMPLE_ATTRIBUTION, width, row, False)
+
+    plan_index(cfg, cfg.mappa.formato, setup.numbered, setup.texts, setup.fonts, back_for, setup.wrap_cache)
 
 
 def uses_sheets(cfg: Config, fmt: Format, numbered: Sequence[Numbered]) -> bool:
@@ -161,7 +213,7 @@ def plan_layout(setup: Setup, maps: MapsPlan, attribution: Sequence[str]) -> Map
     def back_for(width: float, row: bool) -> BackMatter:
         return back_matter(setup, attribution, width, row, False)
 
-    wrap_cache: dict = {}
+    wrap_cache = setup.wrap_cache
     fmt, items, flow = plan_index(
         cfg,
         cfg.mappa.formato,
