@@ -81,7 +81,7 @@ def test_every_problem_reported_at_once(tmp_path):
         f"{path}, chiave «collegamenti.mappa_digitale», valore «javascript:alert(1)»: tipo di indirizzo non ammesso "
         "(javascript:): sono ammessi solo http:, https:",
         f"{path}, chiave «sfondo.ppi», valore «300»: deve essere un numero intero.",
-        f"{path}, chiave «mappa.formato», valore «A5»: valore non ammesso: scegli tra A3-pieghevole, A4, libretto.",
+        f"{path}, chiave «mappa.formato», valore «A5»: valore non ammesso: scegli tra automatico, A3-pieghevole, A4, libretto.",
         f"{path}, chiave «uscita.cartella», valore «../fuori»: il percorso esce dalla cartella del progetto: se è voluto "
         "scrivilo per intero (percorso assoluto).",
     ]
