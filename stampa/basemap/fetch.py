@@ -391,14 +391,16 @@ def fetch_tiles(
                     with lock:
                         placeholder = watch.add(xy, data)
                         if placeholder:
-                            for bad in watch.bad_coords():
+                            for bad in watch.bad_coords():  # earlier copies, cached before the repetition showed
                                 cache.forget(zoom, *bad)
-                                if out.tiles.pop(bad, None) is not None:
-                                    out.from_network -= 1
-                            # This failure wins over any other: it is the one to explain.
-                            out.failure, out.placeholder = placeholder, True
-                            out.failed_url = tile_url(public_template, zoom, *xy)
+                                out.tiles.pop(bad, None)
+                            if not out.placeholder:  # the first recognition is the one reported
+                                # It wins over any other failure: it is the one to explain.
+                                out.failure, out.placeholder = placeholder, True
+                                out.failed_url = tile_url(public_template, zoom, *xy)
                             stop.set()
+                            return
+                        if out.placeholder:  # the source is refused: nothing more is kept
                             return
                         cache.put(zoom, *xy, data)
                         out.tiles[xy] = data
