@@ -207,3 +207,10 @@ def test_the_sample_page_shows_openstreetmap_tiles(built):
         pytest.skip("STAMPA_CHIAVE_API is set")
     assert data["tessere"] == OSM_STANDARD
     assert "cartocdn" not in html
+
+
+def test_openstreetmap_tiles_are_credited_once(built):
+    _, _, html, _, data = built
+    if data["tessere"]["url"] != OSM_STANDARD["url"]:
+        pytest.skip("STAMPA_CHIAVE_API is set")
+    assert "; stile:" not in html and "OpenStreetMap</a> contributors, licenza ODbL" in html

@@ -201,7 +201,9 @@ def render_page(cfg: Config, entries: Sequence[Entry], district, *, theme: Theme
         "CONTATTI": _contacts(cfg),
         "CREDITI": (
             html.escape(ISTAT_CREDIT)
-            + (". " + OSM_CREDIT + "; stile: " + tile["attribuzione"] if tile else "")
+            + (". " + OSM_CREDIT if tile else "")
+            # OpenStreetMap's own tiles have no style credit beyond the line above.
+            + ("; stile: " + tile["attribuzione"] if tile and tile["url"] != OSM_TILES["url"] else "")
             + f'. Mappa interattiva con <a href="https://leafletjs.com">Leaflet</a> {html.escape(version)} '
             "(© Vladimir Agafonkin, licenza BSD 2-Clause)."
         ),
