@@ -9,7 +9,10 @@ Five kinds of source, told apart by their shape, never by touching the network:
 - anything else: an xyzservices provider name such as ``CartoDB.Positron``.
 
 Mistakes in the source are the user's input being wrong, so they raise :class:`StampaError`
-(exit 1 with a clear line); failures of the network later never do.
+(exit 1 with a clear line); failures of the network later never do. What a provider's terms allow
+(a key, print, keeping copies, the credit line) comes from ``providers.toml``: a keyed provider
+without a key is refused here, before any request; :func:`print_refusal` and
+:func:`freeze_refusal` give the errors for tiles that may not be printed or frozen.
 """
 
 from __future__ import annotations
@@ -152,7 +155,7 @@ def _template(url: str, cfg) -> TileSource:
     if terms.needs_key and strip_secrets(url) == url:
         key = api_key(cfg)
         if not key:
-            raise _fail(key_message(f"l'indirizzo delle tessere {terms.label or 'di questo fornitore'}", terms), strip_secrets(url))
+            raise _fail(key_message(f"l'indirizzo delle tessere {_label(terms)}", terms), strip_secrets(url))
         filled = _with_param(filled, terms.key_param or "key", key)
     attribution = _lines(cfg.attribuzione)
     if not attribution and "openstreetmap" in (urlsplit(url).hostname or ""):
@@ -174,7 +177,7 @@ def _with_param(url: str, param: str, value: str) -> str:
 
 def api_key(cfg) -> str:
     """The key for providers that need one: the configuration, else the environment variable."""
-    return (cfg.chiave_api or os.environ.get(KEY_ENV, "")).strip()
+    return cfg.chiave_api.strip() or os.environ.get(KEY_ENV, "").strip()
 
 
 def key_message(what: str, terms: Terms) -> str:
