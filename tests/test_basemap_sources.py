@@ -13,15 +13,21 @@ from stampa.config import Sfondo
 from stampa.problems import StampaError
 
 
+@pytest.fixture(autouse=True)
+def no_key_in_env(monkeypatch):
+    """Keys come only from what each test passes, never from the developer's environment."""
+    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+
+
 def resolve(text, **cfg):
     return resolve_source(text, Sfondo(**cfg), Path("/progetto"))
 
 
-def test_default_provider_uses_2x_tiles_and_italian_credits():
-    src = resolve("CartoDB.Positron")
+def test_carto_with_a_key_uses_2x_tiles_and_italian_credits():
+    src = resolve("CartoDB.Positron", chiave_api="K123")
     assert isinstance(src, TileSource)
     assert src.name == "CartoDB.Positron"
-    assert src.url == "https://a.basemaps.cartocdn.com/light_all/{z}/{x}/{y}@2x.png"
+    assert src.url == "https://a.basemaps.cartocdn.com/light_all/{z}/{x}/{y}@2x.png?key=K123"
     assert src.tile_px == 512
     assert src.max_zoom == 20
     assert src.attribution == (
@@ -31,7 +37,7 @@ def test_default_provider_uses_2x_tiles_and_italian_credits():
 
 
 def test_provider_name_is_case_insensitive():
-    assert resolve("cartodb.positron").name == "CartoDB.Positron"
+    assert resolve("cartodb.positron", chiave_api="K").name == "CartoDB.Positron"
 
 
 def test_osm_provider_has_256px_tiles_and_only_the_osm_line():
@@ -82,20 +88,28 @@ def test_secrets_never_reach_the_public_url():
     assert src.public_url == "https://tiles.example.org/{z}/{x}/{y}.png?api_key=***&style=chiaro"
 
 
-def test_provider_key_from_config_is_filled_but_masked(monkeypatch):
-    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+def test_provider_key_from_config_is_filled_but_masked():
     src = resolve("CartoDB.Positron", chiave_api="K123")
     assert src.url.endswith("@2x.png?key=K123")
     assert "K123" not in src.public_url and src.public_url.endswith("?key=***")
-    assert not src.needs_key
 
 
-def test_provider_that_needs_a_key_is_refused_without_one(monkeypatch):
-    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+def test_provider_key_from_the_environment(monkeypatch):
+    monkeypatch.setenv("STAMPA_CHIAVE_API", "DALLAMBIENTE")
+    src = resolve("Thunderforest.OpenCycleMap")
+    assert src.url.endswith("?apikey=DALLAMBIENTE") and src.public_url.endswith("?apikey=***")
+
+
+def test_provider_that_needs_a_key_is_refused_without_one():
     with pytest.raises(StampaError) as exc:
         resolve("Thunderforest.OpenCycleMap")
-    assert exc.value.problems[0].message.startswith(
-        "lo stile «Thunderforest.OpenCycleMap» richiede una chiave di accesso: scrivila in «sfondo.chiave_api»"
+    (p,) = exc.value.problems
+    assert p.level == "errore" and p.where == "chiave «sfondo.fonte»" and p.value == "Thunderforest.OpenCycleMap"
+    assert p.message == (
+        "lo stile «Thunderforest.OpenCycleMap» richiede una chiave di accesso: scrivila in «sfondo.chiave_api» o "
+        "nella variabile d'ambiente STAMPA_CHIAVE_API (una chiave si ottiene sul sito del fornitore, "
+        "https://www.thunderforest.com). Oppure scrivi «osm» in «sfondo.fonte»: i dati OpenStreetMap non "
+        "chiedono chiavi."
     )
 
 
@@ -148,14 +162,3 @@ def test_view_normalises_to_float_tuples_and_refuses_empty_extents():
     assert v.extent == (1.0, 2.0, 3.0, 4.0) and type(v.extent[0]) is float and v.frame_mm == (100.0, 50.0)
     with pytest.raises(ValueError):
         View("v", (3, 2, 1, 4), (100, 50))
-
-
-def test_carto_without_key_is_tried_and_the_fallback_says_why(monkeypatch):
-    from stampa.basemap import fallback_message
-
-    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
-    src = resolve("CartoDB.Positron")
-    assert src.needs_key and "key" not in src.url
-    assert fallback_message("tessera non disponibile (HTTP 401)", src.name).endswith(
-        " Lo stile «CartoDB.Positron» ora chiede una chiave: scrivila in «sfondo.chiave_api»."
-    )

@@ -170,3 +170,47 @@ def test_quartiere_headings_only_in_pavia():
         ("Pavia", [("Scala", [1]), ("Altre zone", [2])]),
         ("Cava Manara", [("", [3])]),
     ]
+
+
+def _tile_layer(monkeypatch, fonte, **sfondo):
+    from stampa.web.page import tiles
+
+    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+    cfg = config()
+    return tiles(replace(cfg, sfondo=replace(cfg.sfondo, fonte=fonte, **sfondo)))
+
+
+OSM_STANDARD = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribuzione": '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    "sottodomini": "abc",
+    "zoom_massimo": 19,
+}
+
+
+@pytest.mark.parametrize("fonte", ["osm", "vettoriale", "dati/sfondo.tif", "CartoDB.Positron", "Thunderforest.OpenCycleMap"])
+def test_page_uses_openstreetmap_tiles_unless_a_keyed_provider_is_configured(monkeypatch, fonte):
+    """Print-only sources, and keyed providers without a key (CARTO would answer with «API KEY
+    REQUIRED» images), give OpenStreetMap's standard tiles: allowed for interactive viewing."""
+    assert _tile_layer(monkeypatch, fonte) == OSM_STANDARD
+
+
+def test_page_uses_a_keyed_provider_with_its_key(monkeypatch):
+    layer = _tile_layer(monkeypatch, "CartoDB.Positron", chiave_api="K123")
+    assert layer["url"] == "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png?key=K123"
+    assert "CARTO" in layer["attribuzione"] and layer["zoom_massimo"] == 20 and layer["sottodomini"] == "abcd"
+
+
+def test_the_sample_page_shows_openstreetmap_tiles(built):
+    _, _, html, _, data = built
+    if data["tessere"]["url"] != OSM_STANDARD["url"]:  # a key in the developer's environment
+        pytest.skip("STAMPA_CHIAVE_API is set")
+    assert data["tessere"] == OSM_STANDARD
+    assert "cartocdn" not in html
+
+
+def test_openstreetmap_tiles_are_credited_once(built):
+    _, _, html, _, data = built
+    if data["tessere"]["url"] != OSM_STANDARD["url"]:
+        pytest.skip("STAMPA_CHIAVE_API is set")
+    assert "; stile:" not in html and "OpenStreetMap</a> contributors, licenza ODbL" in html

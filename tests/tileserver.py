@@ -4,7 +4,9 @@ Use the ``tile_server`` fixture (import it in a test module or a conftest):
 
     def test_x(tile_server):
         tile_server.mode = "ok"            # or "404", "500", "non-immagine", "blocca", "goccia",
-                                           # "goccia-testa", "troncata", "dimensione", "redirect", "muore"
+                                           # "goccia-testa", "troncata", "dimensione", "redirect", "muore",
+                                           # "segnaposto" (one notice image for every z/x/y, HTTP 200),
+                                           # "uniforme" (one plain single-colour tile everywhere, like sea)
         url = tile_server.url              # http://127.0.0.1:PORT/{z}/{x}/{y}.png  (256 px)
         url2x = tile_server.url_r          # …/{z}/{x}/{y}{r}.png: 512 px when {r} is "@2x"
         tile_server.requests               # requests received (tile paths only)
@@ -31,7 +33,9 @@ from PIL import Image, ImageDraw
 
 MODES = (
     "ok", "404", "500", "non-immagine", "blocca", "goccia", "goccia-testa", "troncata", "dimensione", "redirect", "muore",
+    "segnaposto", "uniforme",
 )
+SEA = (170, 211, 223)  # the colour of the "uniforme" tiles
 _PATH = re.compile(r"^/(\d+)/(\d+)/(\d+)(@2x)?\.png$")
 
 
@@ -48,6 +52,24 @@ def make_tile(z: int, x: int, y: int, size: int = 256, text: bool = True) -> byt
         draw.text((4, 4), f"{z}/{x}/{y}", fill=(60, 60, 60))
     buf = io.BytesIO()
     img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def placeholder_tile(size: int = 256) -> bytes:
+    """What a server sends instead of map to a client it refuses: the same image for every z/x/y
+    (a grey tile with a notice, like OpenStreetMap's «Access blocked» or CARTO's «API KEY REQUIRED»)."""
+    img = Image.new("RGB", (size, size), (221, 221, 221))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((size // 8, size // 3, size - size // 8, size // 2), fill=(200, 30, 30))
+    draw.text((size // 8 + 4, size // 3 + 4), "API KEY REQUIRED", fill=(255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def uniform_tile(size: int = 256) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (size, size), SEA).save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -111,6 +133,10 @@ class TileServer:
             self._send(h, 200, make_tile(z, x, y, size), "image/png")
             with self._lock:
                 self.served_ok += 1
+        elif mode == "segnaposto":
+            self._send(h, 200, placeholder_tile(size), "image/png")
+        elif mode == "uniforme":
+            self._send(h, 200, uniform_tile(size), "image/png")
         elif mode == "404":
             self._send(h, 404, b"Not Found", "text/plain")
         elif mode == "500":

@@ -37,7 +37,17 @@ from .freeze import (
     write_geotiff,
     write_sidecar,
 )
-from .sources import RasterSource, TileSource, VectorSource, resolve_source, source_problems, strip_secrets
+from .sources import (
+    KEY_ENV,
+    RasterSource,
+    TileSource,
+    VectorSource,
+    freeze_refusal,
+    print_refusal,
+    resolve_source,
+    source_problems,
+    strip_secrets,
+)
 from .tiles import BadTile, tile_ok
 from .warp import read_raster, render_tiles
 from .zoom import UTM, choose_zoom, frame_pixels, needed_tiles, ppi_of
@@ -99,15 +109,22 @@ class Basemap:
 # Messages (pinned by the tests)
 
 
-def fallback_message(reason: str, needs_key: str | None = None) -> str:
-    text = (
+def fallback_message(reason: str) -> str:
+    return (
         f"Sfondo a tessere non disponibile: {reason}. La mappa usa lo sfondo vettoriale (confini dei "
         "comuni). Controlla la connessione e «sfondo.fonte», oppure congela lo sfondo con «stampa sfondo» "
         "quando la rete funziona."
     )
-    if needs_key:
-        text += f" Lo stile «{needs_key}» ora chiede una chiave: scrivila in «sfondo.chiave_api»."
-    return text
+
+
+def placeholder_message(reason: str) -> str:
+    """The server answered with a notice instead of tiles: the network works, the source does not."""
+    return (
+        f"Sfondo a tessere rifiutato: {reason}. Queste immagini non vengono stampate né salvate nella cache. "
+        "La mappa usa lo sfondo vettoriale (confini dei comuni). Se lo stile chiede una chiave di accesso, "
+        f"scrivila in «sfondo.chiave_api» (o nella variabile d'ambiente {KEY_ENV}); altrimenti scegli "
+        "un'altra fonte in «sfondo.fonte»: «osm» usa i dati OpenStreetMap e non chiede chiavi."
+    )
 
 
 def low_ppi_message(ppi: float, minimum: int, cause: str) -> str:
@@ -139,6 +156,9 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
     root = Path(root)
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, root)
+    refusal = print_refusal(src)  # tiles whose terms forbid print (OpenStreetMap's own servers)
+    if refusal:
+        raise StampaError(refusal)
     asked = strip_secrets(asked)  # what the report and the sidecar show
     if isinstance(src, VectorSource):
         return Basemap(None, view.extent, asked, "vettoriale", None, None, (), False, view=view.name)
@@ -238,7 +258,7 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
             got.tiles.update(again.tiles)
             got.from_cache -= len(bad)
             got.from_network += again.from_network
-            got.failure, got.failed_url = again.failure, again.failed_url
+            got.failure, got.failed_url, got.placeholder = again.failure, again.failed_url, again.placeholder
             if got.failure is None:
                 try:
                     image = render_tiles(got.tiles, choice.zoom, src.tile_px, view.extent, size)
@@ -266,7 +286,7 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         )
     problems.append(
         warning(
-            fallback_message(got.failure, src.name if src.needs_key else None),
+            placeholder_message(got.failure) if got.placeholder else fallback_message(got.failure),
             where=f"vista «{view.name}»",
             value=got.failed_url,
         )
@@ -395,6 +415,9 @@ def freeze_basemap(
     root = Path(root)
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, root)
+    refusal = freeze_refusal(src) or print_refusal(src)  # terms that forbid keeping the tiles
+    if refusal:
+        raise StampaError(refusal)
     asked = strip_secrets(asked)  # what the report and the sidecar show
     base = frozen_path(cfg.congelato, root, year)
     where = dict(where="comando «stampa sfondo»")

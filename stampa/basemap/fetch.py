@@ -11,6 +11,12 @@ downloads of a view end by ``tempo_massimo_s``.
 A tile counts only if it decodes as an image of the expected size; it is cached only then. The
 first tile that still fails after the retries stops the whole download (a basemap with holes is
 worse on paper than the vector basemap), and the caller falls back.
+
+Servers that refuse a client often still answer HTTP 200 with a valid image: «Access blocked»
+(OpenStreetMap's servers), «API KEY REQUIRED» (CARTO). Such an image is the same for every z/x/y,
+so :class:`PlaceholderWatch` compares the tiles of one fetch by digest at the moment each would be
+cached; a known placeholder, or one non-uniform image at several coordinates, stops the fetch and
+every copy of it is dropped (from the result and from the cache), so none is printed or kept.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from urllib.parse import urljoin, urlsplit
 
 from .. import __version__
 from .cache import TileCache
-from .tiles import BadTile, validate
+from .providers import placeholder_digests
+from .tiles import BadTile, digest, single_colour, validate
 
 MAX_REDIRECTS = 5
 MAX_BYTES = 8 * 1024 * 1024  # a tile is tens of KB; anything this big is not a tile
@@ -237,6 +244,57 @@ class Fetched:
     failure: str | None = None  # Italian reason
     failed_url: str | None = None  # public URL (no secrets)
     requests: int = 0
+    placeholder: bool = False  # the failure is a server's notice served in place of the tiles
+
+
+# The same non-uniform image at this many coordinates of one fetch is a server's notice, not map:
+# real neighbouring tiles differ (roads, labels, the tile grid cuts shapes differently), while
+# plain one-colour tiles (sea, empty land) may repeat and are let through.
+PLACEHOLDER_REPEATS = 3
+
+
+def placeholder_reason(count: int | None) -> str:
+    """The Italian reason (a fragment for the warning); ``count`` None: a known placeholder image."""
+    if count is None:
+        return (
+            "il server ha mandato un'immagine di avviso al posto della mappa (un'immagine già nota, come "
+            "«Access blocked» o «API KEY REQUIRED»)"
+        )
+    return (
+        f"il server ha mandato la stessa immagine per {count} tessere diverse: non è la mappa ma un avviso "
+        "del server (come «Access blocked» o «API KEY REQUIRED»)"
+    )
+
+
+class PlaceholderWatch:
+    """The digests of the tiles of one fetch, to tell a server's notice from map tiles."""
+
+    def __init__(self, known: frozenset[str] | None = None, repeats: int = PLACEHOLDER_REPEATS):
+        self.known = placeholder_digests() if known is None else known
+        self.repeats = repeats
+        self.coords: dict[str, list[tuple[int, int]]] = {}
+        self._multicolour: dict[str, bool] = {}
+        self.bad: set[str] = set()
+
+    def add(self, xy: tuple[int, int], data: bytes) -> str | None:
+        """Record one tile; the Italian reason if its image is a placeholder, else None."""
+        d = digest(data)
+        seen = self.coords.setdefault(d, [])
+        if xy not in seen:
+            seen.append(xy)
+        if d in self.known or d in self.bad:
+            self.bad.add(d)
+            return placeholder_reason(None if d in self.known else len(seen))
+        if len(seen) >= self.repeats:
+            if d not in self._multicolour:  # decoded once per repeated image, not per tile
+                self._multicolour[d] = not single_colour(data)
+            if self._multicolour[d]:
+                self.bad.add(d)
+                return placeholder_reason(len(seen))
+        return None
+
+    def bad_coords(self) -> list[tuple[int, int]]:
+        return [xy for d in self.bad for xy in self.coords.get(d, [])]
 
 
 def tile_url(template: str, z: int, x: int, y: int) -> str:
@@ -257,15 +315,28 @@ def fetch_tiles(
     deadline_s: float,
     contact: str = "",
 ) -> Fetched:
-    """Get every tile from the cache or the server; stop at the first tile that fails for good."""
+    """Get every tile from the cache or the server; stop at the first tile that fails for good,
+    or as soon as the tiles turn out to be a server's placeholder image (see PlaceholderWatch)."""
     out = Fetched()
     todo: queue.Queue = queue.Queue()
+    watch = PlaceholderWatch()
+    cached: dict[tuple[int, int], bytes] = {}
     for xy in tiles:
         data = cache.get(zoom, *xy)
         if data is not None:
-            out.tiles[xy] = data
+            cached[xy] = data
+            watch.add(xy, data)
+    # Placeholders cached before they could be recognised (by an older stampa, or a view too small
+    # to show the repetition): forgotten and asked again. Their digest stays marked, so the same
+    # image served again stops the fetch at its first copy.
+    stale = set(watch.bad_coords())
+    for xy in tiles:
+        if xy in cached and xy not in stale:
+            out.tiles[xy] = cached[xy]
             out.from_cache += 1
         else:
+            if xy in stale:
+                cache.forget(zoom, *xy)
             todo.put(xy)
     if todo.empty():
         return out
@@ -315,8 +386,23 @@ def fetch_tiles(
                             return
                         stop.wait(min(BACKOFF_S * 2**attempt, max(0.0, deadline - time.monotonic())))
                         continue
-                    cache.put(zoom, *xy, data)
+                    # Judged and cached under the lock, so no other worker can cache a copy of a
+                    # placeholder between its recognition and the clean-up.
                     with lock:
+                        placeholder = watch.add(xy, data)
+                        if placeholder:
+                            for bad in watch.bad_coords():  # earlier copies, cached before the repetition showed
+                                cache.forget(zoom, *bad)
+                                out.tiles.pop(bad, None)
+                            if not out.placeholder:  # the first recognition is the one reported
+                                # It wins over any other failure: it is the one to explain.
+                                out.failure, out.placeholder = placeholder, True
+                                out.failed_url = tile_url(public_template, zoom, *xy)
+                            stop.set()
+                            return
+                        if out.placeholder:  # the source is refused: nothing more is kept
+                            return
+                        cache.put(zoom, *xy, data)
                         out.tiles[xy] = data
                         out.from_network += 1
                     break

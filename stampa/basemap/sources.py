@@ -9,7 +9,10 @@ Five kinds of source, told apart by their shape, never by touching the network:
 - anything else: an xyzservices provider name such as ``CartoDB.Positron``.
 
 Mistakes in the source are the user's input being wrong, so they raise :class:`StampaError`
-(exit 1 with a clear line); failures of the network later never do.
+(exit 1 with a clear line); failures of the network later never do. What a provider's terms allow
+(a key, print, keeping copies, the credit line) comes from ``providers.toml``: a keyed provider
+without a key is refused here, before any request; :func:`print_refusal` and
+:func:`freeze_refusal` give the errors for tiles that may not be printed or frozen.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..problems import Problem, StampaError, error
+from .providers import Terms, terms_for
 
 VECTOR = "vettoriale"
 OSM = "osm"
@@ -32,19 +36,6 @@ OSM_SERVER_ENV = "STAMPA_SERVER_OSM"
 OSM_LINE = "© OpenStreetMap contributors, dati ODbL (openstreetmap.org/copyright)"
 WHERE = "chiave «sfondo.fonte»"
 
-# Style credits of the providers a print user is likely to pick, in Italian; other providers get
-# their own attribution text with "(C)" turned into "©".
-_STYLE_CREDITS = {
-    "CartoDB.": "stile © CARTO",
-    "OpenStreetMap.Mapnik": "",
-    "OpenStreetMap.DE": "stile © OpenStreetMap Deutschland",
-    "OpenStreetMap.France": "stile © OpenStreetMap France",
-    "OpenStreetMap.HOT": "stile © Humanitarian OpenStreetMap Team",
-    "OpenTopoMap": "stile © OpenTopoMap (CC-BY-SA)",
-    "CyclOSM": "stile © CyclOSM",
-    "Stadia.": "stile © Stadia Maps, © Stamen Design, © OpenMapTiles",
-    "Esri.": "",  # Esri's attribution is kept whole (it is not OSM-based)
-}
 _ALLOWED_FIELDS = {"z", "x", "y", "s", "r"}
 
 
@@ -59,7 +50,7 @@ class TileSource:
     max_zoom: int
     tile_px: int  # 256, or 512 for @2x tiles
     attribution: tuple[str, ...]
-    needs_key: bool = False  # the provider wants a key and none was given
+    terms: Terms = Terms()  # what the provider's terms allow (providers.toml)
 
 
 @dataclass(frozen=True)
@@ -158,6 +149,14 @@ def _template(url: str, cfg) -> TileSource:
         raise _fail("l'indirizzo delle tessere non ha un nome di server valido.", url)
     two_x = "r" in fields or "@2x" in url
     filled = url.replace("{s}", "a").replace("{r}", "@2x")
+    # A template is the user's responsibility, but one on a keyed provider's server without a key
+    # can only bring back «API KEY REQUIRED» images: refuse it as the provider's name would be.
+    terms = terms_for(url=url)
+    if terms.needs_key and strip_secrets(url) == url:
+        key = api_key(cfg)
+        if not key:
+            raise _fail(key_message(f"l'indirizzo delle tessere {_label(terms)}", terms), strip_secrets(url))
+        filled = _with_param(filled, terms.key_param or "key", key)
     attribution = _lines(cfg.attribuzione)
     if not attribution and "openstreetmap" in (urlsplit(url).hostname or ""):
         attribution = (OSM_LINE,)
@@ -168,11 +167,60 @@ def _template(url: str, cfg) -> TileSource:
         max_zoom=cfg.zoom_massimo,
         tile_px=512 if two_x else 256,
         attribution=attribution,
+        terms=terms,
     )
 
 
+def _with_param(url: str, param: str, value: str) -> str:
+    return url + ("&" if "?" in url else "?") + f"{param}={value}"
+
+
+def api_key(cfg) -> str:
+    """The key for providers that need one: the configuration, else the environment variable."""
+    return cfg.chiave_api.strip() or os.environ.get(KEY_ENV, "").strip()
+
+
+def key_message(what: str, terms: Terms) -> str:
+    site = f"sul sito del fornitore, {terms.key_site}" if terms.key_site else "sul sito del fornitore"
+    return (
+        f"{what} richiede una chiave di accesso: scrivila in «sfondo.chiave_api» o nella variabile d'ambiente "
+        f"{KEY_ENV} (una chiave si ottiene {site}). Oppure scrivi «osm» in «sfondo.fonte»: i dati "
+        "OpenStreetMap non chiedono chiavi."
+    )
+
+
+def _label(terms: Terms) -> str:
+    return terms.label or "di questo fornitore"
+
+
+def print_refusal(src: Source) -> Problem | None:
+    """The error when the source's tiles may not be printed (OpenStreetMap's own tile servers)."""
+    if not isinstance(src, TileSource) or src.terms.may_print:
+        return None
+    return error(
+        f"lo sfondo non si può stampare con le tessere {_label(src.terms)}: {src.terms.print_reason}. Scrivi «osm» "
+        "in «sfondo.fonte»: stampa scarica i dati OpenStreetMap, che si possono conservare e stampare, e li "
+        "disegna da sé.",
+        where=WHERE,
+        value=src.name,
+    )
+
+
+def freeze_refusal(src: Source) -> Problem | None:
+    """The error when the source's tiles may not be kept in dati/ (CARTO, OpenStreetMap's servers)."""
+    if not isinstance(src, TileSource) or src.terms.may_freeze:
+        return None
+    text = (
+        f"lo sfondo non si può congelare con le tessere {_label(src.terms)}: {src.terms.freeze_reason}. Scrivi "
+        "«osm» in «sfondo.fonte»: i dati OpenStreetMap si possono conservare e stampare, e non chiedono chiavi."
+    )
+    if src.terms.may_print:
+        text += " Con questa fonte, invece, «stampa edizione» scarica le tessere a ogni costruzione."
+    return error(text, where="comando «stampa sfondo»", value=src.name)
+
+
 # Query parameters that carry secrets in tile URLs; their values never reach the cache or report.
-_SECRET_PARAMS = re.compile(r"([?&](?:api_?key|key|access_?token|token|apikey|app_?code|signature)=)[^&#]*", re.I)
+_SECRET_PARAMS = re.compile(r"([?&](?:api_?key|key|access[-_]?token|token|apikey|app_?code|signature)=)[^&#]*", re.I)
 
 
 def strip_secrets(url: str) -> str:
@@ -216,30 +264,25 @@ def _provider(name: str, cfg) -> TileSource:
             "GeoTIFF, oppure «vettoriale»." + hint,
             name,
         ) from None
-    key = cfg.chiave_api or os.environ.get(KEY_ENV, "")
+    terms = terms_for(provider.name, provider.url)
     token_fields = [
         k for k, v in provider.items() if isinstance(v, str) and "<insert your" in v and "{" + k + "}" in provider.url
     ]
-    needs_key = False
-    secrets = {}
-    if token_fields:
-        if key:
-            secrets = {k: key for k in token_fields}
-        elif provider.name.startswith("CartoDB"):
-            needs_key = True  # xyzservices drops the key from the URL; CARTO may still serve tiles
-        else:
-            raise _fail(
-                f"lo stile «{provider.name}» richiede una chiave di accesso: scrivila in «sfondo.chiave_api» "
-                f"(o nella variabile d'ambiente {KEY_ENV}), oppure scegli uno stile senza chiave come "
-                "«CartoDB.Positron» o «OpenStreetMap.Mapnik».",
-                name,
-            )
+    key = api_key(cfg)
+    # Keyed providers are refused before any request without a key: CARTO, for one, answers a
+    # keyless request with HTTP 200 and an «API KEY REQUIRED» image, which must never be printed.
+    if (token_fields or terms.needs_key) and not key:
+        raise _fail(key_message(f"lo stile «{provider.name}»", terms), name)
+    secrets = {k: key for k in token_fields} if key else {}
     two_x = "{r}" in provider.url
     scale = "@2x" if two_x else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         url = provider.build_url(scale_factor=scale, **secrets)
         public = provider.build_url(scale_factor=scale, **{k: "***" for k in secrets})
+    if terms.needs_key and not token_fields and terms.key_param:
+        # Older xyzservices have no key placeholder for this provider: the key goes in its parameter.
+        url, public = _with_param(url, terms.key_param, key), _with_param(public, terms.key_param, "***")
     if cfg.attribuzione.strip():
         attribution = _lines(cfg.attribuzione)
     else:
@@ -252,7 +295,7 @@ def _provider(name: str, cfg) -> TileSource:
         max_zoom=int(provider.get("max_zoom", 19)),
         tile_px=tile_px,
         attribution=attribution,
-        needs_key=needs_key,
+        terms=terms,
     )
 
 
@@ -266,13 +309,13 @@ def provider_attribution(name: str, attribution: str) -> tuple[str, ...]:
     lines: list[str] = []
     if "openstreetmap" in attribution.lower():
         lines.append(OSM_LINE)
-    for prefix, credit in _STYLE_CREDITS.items():
-        if name == prefix or (prefix.endswith(".") and name.startswith(prefix)):
-            if credit:
-                lines.append(credit)
-            elif not lines and attribution:
-                lines.append(_copyright(attribution))
-            return tuple(lines)
+    credit = terms_for(name).credit  # providers.toml
+    if credit is not None:
+        if credit:
+            lines.append(credit)
+        elif not lines and attribution:
+            lines.append(_copyright(attribution))
+        return tuple(lines)
     if attribution:
         lines.append("Sfondo: " + _copyright(attribution))
     return tuple(lines)
@@ -285,7 +328,8 @@ def _lines(text: str) -> tuple[str, ...]:
 def source_problems(text: str, cfg, root: Path) -> list[Problem]:
     """What is wrong with the source, without touching the network (for `stampa controlla`)."""
     try:
-        resolve_source(text, cfg, root)
+        src = resolve_source(text, cfg, root)
     except StampaError as exc:
         return list(exc.problems)
-    return []
+    refusal = print_refusal(src)
+    return [refusal] if refusal else []

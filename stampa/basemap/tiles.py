@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import numpy as np
@@ -51,3 +52,18 @@ def decode(data: bytes, tile_px: int) -> np.ndarray:
     rgba = img.convert("RGBA")
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+
+
+def digest(data: bytes) -> str:
+    """SHA-256 of the tile as served: equal digests are the very same image."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def single_colour(data: bytes) -> bool:
+    """True for a plain tile of one colour (open sea, an empty area): such tiles legitimately repeat
+    across a map, unlike a server's «Access blocked» image, which has text on it."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.convert("RGBA").getcolors(1) is not None
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False

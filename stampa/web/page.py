@@ -32,7 +32,14 @@ from .data import boundaries, entry_record, groups
 
 WEB_DIR = "web"
 PAGE = "index.html"
-FALLBACK_TILES = "CartoDB.Positron"
+# OpenStreetMap's standard tiles: their policy allows them for interactive viewing in a web page,
+# with this credit (it forbids only bulk downloading, which the print side never does with them).
+OSM_TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribuzione": '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    "sottodomini": "abc",
+    "zoom_massimo": 19,
+}
 OSM_CREDIT = (
     'Dati della mappa di base © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors, '
     "licenza ODbL"
@@ -52,10 +59,15 @@ def script_json(value: Any) -> str:
 
 
 def tiles(cfg: Config) -> dict[str, Any] | None:
-    """The tile layer for screens: the configured provider or URL template; for a GeoTIFF or the
-    vector basemap (print-only choices) the default provider."""
+    """The tile layer for screens: the configured URL template or provider, when usable as it is;
+    otherwise OpenStreetMap's standard tiles: for ``osm``, ``vettoriale`` and a GeoTIFF
+    (print-only choices), and for a provider that needs a key when none is configured (a keyless
+    CARTO request gets «API KEY REQUIRED» images, not a map)."""
     import xyzservices
     import xyzservices.providers as xyz
+
+    from ..basemap.providers import terms_for
+    from ..basemap.sources import api_key
 
     source = cfg.sfondo.fonte.strip()
     if source.startswith(("http://", "https://")) and "{z}" in source:
@@ -64,12 +76,21 @@ def tiles(cfg: Config) -> dict[str, Any] | None:
     try:
         provider = xyz.query_name(source)
     except ValueError:
-        provider = xyz.query_name(FALLBACK_TILES)
+        return dict(OSM_TILES)
     if not isinstance(provider, xyzservices.TileProvider):
-        return None
+        return dict(OSM_TILES)
+    terms = terms_for(provider.name, provider.url)
+    token_fields = [
+        k for k, v in provider.items() if isinstance(v, str) and "<insert your" in v and "{" + k + "}" in provider.url
+    ]
+    key = api_key(cfg.sfondo)
+    if (token_fields or terms.needs_key) and not key:
+        return dict(OSM_TILES)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # notes about API keys are for the basemap stage, not the page
-        url = provider.build_url(fill_subdomain=False, scale_factor="{r}")
+        url = provider.build_url(fill_subdomain=False, scale_factor="{r}", **{k: key for k in token_fields})
+    if terms.needs_key and not token_fields and terms.key_param:
+        url += ("&" if "?" in url else "?") + f"{terms.key_param}={key}"
     subdomains = provider.get("subdomains", "abc")
     return {
         "url": url,
@@ -180,7 +201,9 @@ def render_page(cfg: Config, entries: Sequence[Entry], district, *, theme: Theme
         "CONTATTI": _contacts(cfg),
         "CREDITI": (
             html.escape(ISTAT_CREDIT)
-            + (". " + OSM_CREDIT + "; stile: " + tile["attribuzione"] if tile else "")
+            + (". " + OSM_CREDIT if tile else "")
+            # OpenStreetMap's own tiles have no style credit beyond the line above.
+            + ("; stile: " + tile["attribuzione"] if tile and tile["url"] != OSM_TILES["url"] else "")
             + f'. Mappa interattiva con <a href="https://leafletjs.com">Leaflet</a> {html.escape(version)} '
             "(© Vladimir Agafonkin, licenza BSD 2-Clause)."
         ),
