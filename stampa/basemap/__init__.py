@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..problems import Problem, StampaError, error, warning
-from .cache import TileCache, cache_dir
+from .cache import NoCache, TileCache, cache_dir
 from .fetch import fetch_tiles, user_agent
 from .freeze import (
     Frozen,
@@ -231,7 +231,8 @@ def _from_tiles(cfg, view: View, src: TileSource, root: Path, asked: str, proble
         cause = f"zoom {choice.zoom}"
     problems += _low_ppi(cfg, choice.ppi, cause, view)
     tiles = needed_tiles(view.extent, choice.zoom, src.tile_px)
-    cache = TileCache(cache_dir(cfg.cache, root), src.public_url)
+    # A provider whose terms forbid keeping copies of its tiles (CARTO) gets no disk cache.
+    cache = TileCache(cache_dir(cfg.cache, root), src.public_url) if src.terms.may_freeze else NoCache()
     fetch = dict(
         tile_px=src.tile_px,
         cache=cache,

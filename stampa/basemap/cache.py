@@ -78,3 +78,17 @@ class TileCache:
             self.path(z, x, y).unlink()
         except OSError:
             pass
+
+
+class NoCache:
+    """For tiles whose terms forbid keeping copies (CARTO): every build asks the server, and
+    nothing is written to disk. Same interface as :class:`TileCache`."""
+
+    def get(self, z: int, x: int, y: int) -> bytes | None:
+        return None
+
+    def put(self, z: int, x: int, y: int, data: bytes) -> None:
+        return None
+
+    def forget(self, z: int, x: int, y: int) -> None:
+        return None
