@@ -18,7 +18,9 @@ from reportlab.pdfbase import pdfmetrics
 from ..printing.fonts import FontSet
 from ..printing.theme import Theme
 from ..problems import Problem, warning
+from .base_names import draw_base_layers, draw_base_names, has_base, has_vectors, markers_to_avoid, outline_of
 from .geometry import Box, Viewport, box_edge_point
+from .osm_labels import OsmLabel
 from .layout import MapLayout, PlacedEntry, ScaleBarRecord, ViewRecord
 from .plan import ATTR_LEAD, ATTR_PT, INSET, ISTAT_CREDIT, LABEL_LEAD, MAIN, PAD, TITLE_BAND, MapPlan, ScaleBarPlan, _geoms_mm
 from .symbols import LABELS, format_length, format_scale, text_width_mm, wrap
@@ -91,12 +93,16 @@ def _colour_comuni(district) -> dict[str, int]:
 
 
 def _draw_background(canvas, port: Viewport, basemap, plan: MapPlan, theme: Theme) -> None:
-    """Raster basemap (at its own pixels) or the vector fallback, clipped by the caller."""
+    """OpenStreetMap vectors, a raster basemap (at its own pixels) or the comune fill (the
+    fallback), clipped by the caller."""
     fw, fh = port.view.frame_mm
     x0, y0 = port.origin_mm
     image = getattr(basemap, "image", None) if basemap is not None else None
     canvas.setFillColor(WHITE)
     canvas.rect(x0 * mm, y0 * mm, fw * mm, fh * mm, stroke=0, fill=1)
+    if has_vectors(basemap):
+        draw_base_layers(canvas, port, basemap)
+        return
     if image is not None:
         ext = basemap.extent
         a = port.to_mm(ext[0], ext[1])
@@ -368,7 +374,21 @@ def draw_map(
     canvas.saveState()
     _clip_to(canvas, (0, 0, W, H))
     _draw_background(canvas, plan.main, main_bm, plan, theme)
-    _draw_boundaries(canvas, plan.main, plan, theme, has_raster=getattr(main_bm, "image", None) is not None)
+    _draw_boundaries(canvas, plan.main, plan, theme, has_raster=has_base(main_bm))
+    names: list[OsmLabel] = []
+    if has_vectors(main_bm):
+        avoid = markers_to_avoid([m for m in plan.markers if m.view == MAIN], plan.style.dot_mm)
+        avoid += [lab.box_mm for lab in plan.labels]
+        avoid += [plan.legend.box_mm, plan.legend.attribution_box_mm, plan.legend.scale_bar.box_mm]
+        if plan.inset_block_mm:
+            avoid.append(plan.inset_block_mm)
+        if plan.inset_source_mm:
+            b = plan.inset_source_mm
+            avoid += [outline_of(b), (b[0], b[3] - 5.0, b[0] + 16.0, b[3])]  # the frame and its «Riquadro» tag
+        names += draw_base_names(
+            canvas, plan.main, main_bm, avoid_mm=avoid, font=plan.label_fonts.regular, frame_box=(0.0, 0.0, W, H),
+            skip_names=[lab.nome for lab in plan.labels],
+        )
     if plan.inset_source_mm:
         b = plan.inset_source_mm
         for colour, width in ((WHITE, 2.6), (theme.color("testo"), 1.0)):
@@ -390,7 +410,11 @@ def draw_map(
         canvas.saveState()
         _clip_to(canvas, port.box)
         _draw_background(canvas, port, inset_bm, plan, theme)
-        _draw_boundaries(canvas, port, plan, theme, has_raster=getattr(inset_bm, "image", None) is not None)
+        _draw_boundaries(canvas, port, plan, theme, has_raster=has_base(inset_bm))
+        if has_vectors(inset_bm):
+            avoid = markers_to_avoid([m for m in plan.markers if m.view == INSET], plan.style.dot_mm)
+            avoid.append(plan.inset_scale_bar.box_mm)
+            names += draw_base_names(canvas, port, inset_bm, avoid_mm=avoid, font=plan.label_fonts.regular, frame_box=port.box)
         _draw_markers(canvas, plan, INSET, theme, fonts)
         canvas.restoreState()
         # title band above the inset map
@@ -418,7 +442,7 @@ def draw_map(
     lines: list[str] = []
     for name in (MAIN, INSET):
         bm = basemaps.get(name)
-        if bm is None or getattr(bm, "image", None) is None or (name == INSET and plan.inset is None):
+        if not has_base(bm) or (name == INSET and plan.inset is None):
             continue
         for line in bm.attribution:
             if line not in lines:
@@ -469,6 +493,7 @@ def draw_map(
         views=tuple(views),
         scale_bars=tuple(bars),
         label_boxes_mm=tuple((lab.nome, shb(lab.box_mm)) for lab in plan.labels),
+        base_names=tuple((n.text, tuple(sh(p) for p in n.polygon_mm)) for n in names),
         blocks_mm=tuple(blocks),
         attribution=tuple(lines),
         problems=tuple(problems),

@@ -55,6 +55,8 @@ class MapLayout:
     blocks_mm: tuple[tuple[str, Box], ...]  # legenda, attribuzione, riquadro, area_riquadro
     attribution: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
+    # names of the OpenStreetMap basemap: (text, its rotated box as 4 corners in mm)
+    base_names: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
 
     def entry(self, entry_id: str) -> PlacedEntry:
         return next(e for e in self.entries if e.id == entry_id)
