@@ -184,6 +184,7 @@ class OverpassServer:
         self.fail_times = 10**9  # failing modes fail this many times, then the server answers ok
         self.retry_after: str | None = "1"  # for 429/504; None: no header
         self.drip_s = 1.0
+        self.delay_s = 0.0  # "ok" answers wait this long first (to see whether requests overlap)
         self.requests: list[Request] = []
         self.active = 0
         self.max_active = 0
@@ -270,6 +271,8 @@ class OverpassServer:
 
     def _serve(self, h, mode: str, query: str) -> None:
         if mode == "ok":
+            if self.delay_s:
+                self._closing.wait(self.delay_s)
             self._send(h, 200, self.answer(query))
         elif mode in ("429", "504"):
             extra = {"Retry-After": self.retry_after} if self.retry_after is not None else {}

@@ -132,6 +132,15 @@ def read_osm_gpkg(path: Path) -> OsmData:
     import pyogrio
 
     path = Path(path)
+    with warnings.catch_warnings():
+        # GDAL's own remarks on a bad file (application_id…) would only repeat our message.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _read(path)
+
+
+def _read(path: Path) -> OsmData:
+    import pyogrio
+
     try:
         layers = {name for name, _ in pyogrio.list_layers(path)}
     except Exception:  # noqa: BLE001 - GDAL raises several types for a broken file

@@ -25,6 +25,7 @@ watchdogged :class:`~.fetch.Client` already used for tiles ends every request by
 from __future__ import annotations
 
 import email.utils
+import html
 import json
 import re
 import time
@@ -78,7 +79,7 @@ _HTML_ERROR = re.compile(rb"<strong[^>]*>\s*Error\s*</strong>\s*:?\s*([^<]{1,300
 
 def _html_detail(body: bytes) -> str:
     m = _HTML_ERROR.search(body)
-    return shorten(m.group(1).decode("utf-8", "replace").strip(), 120) if m else ""
+    return shorten(html.unescape(m.group(1).decode("utf-8", "replace")).strip(), 120) if m else ""
 
 
 def parse_answer(body: bytes, *, must_have_elements: bool) -> tuple[list[dict], str]:
@@ -119,11 +120,13 @@ def fetch_overpass(
     deadline_s: float = 300.0,
     backoff_s: float = BACKOFF_S,
     retries: int = RETRIES,
+    shown_deadline_s: float | None = None,
 ) -> OverpassResult:
     """Run ``queries`` on ``server`` one after the other; all of them end by ``deadline_s``.
 
     ``timeout_s`` bounds the name lookup; each request gets its query's [timeout] plus a margin,
-    cut to what is left of ``deadline_s``. A plain string query counts as a district query (it must
+    cut to what is left of ``deadline_s``. ``shown_deadline_s`` is the deadline the messages name
+    (the user's ``tempo_massimo_s`` when the caller keeps some time back). A plain string query counts as a district query (it must
     not come back empty). Raises :class:`OverpassError` at the first query that fails for good.
     """
     start = time.monotonic()
@@ -145,7 +148,8 @@ def fetch_overpass(
             text = q.text if isinstance(q, OverpassQuery) else q
             q_timeout = q.timeout_s if isinstance(q, OverpassQuery) else _query_timeout(text)
             must_have = q.level == "distretto" if isinstance(q, OverpassQuery) else True
-            body = _run(client, server, text, q_timeout, must_have, deadline, deadline_s, backoff_s, retries, out)
+            shown = deadline_s if shown_deadline_s is None else shown_deadline_s
+            body = _run(client, server, text, q_timeout, must_have, deadline, shown, backoff_s, retries, out)
             elements, stamp = body
             out.elements.extend(elements)
             if stamp:
