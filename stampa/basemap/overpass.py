@@ -58,6 +58,7 @@ class OverpassResult:
     timestamp: str  # osm3s.timestamp_osm_base of the answers (the oldest, if they differ)
     problems: list[Problem] = field(default_factory=list)
     requests: int = 0
+    bytes_received: int = 0  # of the answers used
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -200,6 +201,7 @@ def _run(client, server, text, q_timeout, must_have, deadline, deadline_s, backo
             reason = exc.reason
         else:
             if resp.status == 200:
+                out.bytes_received += len(resp.body)
                 return parse_answer(resp.body, must_have_elements=must_have)
             if resp.status in _BUSY:
                 busy += 1
