@@ -11,12 +11,12 @@ import pytest
 from stampa import __version__
 from stampa.basemap.osm import freeze_osm_data, osm_data_for_views
 from stampa.basemap.osm_store import frozen_osm_path, read_osm_gpkg
-from stampa.basemap.overpass import OverpassError, fetch_overpass
+from stampa.basemap.overpass import OverpassError, _retry_after, fetch_overpass
 from stampa.basemap.overpass_query import overpass_queries
 from stampa.config import Sfondo
 from stampa.problems import StampaError
 
-from overpass_server import OverpassServer, overpass_server  # noqa: F401 - fixture
+from overpass_server import overpass_server  # noqa: F401 - fixture
 
 X0, Y0 = 512177.0, 5003514.0  # Pavia's centre in EPSG:32632
 DISTRICT = ((X0 - 10000, Y0 - 12000, X0 + 10000, Y0 + 12000), 90_000.0)
@@ -83,6 +83,12 @@ def test_504_without_retry_after_backs_off_then_success(overpass_server):
     result = fetch(overpass_server, deadline_s=5, backoff_s=0.1)
     assert len(overpass_server.requests) == 4
     assert result.elements
+
+
+def test_retry_after_forms():
+    assert _retry_after("7") == 7.0
+    assert _retry_after(None) is None and _retry_after("presto") is None
+    assert _retry_after("Mon, 01 Jan 2001 00:00:00 GMT") == 0.0  # a date in the past: at once
 
 
 def test_retry_after_longer_than_the_deadline_fails_at_once(overpass_server):
