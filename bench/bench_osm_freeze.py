@@ -89,7 +89,7 @@ def main() -> None:
             t_write = time.perf_counter() - t0
         print(f"ways generated           {int(n_ways):>10,}")
         print(f"elements received        {len(result.elements):>10,}  ({cold.requests} requests, "
-              f"{result.bytes_received / 2**20:.1f} MB of JSON)")
+              f"{result.bytes_received / 2**20:.1f} MB received, gzip)")
         print(f"features frozen          {len(cold.data.features):>10,}")
         print(f"stage, cold (fetch+parse+freeze) {t_cold:6.2f} s")
         print(f"stage, warm (read frozen)        {t_warm:6.2f} s")

@@ -17,6 +17,7 @@ Every handler ends by itself (hang and drip stop at ``stop()`` or after 30 s).
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -29,7 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 MODES = (
-    "ok", "429", "504", "500", "400", "blocca", "goccia", "troncata", "malformata", "html", "vuota",
+    "ok", "429", "504", "500", "400", "blocca", "goccia", "troncata", "troncata-gz", "malformata", "html", "vuota",
     "remark", "senza-elements",
 )  # fmt: skip
 TIMESTAMP = "2026-11-28T10:00:00Z"
@@ -184,6 +185,7 @@ class OverpassServer:
         self.fail_times = 10**9  # failing modes fail this many times, then the server answers ok
         self.retry_after: str | None = "1"  # for 429/504; None: no header
         self.drip_s = 1.0
+        self.gzip = True  # compress "ok" answers when the client accepts gzip, as Overpass does
         self.delay_s = 0.0  # "ok" answers wait this long first (to see whether requests overlap)
         self.requests: list[Request] = []
         self.active = 0
@@ -242,6 +244,12 @@ class OverpassServer:
             self._cache[query] = self.document(out)
         return self._cache[query]
 
+    def answer_gz(self, query: str) -> bytes:
+        key = "gz:" + query
+        if key not in self._cache:
+            self._cache[key] = gzip.compress(self.answer(query), compresslevel=1, mtime=0)
+        return self._cache[key]
+
     @staticmethod
     def document(elements: list[dict], **extra) -> bytes:
         doc = {
@@ -273,7 +281,10 @@ class OverpassServer:
         if mode == "ok":
             if self.delay_s:
                 self._closing.wait(self.delay_s)
-            self._send(h, 200, self.answer(query))
+            if self.gzip and "gzip" in h.headers.get("Accept-Encoding", ""):
+                self._send(h, 200, self.answer_gz(query), extra={"Content-Encoding": "gzip"})
+            else:
+                self._send(h, 200, self.answer(query))
         elif mode in ("429", "504"):
             extra = {"Retry-After": self.retry_after} if self.retry_after is not None else {}
             self._send(h, int(mode), b"<html><body><p>Too many requests</p></body></html>", "text/html", extra)
@@ -313,6 +324,9 @@ class OverpassServer:
         elif mode == "troncata":  # the stream stopped halfway, Content-Length matching the cut
             body = self.answer(query)
             self._send(h, 200, body[: len(body) // 2])
+        elif mode == "troncata-gz":  # the same, compressed
+            body = self.answer_gz(query)
+            self._send(h, 200, body[: len(body) // 2], extra={"Content-Encoding": "gzip"})
         elif mode == "malformata":
             self._send(h, 200, b'{"version":0.6,"elements":[{"type":"node",,}]}')
         elif mode == "vuota":

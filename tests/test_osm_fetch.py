@@ -60,6 +60,16 @@ def test_queries_are_form_posts_with_a_timeout(overpass_server):
     assert result.requests == 2
 
 
+def test_answers_come_gzipped_when_the_server_can(overpass_server):
+    result = fetch(overpass_server)
+    plain = sum(len(overpass_server.answer(r.query)) for r in overpass_server.requests)
+    assert result.bytes_received < plain / 3
+    overpass_server.gzip = False
+    again = fetch(overpass_server)
+    assert again.bytes_received == plain
+    assert again.elements == result.elements
+
+
 def test_one_request_at_a_time(overpass_server):
     overpass_server.delay_s = 0.3
     fetch_overpass(overpass_server.url, overpass_queries([DISTRICT, INSET, SHEET], timeout_s=25), deadline_s=5)
@@ -123,6 +133,7 @@ FAULTS = {
     "blocca": "nessuna risposta completa entro il tempo massimo di 2 s",
     "goccia": "nessuna risposta completa entro il tempo massimo di 2 s",
     "troncata": "risposta incompleta (JSON troncato)",
+    "troncata-gz": "risposta incompleta (JSON troncato)",
     "malformata": "risposta non valida (JSON malformato)",
     "html": (
         "il server ha risposto con una pagina HTML invece dei dati («runtime error: open64: 0 Success "

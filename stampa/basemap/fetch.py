@@ -172,8 +172,8 @@ class Client:
             try:
                 if conn.sock is not None:
                     conn.sock.settimeout(conn.timeout)
-                # A body is only sent on a fresh request; on a retry after a stale connection the
-                # same bytes go out again (POST to Overpass is idempotent: it only reads).
+                # On a stale kept-alive connection the request, body included, goes out once more
+                # (see below): fine for tiles and for Overpass POSTs, which only read.
                 conn.request(method, path, body=body, headers=sent_headers)
                 resp = conn.getresponse()
                 got_response = True
