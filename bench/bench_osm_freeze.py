@@ -55,7 +55,9 @@ def main() -> None:
     child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         url, n_ways = child.stdout.readline().split()
-        rss_start = peak_rss_mb()
+        import geopandas  # noqa: F401 - imported up front, so the RSS after imports is known
+        import pyogrio  # noqa: F401
+
         from stampa.basemap.osm import osm_data_for_views
         from stampa.basemap.osm_parse import osm_features
         from stampa.basemap.osm_store import write_osm_gpkg
@@ -63,6 +65,7 @@ def main() -> None:
         from stampa.basemap.overpass_query import overpass_queries
         from stampa.config import Sfondo
 
+        rss_start = peak_rss_mb()
         cfg = dataclasses.replace(Sfondo(), server_osm=url, tempo_massimo_s=300)
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -97,7 +100,7 @@ def main() -> None:
         print(f"  parse (osm_features)           {t_parse:6.2f} s")
         print(f"  write GeoPackage               {t_write:6.2f} s")
         print(f"GeoPackage size                  {size_mb:6.1f} MB")
-        print(f"peak RSS: {rss_start:.0f} MB at start, {rss_stage:.0f} MB after the stage, {peak_rss_mb():.0f} MB at the end")
+        print(f"peak RSS: {rss_start:.0f} MB after imports, {rss_stage:.0f} MB after the stage, {peak_rss_mb():.0f} MB at the end")
     finally:
         child.stdin.close()
         child.wait(timeout=30)
