@@ -56,6 +56,13 @@ class FetchError(Exception):
         self.retry = retry
 
 
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
 def _tls_context() -> ssl.SSLContext:
     try:
         import certifi
@@ -129,6 +136,24 @@ class Client:
         return conn, path, key
 
     def _request(self, url: str, deadline: float) -> tuple[int, str | None, bytes]:
+        resp = self.request(url, deadline)
+        return resp.status, resp.headers.get("location"), resp.body
+
+    def request(
+        self,
+        url: str,
+        deadline: float,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        max_bytes: int = MAX_BYTES,
+        too_big: str = "la risposta è troppo grande per essere una tessera",
+    ) -> Response:
+        """One request ended by ``deadline`` (monotonic) whatever the server does. Any status is
+        returned (the caller decides about retries); network failures raise :class:`FetchError`.
+        ``max_bytes`` bounds the body: tiles are small, Overpass answers are tens of MB."""
+        sent_headers = {**self.headers, **(headers or {})}
         for fresh_try in (False, True):
             conn, path, key = self._connection(url)
             reused = conn.sock is not None
@@ -154,7 +179,9 @@ class Client:
             try:
                 if conn.sock is not None:
                     conn.sock.settimeout(conn.timeout)
-                conn.request("GET", path, headers=self.headers)
+                # On a stale kept-alive connection the request, body included, goes out once more
+                # (see below): fine for tiles and for Overpass POSTs, which only read.
+                conn.request(method, path, body=body, headers=sent_headers)
                 resp = conn.getresponse()
                 got_response = True
                 chunks, size = [], 0
@@ -163,8 +190,8 @@ class Client:
                     if not chunk:
                         break
                     size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise FetchError("la risposta è troppo grande per essere una tessera", retry=False)
+                    if size > max_bytes:
+                        raise FetchError(too_big, retry=False)
                     chunks.append(chunk)
                 if resp.length:  # read1 returns b"" when the server hangs up early: not a whole answer
                     raise http.client.IncompleteRead(b"".join(chunks), resp.length)
@@ -174,7 +201,7 @@ class Client:
                 if resp.will_close:
                     conn.close()
                     self.conns.pop(key, None)
-                return resp.status, resp.getheader("Location"), b"".join(chunks)
+                return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, b"".join(chunks))
             except FetchError:
                 conn.close()
                 self.conns.pop(key, None)
