@@ -85,11 +85,13 @@ def build_edition(opts: BuildOptions) -> BuildResult:
 def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, clock: StageClock,  # noqa: ANN001
                     problems: list[Problem], numbered) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
     """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
-    from .basemap import basemap_report, get_basemap
+    from .basemap import basemap_report
+    from .basemap.for_views import get_basemaps
     from .products.mappa import build_mappa
 
     def basemaps(views):  # noqa: ANN001, ANN202 - view name → View (stampa.basemap)
-        return {name: get_basemap(cfg.sfondo, view, root=cfg.root, year=cfg.edizione.anno) for name, view in views.items()}
+        got = get_basemaps(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno)
+        return with_osm_style(got, cfg.root / "layout")
 
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
         mappa = build_mappa(
@@ -131,6 +133,18 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
     report["mappa"] = {"formato": mappa.formato, "scelta": mappa.format_reason or None}
     write_report(stage, report)
     return report, problems
+
+
+def with_osm_style(basemaps: dict, layout_dir: Path) -> dict:
+    """OpenStreetMap basemaps get the style staff edit in ``layout/sfondo.toml``."""
+    from dataclasses import replace
+
+    if not any(b.vectors is not None for b in basemaps.values()):
+        return basemaps
+    from .cartography.osm_style import load_osm_style
+
+    style = load_osm_style(layout_dir / "sfondo.toml")
+    return {name: replace(b, style=style) if b.vectors is not None else b for name, b in basemaps.items()}
 
 
 def _with_checks(record: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .basemap import View, freeze_basemap
-from .basemap.sources import RasterSource, TileSource, resolve_source
+from .basemap.for_views import view_scale
+from .basemap.osm import freeze_osm_data
+from .basemap.osm_store import public_server
+from .basemap.sources import OsmSource, RasterSource, TileSource, freeze_refusal, osm_server, print_refusal, resolve_source
 from .inputs import load_inputs, with_basemap
 from .problems import ERROR, Problem, StampaError
 from .products.mappa import map_views
@@ -28,10 +31,15 @@ def run_freeze(config_path: Path, *, dati: Path | None = None, sfondo: str | Non
         raise StampaError(inputs.problems)
     cfg = with_basemap(inputs.config, sfondo)
     source = resolve_source(cfg.sfondo.fonte, cfg.sfondo, cfg.root)
-    attribution = source.attribution if isinstance(source, (TileSource, RasterSource)) else ()
+    refusal = freeze_refusal(source) or print_refusal(source)  # before any planning or request
+    if refusal is not None:
+        raise StampaError(refusal)
+    attribution = source.attribution if isinstance(source, (TileSource, RasterSource, OsmSource)) else ()
     out = console()
     with out.status("Calcolo delle viste della mappa…"):
         views = edition_views(cfg, inputs, attribution=attribution)
+    if isinstance(source, OsmSource):
+        return _freeze_osm(cfg, views)
     problems: list[Problem] = []
     with out.status(f"Scarico e congelo lo sfondo ({len(views)} viste)…"):
         path = freeze_basemap(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno, problems=problems)
@@ -39,4 +47,19 @@ def run_freeze(config_path: Path, *, dati: Path | None = None, sfondo: str | Non
         print_problems(problems)
     out.print(f"[green]Sfondo congelato[/] in {path} (e accanto il file .json con fonte, zoom, data e attribuzione).")
     out.print("Le prossime costruzioni lo useranno senza bisogno della rete.")
+    return 0
+
+
+def _freeze_osm(cfg, views: list[View]) -> int:
+    """Fetch the OpenStreetMap data of every view again (a refresh) and freeze it in dati/."""
+    out = console()
+    needs = [(v.extent, view_scale(v)) for v in views]
+    with out.status(f"Scarico i dati OpenStreetMap per {len(views)} viste dal server {public_server(osm_server(cfg.sfondo))}…"):
+        got = freeze_osm_data(cfg.sfondo, needs, root=cfg.root, year=cfg.edizione.anno, refresh=True)
+    if got.problems:
+        print_problems(got.problems)
+    count = len(got.data.features) if got.data is not None else 0
+    date = got.data.data_osm[:10] if got.data is not None else "?"
+    out.print(f"[green]Sfondo OpenStreetMap congelato[/] in {got.file}: {count} oggetti, dati del {date}.", highlight=False)
+    out.print("Le prossime costruzioni lo useranno senza bisogno della rete; «stampa sfondo» lo aggiorna.")
     return 0

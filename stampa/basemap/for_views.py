@@ -22,7 +22,7 @@ def view_scale(view) -> float:
 def get_basemaps(cfg, views: Mapping[str, object], *, root: Path, year: int, source: str | None = None) -> dict:
     """View name → Basemap. Raises StampaError only for a wrong source in the configuration;
     network failures give the vector fallback with a warning (once, on the first view)."""
-    from . import Basemap, get_basemap
+    from . import Basemap, _rel, get_basemap
 
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, Path(root))
@@ -36,7 +36,7 @@ def get_basemaps(cfg, views: Mapping[str, object], *, root: Path, year: int, sou
     out = {}
     for i, (name, view) in enumerate(views.items()):
         problems = tuple(got.problems) if i == 0 else ()
-        common = dict(view=name, problems=problems, file=got.file, url=strip_secrets(src.server))
+        common = dict(view=name, problems=problems, file=_rel(Path(got.file), Path(root)) if got.file else None, url=strip_secrets(src.server))
         if got.data is None:
             out[name] = Basemap(None, view.extent, src.name, "vettoriale", None, None, (), True, **common)
         else:
