@@ -129,7 +129,7 @@ def large_osm(n_ways: int = 30_000, *, seed: int = 0, size_m: float = 24_000.0) 
     rng = np.random.default_rng(seed)
     cx, cy = CENTRE
     r = _Rows()
-    classes = ["locale"] * 10 + ["terziaria", "secondaria", "servizio", "servizio", "pedonale"]
+    classes = ["locale"] * 12 + ["terziaria", "servizio", "servizio", "pedonale"]
     towns = [(cx, cy, 3000.0)] + [(cx + rng.uniform(-0.45, 0.45) * size_m, cy + rng.uniform(-0.45, 0.45) * size_m, rng.uniform(600, 1400)) for _ in range(14)]
     # rivers and canals across the district
     for k in range(4):

@@ -81,16 +81,17 @@ def features_in_view(data: OsmData, port: Viewport, margin_mm: float) -> dict[tu
 
 
 def prepared_geometries(data: OsmData, rows: np.ndarray, port: Viewport, style: OsmStyle, *, area: bool, simplify: bool = True) -> np.ndarray:
-    """The geometries of ``rows`` clipped to the view plus margin, in frame mm, simplified to
-    ``semplifica_mm`` and, for areas, without those under ``area_minima_mm2``. Empty ones dropped."""
+    """The geometries of ``rows`` clipped to the view plus margin, simplified to ``semplifica_mm``
+    on paper and, for areas, without those under ``area_minima_mm2`` on paper; still in metres
+    (moving them to mm is left to the path writer, on plain coordinate arrays). Empty ones dropped."""
+    m_per_mm = port.scale / 1000.0
     geoms = np.asarray(data.features.geometry.array[rows], dtype=object)
     geoms = shapely.clip_by_rect(geoms, *view_extent_m(port, style.margine_mm))
-    geoms = to_mm(geoms, port)
     if simplify and style.semplifica_mm > 0:
-        geoms = shapely.simplify(geoms, style.semplifica_mm, preserve_topology=False)
+        geoms = shapely.simplify(geoms, style.semplifica_mm * m_per_mm, preserve_topology=False)
     keep = ~shapely.is_empty(geoms)
     if area:
-        keep &= shapely.area(geoms) >= style.area_minima_mm2
+        keep &= shapely.area(geoms) >= style.area_minima_mm2 * m_per_mm * m_per_mm
     return geoms[keep]
 
 
@@ -98,14 +99,14 @@ def _fmt(values: np.ndarray) -> list[str]:
     return [f"{v:.2f}" for v in values.tolist()]
 
 
-def _path_chunks(geoms: np.ndarray, *, area: bool):
-    """PDF path construction operators (in pt) for the geometries, in chunks of about
-    CHUNK_POINTS vertices split between parts, and the number of vertices."""
+def _path_chunks(geoms: np.ndarray, port: Viewport, *, area: bool):
+    """PDF path construction operators (in pt, frame coordinates) for geometries in metres, in
+    chunks of about CHUNK_POINTS vertices split between parts, and the number of vertices."""
     parts = shapely.get_parts(geoms)
     if area:
         parts = parts[shapely.get_type_id(parts) == 3]
         # exteriors counter-clockwise, holes clockwise: with the nonzero rule holes stay holes
-        # while overlapping areas of one class simply merge
+        # while overlapping areas of one class simply merge (y keeps its direction in the page)
         parts = shapely.orient_polygons(parts, exterior_cw=False)
         parts = shapely.get_rings(parts)
     else:
@@ -114,7 +115,9 @@ def _path_chunks(geoms: np.ndarray, *, area: bool):
     n = len(coords)
     if n == 0:
         return [], 0
-    pt = coords * (mm)
+    xmin, ymin = port.view.extent[:2]
+    k = 1000.0 / port.scale * mm
+    pt = (coords - (xmin, ymin)) * k + (port.origin_mm[0] * mm, port.origin_mm[1] * mm)
     xs, ys = _fmt(pt[:, 0]), _fmt(pt[:, 1])
     first = np.ones(n, dtype=bool)
     first[1:] = index[1:] != index[:-1]
@@ -175,7 +178,7 @@ def draw_osm(canvas, data: OsmData, port: Viewport, style: OsmStyle) -> OsmDrawS
             prepared = []
             for cs in reversed(classes_of(layer)):
                 geoms = prepared_geometries(data, groups[(layer, cs.classe)], port, style, area=False)
-                chunks, n = _path_chunks(geoms, area=False)
+                chunks, n = _path_chunks(geoms, port, area=False)
                 if n:
                     prepared.append((cs, chunks))
                     by_class[f"{layer}.{cs.classe}"] = len(geoms)
@@ -201,7 +204,7 @@ def draw_osm(canvas, data: OsmData, port: Viewport, style: OsmStyle) -> OsmDrawS
                 continue  # names only: see osm_labels
             area = layer in AREA_LAYERS
             geoms = prepared_geometries(data, rows, port, style, area=area)
-            chunks, n = _path_chunks(geoms, area=area)
+            chunks, n = _path_chunks(geoms, port, area=area)
             if not n:
                 continue
             by_class[key] = len(geoms)

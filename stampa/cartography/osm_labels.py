@@ -52,6 +52,7 @@ class OsmLabel:
     colour: CMYK  # 0–100
     width_mm: float  # text advance
     polygon_mm: tuple[tuple[float, float], ...]  # the rotated box with halo and gap: 4 corners
+    band: CMYK | None = None  # street names: the road's fill laid under the text, hiding its casing
 
     @property
     def polygon(self) -> Polygon:
@@ -135,7 +136,8 @@ def _line_candidates(line, length_mm: float, max_dev_mm: float):
     total = line.length
     if total < length_mm:
         return []
-    n = int(total / SAMPLE_MM) + 1
+    # a sixteenth of the name is fine enough to see a bend, and keeps long streets cheap
+    n = int(total / max(SAMPLE_MM, length_mm / 16)) + 1
     d = np.linspace(0, total, max(n, 2))
     pts = shapely.get_coordinates(shapely.line_interpolate_point(line, d))
     step = d[1] - d[0]
@@ -213,7 +215,7 @@ def place_osm_labels(
                     best[name] = cs
         for name, geoms in by_name.items():
             parts = shapely.get_parts(np.asarray(geoms, dtype=object))
-            parts = parts[np.isin(shapely.get_type_id(parts), (1,))]
+            parts = parts[shapely.get_type_id(parts) == 1]
             if not len(parts):
                 continue
             merged = shapely.line_merge(shapely.multilinestrings(parts))
@@ -247,7 +249,7 @@ def place_osm_labels(
     return tuple(labels)
 
 
-def _make(text, cs: ClassStyle, font, size, cx, cy, angle, path, width, style: OsmStyle) -> tuple[OsmLabel, Polygon]:
+def _make(text, cs: ClassStyle, font, size, cx, cy, angle, path, width, style: OsmStyle, band: CMYK | None = None) -> tuple[OsmLabel, Polygon]:
     cap, asc, desc = _metrics(font, size)
     grow = style.alone_pt * PT_MM / 2 + style.distanza_etichette_mm / 2
     # the text is centred vertically on its anchor: baseline cap/2 below it
@@ -264,6 +266,7 @@ def _make(text, cs: ClassStyle, font, size, cx, cy, angle, path, width, style: O
         colour=cs.colore_testo,
         width_mm=width,
         polygon_mm=poly,
+        band=band,
     )
     return lab, Polygon(poly)
 
@@ -278,6 +281,8 @@ def _place_along(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, si
     centres: list[tuple[float, float]] = []
     lines = sorted(shapely.get_parts(geom).tolist(), key=lambda g: -g.length)
     for line in lines:
+        if line.length < need:
+            break  # sorted longest first: no later part can hold the name
         for _, a, b in _line_candidates(line, need, max_dev):
             cx, cy = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
             if any(math.hypot(cx - x, cy - y) < spacing for x, y in centres):
@@ -285,7 +290,8 @@ def _place_along(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, si
             angle = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
             norm = _normalise(angle)
             path = (a, b) if abs(norm - angle) < 1e-9 else (b, a)
-            lab, poly = _make(name, cs, font, size, cx, cy, round(norm, 4), path, width, style)
+            band = cs.colore if cs.strato == "strade" else None
+            lab, poly = _make(name, cs, font, size, cx, cy, round(norm, 4), path, width, style, band)
             if placer.free(poly):
                 placer.add(poly)
                 out.append(lab)
@@ -307,7 +313,7 @@ def _place_point(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, si
     if cs.strato == "stazioni":
         # beside the symbol, never on it
         off = max(cs.spessore_pt, 2.0) * PT_MM / 2 + 1.0 + width / 2
-        tries = [(off, 0), (-off, 0), (0, step), (0, -step)]
+        tries = [(off, 0), (-off, 0), (off, step * 0.7), (off, -step * 0.7), (-off, step * 0.7), (-off, -step * 0.7)]
     else:
         tries = [(0, 0), (0, step), (0, -step), (width / 2 + 1.5, 0), (-width / 2 - 1.5, 0)]
     for dx, dy in tries:
@@ -319,7 +325,8 @@ def _place_point(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, si
 
 
 def draw_osm_labels(canvas, labels: Sequence[OsmLabel], style: OsmStyle) -> None:
-    """Draw planned names: a halo of ``colore_alone`` (the text stroked, round joins), then the text."""
+    """Draw planned names: under street names a strip of the road's colour, then a halo of
+    ``colore_alone`` (the text stroked, round joins), then the text."""
     halo = cmyk(style.colore_alone)
     for lab in labels:
         cap = _metrics(lab.font, lab.size_pt)[0]
@@ -328,6 +335,12 @@ def draw_osm_labels(canvas, labels: Sequence[OsmLabel], style: OsmStyle) -> None
         if lab.angle_deg:
             canvas.rotate(lab.angle_deg)
         x0, y0 = -lab.width_mm / 2 * mm, -cap / 2 * mm
+        if lab.band is not None:
+            # the casing lines of the road would show between the words: a strip of the road's
+            # own colour under the name makes the road look continuous around it
+            h = cap + 0.5
+            canvas.setFillColor(cmyk(lab.band))
+            canvas.roundRect(x0 - 0.6 * mm, -h / 2 * mm, (lab.width_mm + 1.2) * mm, h * mm, h / 2 * mm, stroke=0, fill=1)
         # the halo in its own graphics state: the text rendering mode (stroke) is graphics state
         # and would otherwise outlive the text object
         canvas.saveState()
