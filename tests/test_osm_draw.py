@@ -379,3 +379,42 @@ def test_thirty_thousand_ways_draw_fast(district_data, style, fonts, tmp_path):
     elapsed = time.perf_counter() - t
     assert stats.features >= 29_000
     assert elapsed < 2.0, elapsed
+
+
+def test_messy_osm_rows_do_not_stop_the_map(style, fonts, tmp_path):
+    cx, cy = CENTRE
+    rows = [
+        {"osm_id": "way/1", "strato": "strade", "classe": "principale", "nome": None, "geometry": LineString([(cx - 900, cy), (cx + 900, cy)])},
+        {"osm_id": "way/2", "strato": "strade", "classe": "principale", "nome": float("nan"), "geometry": LineString([(cx - 900, cy + 200), (cx + 900, cy + 200)])},
+        {"osm_id": "way/3", "strato": "strade", "classe": "pedonale", "nome": "Piazza del Duomo", "geometry": shp_box(cx - 100, cy - 300, cx + 100, cy - 150)},
+        {"osm_id": "way/4", "strato": "abitato", "classe": "residenziale", "nome": "", "geometry": shapely_bowtie(cx, cy)},
+        {"osm_id": "way/5", "strato": "strade", "classe": "locale", "nome": "Via Nessuna", "geometry": None},
+        {"osm_id": "node/6", "strato": "strade", "classe": "locale", "nome": "Via Punto", "geometry": Point(cx, cy - 500)},
+        {"osm_id": "way/7", "strato": "strade", "classe": "principale", "nome": "  Corso Garibaldi ", "geometry": LineString([(cx - 900, cy + 400), (cx + 900, cy + 400)])},
+    ]
+    data = OsmData(gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM), "2026-11-01")
+    port = port_at(12_000, FRAME, origin_mm=ORIGIN)
+    stats, labels = _draw(tmp_path / "messy.pdf", data, port, style, fonts)
+    assert stats.by_class["strade.principale"] == 3
+    assert stats.by_class["strade.pedonale"] == 1  # the square drawn by its edge
+    assert "abitato.residenziale" in stats.by_class
+    assert {lab.text for lab in labels} >= {"Corso Garibaldi", "Piazza del Duomo"}
+    assert "nan" not in {lab.text.lower() for lab in labels}
+
+
+def shapely_bowtie(cx, cy):
+    from shapely.geometry import Polygon
+
+    return Polygon([(cx - 300, cy - 300), (cx + 300, cy + 300), (cx + 300, cy - 300), (cx - 300, cy + 300)])
+
+
+def test_diagonal_leader_lines_can_be_passed_as_geometries(town, style, fonts):
+    port = port_at(12_000, FRAME, origin_mm=ORIGIN)
+    free = {lab.text: lab for lab in place_osm_labels(town, port, style, fonts.regular, [])}
+    cavour = free["Corso Cavour"]
+    x, y = cavour.anchor_mm
+    leader = LineString([(x - 8, y - 8), (x + 8, y + 8)]).buffer(0.4)  # crosses the name diagonally
+    labels = place_osm_labels(town, port, style, fonts.regular, [leader])
+    for lab in labels:
+        assert not lab.polygon.intersects(leader)
+    assert any(lab.text == "Corso Cavour" for lab in labels)  # moved along the street, not lost

@@ -80,13 +80,29 @@ def features_in_view(data: OsmData, port: Viewport, margin_mm: float) -> dict[tu
     return out
 
 
+def clip_m(geoms: np.ndarray, extent: tuple[float, float, float, float]) -> np.ndarray:
+    """Geometries cut to a rectangle; an invalid one (self-crossing rings happen in OSM) is
+    repaired first instead of stopping the whole map."""
+    try:
+        return shapely.clip_by_rect(geoms, *extent)
+    except shapely.errors.GEOSException:
+        return shapely.clip_by_rect(shapely.make_valid(geoms), *extent)
+
+
 def prepared_geometries(data: OsmData, rows: np.ndarray, port: Viewport, style: OsmStyle, *, area: bool, simplify: bool = True) -> np.ndarray:
     """The geometries of ``rows`` clipped to the view plus margin, simplified to ``semplifica_mm``
     on paper and, for areas, without those under ``area_minima_mm2`` on paper; still in metres
     (moving them to mm is left to the path writer, on plain coordinate arrays). Empty ones dropped."""
     m_per_mm = port.scale / 1000.0
     geoms = np.asarray(data.features.geometry.array[rows], dtype=object)
-    geoms = shapely.clip_by_rect(geoms, *view_extent_m(port, style.margine_mm))
+    geoms = geoms[~shapely.is_missing(geoms)]
+    if not area:
+        # a road or a canal mapped as an area (a pedestrian square, a basin) is drawn by its edge
+        polys = np.isin(shapely.get_type_id(geoms), (3, 6))
+        if polys.any():
+            geoms = geoms.copy()
+            geoms[polys] = shapely.boundary(geoms[polys])
+    geoms = clip_m(geoms, view_extent_m(port, style.margine_mm))
     if simplify and style.semplifica_mm > 0:
         geoms = shapely.simplify(geoms, style.semplifica_mm * m_per_mm, preserve_topology=False)
     keep = ~shapely.is_empty(geoms)

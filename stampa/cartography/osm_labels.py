@@ -24,10 +24,11 @@ import shapely
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from shapely.geometry import Polygon, box as shp_box
+from shapely.geometry.base import BaseGeometry
 
 from ..basemap.osm_model import OsmData
 from .geometry import Box, BoxIndex, Viewport
-from .osm_draw import features_in_view, to_mm
+from .osm_draw import clip_m, features_in_view, to_mm
 from .osm_style import CMYK, MIN_LABEL_PT, ClassStyle, OsmStyle, cmyk
 
 PT_MM = 25.4 / 72
@@ -94,9 +95,9 @@ def _normalise(angle: float) -> float:
 class _Placer:
     """The free-space test shared by every label of a view."""
 
-    def __init__(self, avoid_mm: Sequence[Box], frame: Box, style: OsmStyle):
+    def __init__(self, avoid_mm: Sequence[Box | BaseGeometry], frame: Box, style: OsmStyle):
         self.gap = style.distanza_etichette_mm
-        boxes = [shp_box(*b) for b in avoid_mm if b[2] >= b[0] and b[3] >= b[1]]
+        boxes = [b if hasattr(b, "geom_type") else shp_box(*b) for b in avoid_mm]
         self.avoid = shapely.STRtree(boxes) if boxes else None
         self.avoid_geoms = boxes
         self.frame = shp_box(*frame)
@@ -173,13 +174,14 @@ def place_osm_labels(
     port: Viewport,
     style: OsmStyle,
     font: str,
-    avoid_mm: Sequence[Box],
+    avoid_mm: Sequence[Box | BaseGeometry],
     *,
     frame_box: Box | None = None,
     italic_font: str | None = None,
     skip_names: Collection[str] = (),
 ) -> tuple[OsmLabel, ...]:
-    """Plan the OSM names of ``port`` (frame mm): none overlaps ``avoid_mm``, another name or the
+    """Plan the OSM names of ``port`` (frame mm): none overlaps ``avoid_mm`` (boxes, or shapely
+    geometries in mm such as a leader line buffered by its half width), another name or the
     edge of ``frame_box`` (default: the view's box). ``font`` is a registered TTF name;
     ``italic_font`` (default: the italic of the same family) sets the water names; names in
     ``skip_names`` (e.g. the comuni already named on the map) are left out. Deterministic."""
@@ -190,7 +192,8 @@ def place_osm_labels(
     groups = features_in_view(data, port, 0.0)
     skip = {s.casefold() for s in skip_names}
     f = data.features
-    names = f["nome"].to_numpy()
+    # a missing name may come as None or NaN from a file: it is no name
+    names = np.array([n.strip() if isinstance(n, str) else "" for n in f["nome"].tolist()], dtype=object)
 
     # (priority, order within it, kind, class style, name, geometry in mm)
     jobs: list[tuple[int, float, str, ClassStyle, str, object]] = []
@@ -206,9 +209,13 @@ def place_osm_labels(
             if not len(rows):
                 continue
             geoms = np.asarray(f.geometry.array[rows], dtype=object)
-            geoms = to_mm(shapely.clip_by_rect(geoms, *port.view.extent), port)
+            geoms = to_mm(clip_m(geoms, port.view.extent), port)
             for name, g in zip(names[rows].tolist(), geoms.tolist()):
-                if g.is_empty:
+                if g is None or g.is_empty:
+                    continue
+                if g.geom_type in ("Polygon", "MultiPolygon"):
+                    # a square mapped as an area: its name goes in the middle, horizontally
+                    jobs.append((cs.priorita, -float(g.area), "point", cs, name, g))
                     continue
                 by_name.setdefault(name, []).append(g)
                 if name not in best or cs.priorita < best[name].priorita:
@@ -233,6 +240,8 @@ def place_osm_labels(
                 if not name or name.casefold() in skip or (s == "acqua" and name.casefold() in line_named):
                     continue
                 g = f.geometry.array[r]
+                if g is None or g.is_empty:
+                    continue
                 jobs.append((cs.priorita, -float(g.area) if s == "acqua" else 0.0, "point", cs, name, to_mm(np.array([g], dtype=object), port)[0]))
     jobs.sort(key=lambda j: (j[0], j[1], j[4], j[3].strato, j[3].classe))
 
