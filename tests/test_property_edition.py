@@ -148,8 +148,12 @@ def _build_and_check(project: Path, rows: list[dict[str, str]], invalid: bool, v
         assert result.preflight_ok
 
 
-# STAMPA_ESEMPI=200 for a longer hunt on a developer's machine; CI keeps it short.
-@settings(max_examples=int(os.environ.get("STAMPA_ESEMPI", "12")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Whole builds are slow: 12 by default; STAMPA_ESEMPI=N, or the «lungo» hypothesis profile (200), for a
+# longer hunt on a developer's machine. Derandomization in CI comes from the profile (tests/conftest.py).
+_EXAMPLES = os.environ.get("STAMPA_ESEMPI") or ("200" if os.environ.get("HYPOTHESIS_PROFILE") == "lungo" else "12")
+
+
+@settings(max_examples=int(_EXAMPLES), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(edition_rows())
 def test_generated_editions_build_or_fail_cleanly(project, generated):
     rows, invalid = generated

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from stampa.entries.read import read_records
 from stampa.problems import StampaError
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# How many examples, and whether they are random, comes from the profile (tests/conftest.py):
+# fixed in CI, long with HYPOTHESIS_PROFILE=lungo.
+SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 EXTENSIONS = [".csv", ".txt", ".tsv", ".xlsx", ".kml", ".kmz", ".geojson", ".json", ".gpkg", ".shp"]
 
@@ -103,6 +105,10 @@ def test_random_bytes(data, extension):
     flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=8),
     extension=st.sampled_from(EXTENSIONS),
 )
+# Failing examples found so far, kept so that every run (CI included) checks them:
+# one byte changed inside the deflated member of a KMZ made zlib raise zlib.error from
+# safety.read_member (offset 0.12 of the file falls in the compressed data, after the 37-byte header).
+@example(seed=".kmz", cut=1.0, flips=[(0.12, 0)], extension=".kmz")
 def test_damaged_files(gpkg_seed, seed, cut, flips, extension):
     data = bytearray(gpkg_seed if seed == ".gpkg" else SEEDS[seed])
     for where, byte in flips:

@@ -134,12 +134,11 @@ def test_markers_list_and_tiles_appear(browser, tile_server, tmp_path):
 def test_list_opens_the_popup_with_escaped_text(browser, tile_server, tmp_path):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     _open(browser, _build(tmp_path, tile_server))
     evil = next(n.number for n in number_entries(entries()) if n.entry.nome == EVIL)
     browser.find_element(By.CSS_SELECTOR, f'#elenco li[data-numero="{evil}"] button').click()
-    popup = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
+    popup = _popup_titled(browser, f"{evil}.")
     assert popup.find_element(By.CSS_SELECTOR, "h3").text == f"{evil}. {EVIL}"
     assert "<b>grassetto</b> & \"virgolette\"" in popup.text
     assert popup.find_elements(By.CSS_SELECTOR, "b, script, a") == []  # no markup, and the javascript: link is gone
@@ -148,10 +147,7 @@ def test_list_opens_the_popup_with_escaped_text(browser, tile_server, tmp_path):
 
     first = next(n for n in number_entries(entries()) if n.entry.id == "lab-1").number
     browser.find_element(By.CSS_SELECTOR, f'#elenco li[data-numero="{first}"] button').click()
-    popup = WebDriverWait(browser, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content h3").text.startswith(f"{first}.")
-        and d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content")
-    )
+    popup = _popup_titled(browser, f"{first}.")
     hrefs = [a.get_attribute("href") for a in popup.find_elements(By.CSS_SELECTOR, "a")]
     assert hrefs == ["https://www.esempio.it/spazio-q", "mailto:spazioq@esempio.it", "tel:0382123456"]
 
@@ -188,3 +184,47 @@ def test_district_and_city_views(browser, tile_server, tmp_path):
     buttons[0].click()
     time.sleep(0.6)
     assert abs(pavia_spread() - before) < 5
+
+
+def _popup_titled(driver, prefix: str, timeout: float = 10):
+    """The open popup once its title, as the user sees it, starts with ``prefix``.
+
+    Waits on what is visible (Selenium's .text is empty while the popup is fading in or lies
+    outside the map), and tolerates the previous popup being removed while it is read: Leaflet
+    takes it out of the page 200 ms after closing it, which made a stale reference here."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def ready(d):
+        for popup in d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content"):
+            if popup.find_element(By.CSS_SELECTOR, "h3").text.startswith(prefix):
+                return popup
+        return False
+
+    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(ready)
+
+
+def test_a_second_click_during_the_zoom_goes_to_the_second_entry(browser, tile_server, tmp_path):
+    """The cause of the old flaky popup test: Leaflet ignores a setView asked for while a zoom
+    animation runs, so an entry clicked in the list during the previous one's zoom (0.25 s) left
+    the map where it was and opened its popup off-screen. The page now waits for the move to end."""
+    _open(browser, _build(tmp_path, tile_server))
+    evil = next(n.number for n in number_entries(entries()) if n.entry.nome == EVIL)
+    first = next(n for n in number_entries(entries()) if n.entry.id == "lab-1").number
+    whole = browser.find_element("css selector", ".viste .vista")
+    for delay_ms in (0, 60, 120, 180, 300):
+        whole.click()  # back to the whole district, so the next click zooms in (animated)
+        time.sleep(0.6)
+        browser.execute_async_script(
+            """var done = arguments[3];
+            function click(n) { document.querySelector('#elenco li[data-numero="' + n + '"] button').click(); }
+            click(arguments[0]);
+            setTimeout(function () { click(arguments[1]); }.bind(null, arguments[0], arguments[1]), arguments[2]);
+            setTimeout(done, arguments[2] + 50);""",
+            evil, first, delay_ms,
+        )
+        try:
+            _popup_titled(browser, f"{first}.", timeout=5)
+        except Exception:
+            pytest.fail(f"second click {delay_ms} ms after the first: no visible popup for entry {first}")

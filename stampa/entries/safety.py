@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..problems import StampaError, error
@@ -139,7 +140,8 @@ def read_member(zf: zipfile.ZipFile, name: str, file: Path | str, what: str) -> 
     try:
         with zf.open(info) as fh:
             data = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+    # zlib.error is what a damaged deflate stream raises (zipfile does not wrap it).
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         raise fail(
             file,
             f"il file {what} è danneggiato: «{name}» non si estrae ({type(exc).__name__}). "

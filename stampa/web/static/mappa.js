@@ -83,6 +83,36 @@
   var markers = {};
   var items = {};
 
+  // Going to an entry from the list. Leaflet drops a setView asked for while a zoom animation runs
+  // (Map._tryAnimatedZoom returns at once), so an entry clicked during the previous one's zoom left
+  // the map where it was and opened its popup off-screen. So a request made while the map moves waits
+  // for that move to end (only the latest one counts), and the popup opens once the map has arrived,
+  // where its own automatic pan can see the final view.
+  var moving = false;
+  var wanted = null;
+  var request = 0;
+  map.on("movestart zoomstart", function () { moving = true; });
+  map.on("moveend", function () {
+    moving = false;
+    if (wanted !== null) {
+      var n = wanted;
+      wanted = null;
+      show(n);
+    }
+  });
+
+  function show(n) {
+    select(n);
+    if (moving) {
+      wanted = n;
+      return;
+    }
+    var marker = markers[n];
+    var mine = ++request;
+    map.once("moveend", function () { if (mine === request) marker.openPopup(); });
+    map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));  // always ends with a moveend
+  }
+
   function select(numero) {
     Object.keys(items).forEach(function (k) { items[k].classList.toggle("attiva", String(k) === String(numero)); });
     Object.keys(markers).forEach(function (k) {
@@ -132,12 +162,7 @@
         var kind = v.tipo_etichetta + (!group.capoluogo && v.quartiere ? " · " + v.quartiere : "");
         text.appendChild(el("span", "tipo", kind));
         button.appendChild(text);
-        button.addEventListener("click", function () {
-          var marker = markers[n];
-          map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
-          marker.openPopup();
-          select(n);
-        });
+        button.addEventListener("click", function () { show(n); });
         li.appendChild(button);
         ol.appendChild(li);
         items[n] = li;
