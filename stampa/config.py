@@ -85,7 +85,7 @@ class Sfondo:
     """The basemap. ``fonte``: ``osm`` (OpenStreetMap data drawn as vectors), an xyzservices name,
     a tile URL template, a GeoTIFF path, or ``vettoriale``."""
 
-    fonte: str = _f("CartoDB.Positron")  # becomes "osm" when the OSM basemap lands
+    fonte: str = _f("osm")
     attribuzione: str = _f("")  # needed for a URL template
     zoom_massimo: int = _f(19, min=0, max=22)  # for a URL template
     ppi: int = _f(300, min=72, max=1200)  # target resolution at print size

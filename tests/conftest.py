@@ -24,3 +24,28 @@ settings.register_profile("ci", max_examples=60, derandomize=True, print_blob=Tr
 settings.register_profile("lungo", max_examples=2000, print_blob=True, **_COMMON)
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "sviluppo"))
+
+
+# ---------------------------------------------------------------------------------------------
+# No test may reach the internet: the default basemap (``osm``) asks an Overpass server, so every
+# test starts with STAMPA_SERVER_OSM pointing at a local port where nothing listens (the build
+# then falls back at once, as it does offline). Tests of the OSM stage set their own local server.
+
+import socket
+
+import pytest
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_NOWHERE = f"http://127.0.0.1:{_closed_port()}/api/interpreter"
+
+
+@pytest.fixture(autouse=True)
+def _no_internet_for_osm(monkeypatch):
+    monkeypatch.setenv("STAMPA_SERVER_OSM", _NOWHERE)
+    monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)

@@ -42,7 +42,7 @@ def test_sample_config_loads():
     cfg = load_config(ROOT / "stampa.toml")
     assert len(cfg.distretto.comuni) == 12
     assert cfg.dati.voci == ROOT / "dati" / "voci-esempio.csv"
-    assert cfg.sfondo.fonte == "CartoDB.Positron"
+    assert cfg.sfondo.fonte == "osm"
     assert cfg.edizione.anno == 2026
 
 
