@@ -47,7 +47,7 @@ def inactive_lines(inputs: Inputs) -> list[str]:
 
 def layout_problems(inputs: Inputs) -> list[Problem]:
     """What staff edit besides the data, checked without building: the Mappa's and the
-    manifesto's texts, the colours, the basemap source (no network)."""
+    manifesto's texts, the colours, the basemap source and its style (no network)."""
     from .basemap import basemap_problems
     from .printing.theme import load_theme
     from .products.manifesto_text import load_manifesto_text
@@ -56,7 +56,12 @@ def layout_problems(inputs: Inputs) -> list[Problem]:
     cfg = inputs.config
     layout = cfg.root / "layout"
     problems: list[Problem] = list(basemap_problems(cfg.sfondo, root=cfg.root))
-    for load in (lambda: load_theme(layout / "tema.toml"), lambda: load_texts(layout, cfg), lambda: load_manifesto_text(layout)):
+    loads = [lambda: load_theme(layout / "tema.toml"), lambda: load_texts(layout, cfg), lambda: load_manifesto_text(layout)]
+    if cfg.sfondo.fonte.strip().lower() == "osm" or (layout / "sfondo.toml").exists():
+        from .cartography.osm_style import load_osm_style
+
+        loads.append(lambda: load_osm_style(layout / "sfondo.toml"))
+    for load in loads:
         try:
             load()
         except StampaError as exc:

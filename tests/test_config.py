@@ -131,11 +131,14 @@ def test_controlla_checks_layout_texts_and_basemap_source(tmp_path, capsys):
     shutil.copytree(ROOT / "layout", tmp_path / "layout")
     (tmp_path / "dati").mkdir()
     shutil.copy(ROOT / "dati" / "voci-esempio.csv", tmp_path / "dati" / "voci-esempio.csv")
-    config = (ROOT / "stampa.toml").read_text(encoding="utf-8").replace('fonte = "CartoDB.Positron"', 'fonte = "CartoDB.Positrn"')
+    config = (ROOT / "stampa.toml").read_text(encoding="utf-8").replace('fonte = "osm"', 'fonte = "CartoDB.Positrn"')
     (tmp_path / "stampa.toml").write_text(config, encoding="utf-8")
     manifesto = tmp_path / "layout" / "manifesto.toml"
     manifesto.write_text(manifesto.read_text(encoding="utf-8").replace("parole_chiave", "parole_chiavi", 1), encoding="utf-8")
+    style = tmp_path / "layout" / "sfondo.toml"
+    style.write_text(style.read_text(encoding="utf-8").replace("etichetta_pt = 7.0", "etichetta_pt = 3", 1), encoding="utf-8")
     assert main(["controlla", "--config", str(tmp_path / "stampa.toml")]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "manifesto.toml, chiave «parti[1].parole_chiavi»: chiave sconosciuta" in err
+    assert "sfondo.toml, chiave «acqua.fiume.etichetta_pt», valore «3»" in err
     assert "Forse intendevi «CartoDB.Positron»?" in err
