@@ -322,7 +322,7 @@ def _place_point(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, si
     if cs.strato == "stazioni":
         # beside the symbol, never on it
         off = max(cs.spessore_pt, 2.0) * PT_MM / 2 + 1.0 + width / 2
-        tries = [(off, 0), (-off, 0), (off, step * 0.7), (off, -step * 0.7), (-off, step * 0.7), (-off, -step * 0.7)]
+        tries = [(off, 0), (-off, 0)] + [(sx * off, sy * step * k) for k in (0.7, 1.4) for sy in (1, -1) for sx in (1, -1)]
     else:
         tries = [(0, 0), (0, step), (0, -step), (width / 2 + 1.5, 0), (-width / 2 - 1.5, 0)]
     for dx, dy in tries:
