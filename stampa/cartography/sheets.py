@@ -28,6 +28,7 @@ from ..printing.theme import Theme
 from ..forking import in_child
 from ..problems import Problem, warning
 from .geometry import _TO_UTM, Box, View, Viewport
+from .base_names import draw_base_names, has_base, has_vectors, markers_to_avoid
 from .layout import PlacedEntry, ScaleBarRecord, ViewRecord
 from .placement import Item, place_markers
 from .plan import MAIN, SAMPLE_ATTRIBUTION, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, _geoms_mm, _place_comune_labels, plan_map
@@ -347,8 +348,7 @@ def _draw_sheet_background(canvas, sheet: Sheet, basemap, theme: Theme) -> None:
     from .draw import _draw_background, _path_of
 
     port = sheet.port
-    image = getattr(basemap, "image", None) if basemap is not None else None
-    if image is not None:
+    if has_base(basemap):  # OpenStreetMap vectors or a raster
         _draw_background(canvas, port, basemap, _PlanLikeDistrict(sheet.district), theme)
         return
     x0, y0 = port.origin_mm
@@ -377,9 +377,10 @@ def draw_sheet(
     origin_mm: tuple[float, float],
     theme: Theme,
     attribution: Sequence[str] = (),
-) -> tuple[list[PlacedEntry], ViewRecord, ScaleBarRecord]:
+) -> tuple[list[PlacedEntry], ViewRecord, ScaleBarRecord, list]:
     """Draw one sheet in its frame at ``origin_mm``; returns where its entries went (mm on the
-    page), its view and its scale bar."""
+    page), its view, its scale bar and the names of its OpenStreetMap basemap (text, corners in mm
+    on the page)."""
     from .draw import _clip_to, _draw_boundaries, _draw_labels, _draw_markers, _draw_north, _draw_scale_bar, _halo_text
 
     fonts = sp.fonts
@@ -391,7 +392,15 @@ def draw_sheet(
     canvas.saveState()
     _clip_to(canvas, port.box)
     _draw_sheet_background(canvas, sheet, basemap, theme)
-    _draw_boundaries(canvas, port, like, theme, has_raster=getattr(basemap, "image", None) is not None)
+    _draw_boundaries(canvas, port, like, theme, has_raster=has_base(basemap))
+    names = []
+    if has_vectors(basemap):
+        avoid = markers_to_avoid(sheet.markers, sp.style.dot_mm)
+        avoid += [lab.box_mm for lab in sheet.labels] + [box for _, _, box in sheet.edge_labels]
+        names = draw_base_names(
+            canvas, port, basemap, avoid_mm=avoid, font=sp.label_fonts.regular, frame_box=port.box,
+            skip_names=[lab.nome for lab in sheet.labels],
+        )
     _draw_labels(canvas, like, theme)
     _draw_markers(canvas, like, MAIN, theme, fonts)
     # the sheets across each side, named at the middle of that side
@@ -452,7 +461,8 @@ def draw_sheet(
     vb = port.box
     view = ViewRecord(name, port.view.extent, (vb[0] + ox, vb[1] + oy, vb[2] + ox, vb[3] + oy), port.scale)
     bar = ScaleBarRecord(name, sheet.scale_bar.length_m, sheet.scale_bar.length_mm, sheet.scale_bar.scale)
-    return entries, view, bar
+    placed_names = [(n.text, tuple((x + ox, y + oy) for x, y in n.polygon_mm)) for n in names]
+    return entries, view, bar, placed_names
 
 
 def _has_glyph(font: str, text: str) -> bool:

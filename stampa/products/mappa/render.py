@@ -107,7 +107,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
     counts = (len(setup.numbered), len({n.entry.istat for n in setup.numbered}))
     layout: MapLayout | None = None
     problems: list[Problem] = []
-    sheet_parts: tuple[list, list, list] = ([], [], [])
+    sheet_parts: tuple[list, list, list, list] = ([], [], [], [])  # entries, views, scale bars, basemap names
     used = {iplan.columns[pl.column].panel for pl in vflow.placed}
     for page in range(fmt.pages):
         if page:
@@ -123,7 +123,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
                 sp = maps.sheets
                 _draw_sheet_header(c, mp, SHEETS_TITLE, SHEETS_SUBTITLE.format(n=len(sp.sheets)), fonts, theme)
                 layout = draw_overview(c, sp, basemaps, origin_mm=origin_mm, theme=theme)
-                sheet_parts = ([], [layout.views[0]], [layout.scale_bars[0]])
+                sheet_parts = ([], [layout.views[0]], [layout.scale_bars[0]], list(layout.base_names))
             else:
                 sp = maps.sheets
                 sh = sp.sheets[mp.sheet - 1]
@@ -140,6 +140,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
                     entries=tuple(sorted(sheet_parts[0], key=lambda e: e.number)),
                     views=tuple(sheet_parts[1]),
                     scale_bars=tuple(sheet_parts[2]),
+                    base_names=tuple(sheet_parts[3]),
                 )
             problems.extend(p for p in layout.problems if p not in problems)
         on_page = [i for i, p in enumerate(panels) if p.page == page]
