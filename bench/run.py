@@ -7,7 +7,9 @@ Every case is a whole `stampa` command in its own process, measured with bench/m
 time, CPU of the process tree, peak memory of the tree). Tiles come from a tile server started
 here on 127.0.0.1 (tests/tileserver.py): the benchmark never uses the internet.
 
-Cases: the sample edition with tiles (cold cache, warm cache), with the frozen basemap (server
+Cases: the OpenStreetMap basemap (a local Overpass server, tests/overpass_server.py, with about
+30,000 synthetic ways): `stampa sfondo` freezing it, the sample edition and a 1,000-entry atlas
+built over the frozen data with the server stopped; the sample edition with tiles (cold cache, warm cache), with the frozen basemap (server
 stopped), with the vector basemap; synthetic editions of 100, 1,000 and 10,000 entries as a
 booklet; 10, 100 and 1,000 per-lab posters (bench/bench_manifesto.py). Results:
 bench/risultati/benchmark.json.
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from measure import Run, run_measured  # noqa: E402
 from synthetic import generate_entries, write_csv  # noqa: E402
+from overpass_server import OverpassServer, generate_osm  # noqa: E402
 from tileserver import TileServer  # noqa: E402
 
 RESULTS = ROOT / "bench" / "risultati" / "benchmark.json"
@@ -55,12 +58,48 @@ def make_project(where: Path, *, formato: str = "A3-pieghevole", fonte: str | No
     return where
 
 
-def stampa(project: Path, *args: str, cache: Path) -> Run:
+def stampa(project: Path, *args: str, cache: Path, env: dict | None = None) -> Run:
     return run_measured(
         [PY, "-m", "stampa", *args, "--config", str(project / "stampa.toml")],
         cwd=project,
-        env={"STAMPA_CACHE": str(cache), "PYTHONPATH": str(ROOT)},
+        env={"STAMPA_CACHE": str(cache), "PYTHONPATH": str(ROOT), **(env or {})},
     )
+
+
+def osm_cases(tmp: Path) -> list[dict]:
+    """The default basemap: freeze from a local Overpass, then build with the server stopped."""
+    rows = []
+    project = make_project(tmp / "esempio-osm", fonte=None)
+    text = (project / "stampa.toml").read_text(encoding="utf-8")
+    (project / "stampa.toml").write_text(re.sub(r'(?m)^fonte = ".*"$', 'fonte = "osm"', text), encoding="utf-8")
+    atlas = tmp / "voci-osm-1000.csv"
+    write_csv(atlas, generate_entries(1000, seed=1))
+    server = OverpassServer(generate_osm(streets=15_000, buildings=15_000))
+    ways = sum(1 for e in server.elements if e["type"] == "way")
+    env = {"STAMPA_SERVER_OSM": server.url}
+    try:
+        run = stampa(project, "sfondo", cache=tmp / "c-osm", env=env)
+        rows.append(row(f"stampa sfondo osm ({ways} vie dal server locale)", run, richieste=len(server.requests)))
+        frozen = project / "dati" / "sfondo-osm-2026.gpkg"
+        size = round(frozen.stat().st_size / 1e6, 2) if frozen.exists() else None
+        # the atlas has its own views (the sheets): freeze them too, in another project folder
+        big = make_project(tmp / "atlante-osm", formato="libretto")
+        text = (big / "stampa.toml").read_text(encoding="utf-8")
+        (big / "stampa.toml").write_text(re.sub(r'(?m)^fonte = ".*"$', 'fonte = "osm"', text), encoding="utf-8")
+        run = stampa(big, "sfondo", "--dati", str(atlas), cache=tmp / "c-osm", env=env)
+        rows.append(row("stampa sfondo osm (atlante di 1000 voci)", run, richieste=len(server.requests)))
+    finally:
+        server.stop()
+    off = {"STAMPA_SERVER_OSM": "http://127.0.0.1:9/api/interpreter"}  # nothing listens: any request would fail
+    run = stampa(project, "edizione", "--out", str(tmp / "osm1"), "--senza-verifica", cache=tmp / "c-osm", env=off)
+    pdf = tmp / "osm1" / "mappa-stampa.pdf"
+    rows.append(row("esempio, sfondo osm congelato, server spento", run, gpkg_mb=size,
+                    pdf_mb=round(pdf.stat().st_size / 1e6, 2) if pdf.exists() else None))
+    run = stampa(big, "edizione", "--dati", str(atlas), "--out", str(tmp / "osm2"), "--senza-verifica", cache=tmp / "c-osm", env=off)
+    pdf = tmp / "osm2" / "mappa-stampa.pdf"
+    rows.append(row("1000 voci, libretto a tavole, sfondo osm congelato", run,
+                    pdf_mb=round(pdf.stat().st_size / 1e6, 2) if pdf.exists() else None))
+    return rows
 
 
 def row(name: str, run: Run, **extra: object) -> dict:
@@ -146,13 +185,15 @@ def print_table(rows: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--solo", default="", help="solo i gruppi di casi il cui nome contiene questo testo: esempio, voci, manifesti")
+    ap.add_argument("--solo", default="", help="solo i gruppi di casi il cui nome contiene questo testo: osm, esempio, voci, manifesti")
     ap.add_argument("--voci", default="100,1000,10000", help="dimensioni delle edizioni sintetiche")
     ap.add_argument("--manifesti", default="10,100,1000", help="numeri di manifesti per laboratorio")
     args = ap.parse_args(argv)
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="stampa-bench-") as tmp:
         t = Path(tmp)
+        if args.solo in ("", "osm"):
+            rows += osm_cases(t)
         if args.solo in ("", "esempio"):
             rows += sample_cases(t)
         if args.solo in ("", "voci"):

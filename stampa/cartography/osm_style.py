@@ -25,6 +25,9 @@ MIN_LABEL_PT = 6.0  # the print floor: no text under 6 pt
 ALWAYS = math.inf
 
 
+SCALE_TOLERANCE = 1.0 + 1e-6
+
+
 @dataclass(frozen=True)
 class ClassStyle:
     """How one class of one layer is drawn and named."""
@@ -46,11 +49,13 @@ class ClassStyle:
     corsivo: bool = False
     priorita: int = 5
 
+    # A view's scale comes out of float arithmetic (1:40,000.0000000006): a threshold written
+    # as 40000 must include it.
     def drawn_at(self, scale: float) -> bool:
-        return scale <= self.da_scala
+        return scale <= self.da_scala * SCALE_TOLERANCE
 
     def labelled_at(self, scale: float) -> bool:
-        return self.etichetta and scale <= min(self.da_scala, self.etichetta_da_scala)
+        return self.etichetta and scale <= min(self.da_scala, self.etichetta_da_scala) * SCALE_TOLERANCE
 
 
 @dataclass(frozen=True)
