@@ -193,9 +193,9 @@ _ANY_CELL = st.one_of(
 @given(rows=st.lists(st.lists(_ANY_CELL, min_size=0, max_size=6), min_size=1, max_size=6),
        title_rows=st.integers(0, 3))
 def test_lean_xlsx_reader_agrees_with_openpyxl(rows, title_rows):
-    """The lean sheet reader (speed) gives exactly what openpyxl (the reference) gives."""
+    """calamine (speed) gives exactly what openpyxl (the reference) gives."""
     from stampa.entries.safety import open_zip
-    from stampa.entries.xlsxfile import _rows_fast, _rows_openpyxl
+    from stampa.entries.xlsxfile import _rows_calamine, _rows_openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -207,7 +207,7 @@ def test_lean_xlsx_reader_agrees_with_openpyxl(rows, title_rows):
     out = io.BytesIO()
     wb.save(out)
     data = out.getvalue()
-    fast = _rows_fast(open_zip(data, "f.xlsx", "XLSX"), "f.xlsx", "")
+    fast = _rows_calamine(open_zip(data, "f.xlsx", "XLSX"), "f.xlsx", "")
     reference = _rows_openpyxl(data, "f.xlsx", "")
 
     def trimmed(result):
