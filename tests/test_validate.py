@@ -160,6 +160,38 @@ def test_contacts_normalised(district):
     assert (e.email, e.telefono, e.sito) == ("info@example.org", "+39 0382 000 001", "https://www.example.org/lab")
 
 
+@pytest.mark.parametrize("typed", ["mailto:info@example.org", "info@example.org", " MAILTO: info@example.org "])
+def test_email_in_sito_moved_to_email(district, typed):
+    edition, problems = validate([rec(2, sito=typed)], district)
+    assert messages(problems) == [
+        f"dati/voci.csv, riga 2, campo «sito», valore «{typed.strip()}»: indirizzo email spostato da «sito» a «email»: "
+        "nel file scrivilo nella colonna «email»."
+    ]
+    e = edition.entries[0]
+    assert (e.email, e.sito) == ("info@example.org", "")
+
+
+@pytest.mark.parametrize(
+    "typed, why",
+    [
+        ("mailto:altro@example.org", "tipo di indirizzo non ammesso (mailto:): sono ammessi solo http:, https:"),
+        ("altro@example.org", "è un indirizzo email, non un sito."),
+    ],
+)
+def test_email_in_sito_when_email_is_set_stays_an_error_with_a_hint(district, typed, why):
+    edition, problems = validate([rec(2, email="info@example.org", sito=typed)], district)
+    assert messages(problems) == [
+        f"dati/voci.csv, riga 2, campo «sito», valore «{typed}»: {why} Scrivi l'indirizzo del sito come "
+        "https://www.esempio.it. «altro@example.org» è un indirizzo email, ma la colonna «email» ha già "
+        "«info@example.org»: toglilo da «sito», o mettilo in «email» al posto dell'altro se è quello giusto."
+    ]
+
+
+def test_web_address_with_an_at_sign_stays_a_website(district):
+    edition, problems = validate([rec(2, sito="www.example.org/@spazioq")], district)
+    assert problems == [] and edition.entries[0].sito == "https://www.example.org/@spazioq"
+
+
 def test_inactive_entries_left_out(district):
     edition, problems = validate([rec(2, attivo="no"), rec(3, attivo="Sì"), rec(4, attivo="forse")], district)
     assert [e.id for e in edition.entries] == ["V3"]

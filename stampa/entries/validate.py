@@ -144,11 +144,30 @@ class _Checker:
         if phone and not phone_ok(phone):
             self.report(rec, "errore", "numero di telefono non valido: usa solo cifre, spazi e un + iniziale (es. 0382 123456).", "telefono", phone)
         site = values.get("sito", "")
+        address = _email_in_site(site)
+        if address and not email:
+            # Staff often put the only contact they have in whichever column is free: move it.
+            values["email"], values["sito"] = address, ""
+            self.report(
+                rec,
+                "avviso",
+                "indirizzo email spostato da «sito» a «email»: nel file scrivilo nella colonna «email».",
+                "sito",
+                site,
+            )
+            return
         if site:
             url = normalise_website(site)
-            why = url_problem(url, ("http", "https"))
+            # Without this, "info@esempio.it" would pass as https://info@esempio.it (a user name at a host).
+            why = url_problem(url, ("http", "https")) or ("è un indirizzo email, non un sito." if address else None)
             if why:
-                self.report(rec, "errore", f"{why} Scrivi l'indirizzo del sito come https://www.esempio.it.", "sito", site)
+                hint = (
+                    f" «{address}» è un indirizzo email, ma la colonna «email» ha già «{email}»: toglilo da «sito», "
+                    "o mettilo in «email» al posto dell'altro se è quello giusto."
+                    if address
+                    else ""
+                )
+                self.report(rec, "errore", f"{why} Scrivi l'indirizzo del sito come https://www.esempio.it.{hint}", "sito", site)
             else:
                 values["sito"] = url
 
@@ -246,6 +265,16 @@ class _Checker:
                 "comune",
                 declared,
             )
+
+
+def _email_in_site(site: str) -> str:
+    """The email address typed in «sito» («mailto:x@y.it» or a bare «x@y.it»), or ""."""
+    text = site.strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:].strip()
+    elif "://" in text or "/" in text:
+        return ""  # a web address, perhaps with an @ in its path
+    return text if email_ok(text) else ""
 
 
 @lru_cache(maxsize=1)
