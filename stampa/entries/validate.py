@@ -199,21 +199,32 @@ class _Checker:
         lat = np.array([c.record.lat for c in placed])
         found = self.district.locate(lon, lat)
         swapped = self.district.locate(lat, lon)
+        outside = found == ""
+        # Where the points outside fall in Italy: loads all comuni, so only when there are some.
+        italy = iter(self.district.comune_in_italy(lon[outside], lat[outside]) if outside.any() else [])
         for c, code, swap in zip(placed, found, swapped):
-            rec = c.record
-            value = f"{rec.lat:.6f}, {rec.lon:.6f}"
             if not code:
-                c.istat = ""
-                hint = (
-                    " Latitudine e longitudine scambiate? Scambiandole il punto cade a "
-                    f"{self.district.nome(swap)}."
-                    if swap
-                    else " Controlla le coordinate (latitudine intorno a 45,1 e longitudine intorno a 9,1 per Pavia)."
-                )
-                self.report(rec, "errore", f"la posizione è fuori dal {self.district.name}.{hint}", "posizione", value)
+                self.outside(c, next(italy), swap)
                 continue
             c.istat = str(code)
             self.declared_comune(c)
+
+    def outside(self, c: _Checked, where: str, swap: str) -> None:
+        rec, declared = c.record, c.values.get("comune", "")
+        c.istat = ""
+        name = self.district.name
+        if where:
+            message = f"la posizione cade nel comune di {where}, fuori dal {name}."
+        else:
+            message = f"la posizione è fuori dal {name}, e non cade in nessun comune italiano."
+        foreign = self.district.describe_foreign(declared) if declared and self.district.match_name(declared) is None else None
+        if foreign:
+            message += f" Anche il comune indicato, {foreign}, non fa parte del {name}: togli la voce o correggi comune e posizione."
+        if swap:
+            message += f" Latitudine e longitudine scambiate? Scambiandole il punto cade a {self.district.nome(swap)}."
+        elif not foreign:
+            message += " Controlla le coordinate (latitudine intorno a 45,1 e longitudine intorno a 9,1 per Pavia)."
+        self.report(rec, "errore", message, "posizione", f"{rec.lat:.6f}, {rec.lon:.6f}")
 
     def declared_comune(self, c: _Checked) -> None:
         rec, declared = c.record, c.values.get("comune", "")
