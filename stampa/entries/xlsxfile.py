@@ -44,7 +44,7 @@ def cell_text(value: object) -> str:
             return ""
         # calamine gives every number as a float: a whole one prints as the integer it is, unless
         # it is so large that its shortest spelling is in exponent form (1e+16), as Excel writes it.
-        text = repr(value)
+        text = repr(value + 0.0)  # + 0.0: -0.0 (a sum that came to zero) shows as 0
         if value.is_integer() and text.endswith(".0"):
             return text[:-2]
         return text
