@@ -49,6 +49,25 @@ def _boundaries(year: int, codes: tuple[str, ...]) -> gpd.GeoDataFrame:
     return geo[["istat", "geometry"]]
 
 
+@lru_cache(maxsize=2)
+def _italy(year: int) -> tuple[shapely.STRtree, np.ndarray]:
+    """Every Italian comune of that year: a spatial index of the boundaries and, in the same order,
+    «Nome (PR)». Only for naming where a point outside the district falls, so it is loaded the first
+    time one is (~0.1 s to read 7,900 boundaries, ~3 ms to index them) and never for a clean file."""
+    with resources.as_file(_data_file(f"{year}_italy_geo_municipalities.feather")) as path:
+        geo = gpd.read_feather(path, columns=["municipality_code", "geometry"])
+    table = _municipalities(year)
+    label = pd.Series((table["nome"] + " (" + table["provincia"] + ")").values, index=table["istat"].values)
+    codes = geo["municipality_code"].astype(int).map("{:06d}".format)
+    labels = codes.map(label).fillna("").to_numpy(dtype=object)
+    return shapely.STRtree(geo.geometry.values), labels
+
+
+@lru_cache(maxsize=4)
+def _name_keys(year: int) -> pd.Series:
+    return _municipalities(year)["nome"].map(name_key)
+
+
 def name_key(name: str) -> str:
     """A comune name reduced to what staff reliably type: no accents, apostrophes, case or extra
     spaces. "Travaco' Siccomario", "TRAVACÒ SICCOMARIO" and "Travacò Siccomario" share one key."""
@@ -96,6 +115,18 @@ class District:
             found[hit] = istat
         return found
 
+    def comune_in_italy(self, lon: np.ndarray, lat: np.ndarray) -> list[str]:
+        """For each point, the Italian comune it falls in as «Nome (PR)», or "" (abroad, at sea).
+        Meant for points already found outside the district, to say where they are instead."""
+        tree, labels = _italy(self.year)
+        points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        found = [""] * len(points)
+        point_index, comune_index = tree.query(points, predicate="intersects")
+        for p, c in zip(point_index, comune_index):
+            if not found[p]:  # on a boundary between two comuni: the first one is as good
+                found[p] = str(labels[c])
+        return found
+
     @cached_property
     def _keys(self) -> dict[str, str]:
         return {name_key(n): code for code, n in zip(self.comuni.index, self.comuni["nome"])}
@@ -115,7 +146,7 @@ class District:
         "Certosa di Pavia (PV)"), so the message can say it is outside rather than misspelt."""
         table = _municipalities(self.year)
         key = name_key(name)
-        hits = table[table["nome"].map(name_key) == key]
+        hits = table[(_name_keys(self.year) == key).values]
         if hits.empty:
             return None
         local = hits[hits["provincia"] == "PV"]

@@ -185,3 +185,27 @@ def test_mixed_encodings_warned(tmp_path):
         "voci.csv: il file mescola due codifiche dei caratteri (UTF-8 e Windows-1252): alcune lettere "
         "accentate appariranno come «Ã¨». Salvalo di nuovo come «CSV UTF-8»."
     ]
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "dati" / "voci-esempio.csv"
+
+
+@pytest.mark.parametrize(
+    "encoding, said",
+    [("cp850", "la codifica DOS (cp850)"), ("mac_roman", "la codifica dei vecchi Mac (Mac Roman)")],
+)
+def test_legacy_encodings_read_right_with_a_warning(tmp_path, encoding, said):
+    """Neither UTF-8 nor Windows-1252: the sample edition as an old DOS or Mac program writes it
+    comes back with the same accented letters as the UTF-8 file, and a warning says so."""
+    text = SAMPLE.read_text(encoding="utf-8-sig")
+    text = text.translate(str.maketrans({"–": "-", "’": "'", "“": '"', "”": '"', "«": '"', "»": '"', "…": "..."}))
+    data = text.encode(encoding)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("cp1252")  # the case this is about
+    reference, _ = read_records(write(tmp_path, "utf8.csv", text.encode("utf-8")))
+    records, problems = read_records(write(tmp_path, "voci.csv", data))
+    assert [r.fields for r in records] == [r.fields for r in reference]
+    assert messages(problems)[0] == (
+        f"voci.csv: il file non è né UTF-8 né Windows-1252: dalle lettere accentate sembra {said}, e l'ho letto così. "
+        "Controlla le lettere accentate nei risultati; meglio salvarlo come «CSV UTF-8»."
+    )

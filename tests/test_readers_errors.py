@@ -50,14 +50,14 @@ SUPPORTED = "CSV, XLSX, KML, KMZ, GeoJSON, GeoPackage o Shapefile"
          "è un file Excel 97-2003 (.xls): aprilo e salvalo come «Cartella di lavoro Excel (.xlsx)»."),
         ("voci.csv", b"<!DOCTYPE html><html><body>Accedi</body></html>",
          "è una pagina web (HTML), non un elenco di voci: scarica il file vero e proprio."),
-        ("voci.kmz", b"PK\x03\x04\x14\x00\x00\x00", "il file KMZ è danneggiato o incompleto (non si apre come archivio zip): esportalo di nuovo."),
+        ("voci.kmz", b"PK\x03\x04\x14\x00\x00\x00", "il file KMZ è danneggiato o incompleto: non si apre come archivio zip (BadZipFile: File is not a zip file); riesportalo dal programma da cui viene."),
         ("voci.gpkg", b"SQLite format 3\x00" + b"\x00" * 200, None),
     ],
 )
 def test_unreadable_bytes(name, data, message):
     text = error_of(save(name, data))
     if message is None:
-        assert text.startswith(f"{name}: il file GeoPackage non si legge: è danneggiato")
+        assert text.startswith(f"{name}: il file GeoPackage è danneggiato o incompleto: il database non si apre (")
     else:
         assert text == f"{name}: {message}"
 

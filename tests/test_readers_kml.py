@@ -165,8 +165,8 @@ def test_truncated_kml():
     with pytest.raises(StampaError) as e:
         read_records(save("mappa.kml", KML[: len(KML) // 2]))
     msg = e.value.problems[0].format()
-    assert msg.startswith("mappa.kml: il KML non è XML valido (errore alla riga ")
-    assert msg.endswith("): forse è troncato o danneggiato. Esporta di nuovo la mappa.")
+    assert msg.startswith("mappa.kml: il file KML è danneggiato o incompleto: l'XML si interrompe o è sbagliato alla riga ")
+    assert msg.endswith("; riesportalo dal programma da cui viene.")
 
 
 def test_kml_without_placemarks():

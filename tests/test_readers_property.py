@@ -192,10 +192,14 @@ _ANY_CELL = st.one_of(
 @SETTINGS
 @given(rows=st.lists(st.lists(_ANY_CELL, min_size=0, max_size=6), min_size=1, max_size=6),
        title_rows=st.integers(0, 3))
+# Found by the «lungo» profile: calamine gives -0.0 where openpyxl gives 0; and the biggest whole
+# numbers that still print without an exponent.
+@example(rows=[[-0.0]], title_rows=0)
+@example(rows=[[1000000000000000.0], [9007199254740992.0]], title_rows=0)
 def test_lean_xlsx_reader_agrees_with_openpyxl(rows, title_rows):
-    """The lean sheet reader (speed) gives exactly what openpyxl (the reference) gives."""
+    """calamine (speed) gives exactly what openpyxl (the reference) gives."""
     from stampa.entries.safety import open_zip
-    from stampa.entries.xlsxfile import _rows_fast, _rows_openpyxl
+    from stampa.entries.xlsxfile import _rows_calamine, _rows_openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -207,7 +211,7 @@ def test_lean_xlsx_reader_agrees_with_openpyxl(rows, title_rows):
     out = io.BytesIO()
     wb.save(out)
     data = out.getvalue()
-    fast = _rows_fast(open_zip(data, "f.xlsx", "XLSX"), "f.xlsx", "")
+    fast = _rows_calamine(open_zip(data, "f.xlsx", "XLSX"), "f.xlsx", "")
     reference = _rows_openpyxl(data, "f.xlsx", "")
 
     def trimmed(result):

@@ -147,4 +147,4 @@ def test_geojson_not_json():
     with pytest.raises(StampaError) as e:
         read_records(Path("voci.geojson"))
     msg = e.value.problems[0].format()
-    assert msg.startswith("voci.geojson: il file GeoJSON non si legge: è danneggiato o non è nel formato che dice")
+    assert msg.startswith("voci.geojson: il file GeoJSON è danneggiato o incompleto: GDAL non riesce a leggerlo (")

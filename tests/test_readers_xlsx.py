@@ -126,7 +126,8 @@ def test_truncated_xlsx():
     with pytest.raises(StampaError) as e:
         read_records(save("voci.xlsx", data[: len(data) // 2]))
     assert e.value.problems[0].format() == (
-        "voci.xlsx: il file XLSX è danneggiato o incompleto (non si apre come archivio zip): esportalo di nuovo."
+        "voci.xlsx: il file XLSX è danneggiato o incompleto: non si apre come archivio zip "
+        "(BadZipFile: File is not a zip file); riesportalo dal programma da cui viene."
     )
 
 
@@ -155,8 +156,8 @@ def test_damaged_workbook_xml():
     with pytest.raises(StampaError) as e:
         read_records(save("voci.xlsx", out.getvalue()))
     msg = e.value.problems[0].format()
-    assert msg.startswith("voci.xlsx: il file XLSX è danneggiato e non si apre (")
-    assert msg.endswith("): aprilo con il foglio di calcolo e salvalo di nuovo.")
+    assert msg.startswith("voci.xlsx: il file XLSX è danneggiato o incompleto: il testo XML è interrotto o non valido (")
+    assert msg.endswith("); riesportalo dal programma da cui viene.")
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"])
@@ -180,7 +181,9 @@ def test_entity_expansion_in_workbook_refused(part):
 
 def excel_like_workbook() -> bytes:
     """A workbook written the way Excel writes it (shared strings, rich text, 17-digit numbers,
-    date styles, errors, cached formula results), which openpyxl itself never produces."""
+    date styles, errors, cached formula results), which openpyxl itself never produces.
+    Like Excel, a run with a space at its end says xml:space="preserve" (calamine honours it
+    strictly: without it the space goes)."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     parts = {
@@ -229,7 +232,7 @@ def excel_like_workbook() -> bytes:
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst {ns} count="8" uniqueCount="8">'
             "<si><t>Nome</t></si><si><t>Tipologia</t></si><si><t>Latitudine</t></si><si><t>Longitudine</t></si>"
             "<si><t>Aggiornato</t></si>"
-            '<si><r><t>Caffè &amp; </t></r><r><rPr><b/></rPr><t xml:space="preserve">&lt;Bistrot&gt; "Il Naviglio"</t></r>'
+            '<si><r><t xml:space="preserve">Caffè &amp; </t></r><r><rPr><b/></rPr><t xml:space="preserve">&lt;Bistrot&gt; "Il Naviglio"</t></r>'
             "<rPh sb=\"0\" eb=\"1\"><t>kana</t></rPh></si>"
             "<si><t>laboratorio</t></si><si><t>Mappa 2026</t></si></sst>"
         ),
@@ -259,19 +262,55 @@ def test_excel_written_workbook():
     assert [r.origin.row for r in records] == [4, 6]
     assert records[0].fields == {"nome": NAME, "tipo": "laboratorio", "lat": "45.1942", "lon": "9.1671"}
     assert (records[0].lat, records[0].lon) == (45.1942, 9.1671)
-    assert records[1].fields == {"nome": "#N/A", "tipo": "VERO", "lat": "05/03/2026 12:00", "lon": "0.001"}
+    # An error cell (#N/A) reads as empty (calamine): «manca il nome» then points staff at the row,
+    # where "#N/A" would have been printed as a name.
+    assert records[1].fields == {"nome": "", "tipo": "VERO", "lat": "05/03/2026 12:00", "lon": "0.001"}
     assert [p.message for p in problems][0].startswith("ignoro le colonne che non riconosco: «Aggiornato»")
 
 
 def test_excel_written_workbook_same_with_openpyxl():
     from stampa.entries.safety import open_zip
-    from stampa.entries.xlsxfile import _rows_fast, _rows_openpyxl
+    from stampa.entries.xlsxfile import _rows_calamine, _rows_openpyxl
 
     data = excel_like_workbook()
-    fast = _rows_fast(open_zip(data, "f", "XLSX"), "f", "")
+    fast = _rows_calamine(open_zip(data, "f", "XLSX"), "f", "")
     reference = _rows_openpyxl(data, "f", "")
     assert fast[0] == reference[0] == "Voci 2026"
     assert [(n, [c for c in cells if c]) for n, cells in fast[1]] == [
-        (n, [c for c in cells if c]) for n, cells in reference[1] if any(cells)
-    ]
+        (n, [c for c in cells if c and c != "#N/A"]) for n, cells in reference[1] if any(cells)
+    ]  # error cells: openpyxl gives their text, calamine an empty cell
     assert fast[1][2][1][4] == "05/03/2026"
+
+
+def _rewrite(data: bytes, change) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, change(info.filename, src.read(info)))
+    return out.getvalue()
+
+
+def test_utf16_sheet_is_read_by_the_openpyxl_fallback():
+    """calamine reads a sheet written in UTF-16 as empty, without an error: that is openpyxl's job."""
+    def utf16(name, body):
+        if name == "xl/worksheets/sheet1.xml":
+            return body.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+        return body
+
+    records, _ = read_records(save("voci.xlsx", _rewrite(excel_like_workbook(), utf16)))
+    assert [r.origin.row for r in records] == [4, 6]
+    assert records[0].fields["nome"] == NAME
+
+
+def test_utf16_sheet_with_entities_refused():
+    def utf16(name, body):
+        if name == "xl/worksheets/sheet1.xml":
+            text = body.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+            head, _, rest = text.partition("?>")
+            return (head + '?><!DOCTYPE x [<!ENTITY a "aaaa">]>' + rest).encode("utf-16")
+        return body
+
+    with pytest.raises(StampaError) as e:
+        read_records(save("voci.xlsx", _rewrite(excel_like_workbook(), utf16)))
+    assert "dichiarazioni di entità XML" in e.value.problems[0].format()

@@ -75,16 +75,56 @@ def test_swapped_coordinates_hint(district):
     _, problems = validate([rec(5, lat=9.1563, lon=45.1855)], district)
     assert messages(problems) == [
         "dati/voci.csv, riga 5, campo «posizione», valore «9.156300, 45.185500»: la posizione è fuori dal Distretto "
-        "sociale pavese. Latitudine e longitudine scambiate? Scambiandole il punto cade a Pavia."
+        "sociale pavese, e non cade in nessun comune italiano. Latitudine e longitudine scambiate? Scambiandole il punto cade a Pavia."
     ]
 
 
 def test_outside_district_without_swap(district):
     _, problems = validate([rec(6, lat=45.4642, lon=9.19)], district)  # Milano
     assert messages(problems) == [
-        "dati/voci.csv, riga 6, campo «posizione», valore «45.464200, 9.190000»: la posizione è fuori dal Distretto "
-        "sociale pavese. Controlla le coordinate (latitudine intorno a 45,1 e longitudine intorno a 9,1 per Pavia)."
+        "dati/voci.csv, riga 6, campo «posizione», valore «45.464200, 9.190000»: la posizione cade nel comune di Milano (MI), "
+        "fuori dal Distretto sociale pavese. Controlla le coordinate (latitudine intorno a 45,1 e longitudine intorno a 9,1 per Pavia)."
     ]
+
+
+def test_outside_names_the_comune_and_the_declared_foreign_comune(district):
+    # The Certosa itself: a real comune next to the district, typed as staff would.
+    _, problems = validate([rec(8, lat=45.2560, lon=9.1330, comune="Certosa di Pavia")], district)
+    assert messages(problems) == [
+        "dati/voci.csv, riga 8, campo «posizione», valore «45.256000, 9.133000»: la posizione cade nel comune di "
+        "Certosa di Pavia (PV), fuori dal Distretto sociale pavese. Anche il comune indicato, Certosa di Pavia (PV), "
+        "non fa parte del Distretto sociale pavese: togli la voce o correggi comune e posizione."
+    ]
+
+
+def test_outside_with_swapped_coordinates_in_italy(district):
+    # 9.2, 45.18 → swapped it is (lon 45.18, lat 9.2): nowhere in Italy; the swap hint stays.
+    _, problems = validate([rec(9, lat=45.4642, lon=9.19, comune="Pavia"), rec(10, lat=9.1563, lon=45.1855, comune="Milano")], district)
+    assert messages(problems)[1].endswith(
+        "non cade in nessun comune italiano. Anche il comune indicato, Milano (MI), non fa parte del Distretto sociale "
+        "pavese: togli la voce o correggi comune e posizione. Latitudine e longitudine scambiate? Scambiandole il punto "
+        "cade a Pavia."
+    )
+
+
+def test_all_comuni_loaded_only_when_a_point_is_outside(district):
+    """Naming where an outside point falls reads ~7,900 boundaries: a clean file must not pay for it."""
+    import time
+
+    from stampa import district as district_module
+
+    district_module._italy.cache_clear()
+    validate([rec(2), rec(3, lat=45.19, lon=9.16)], district)
+    assert district_module._italy.cache_info().currsize == 0
+    t0 = time.perf_counter()
+    validate([rec(4, lat=45.4642, lon=9.19)], district)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    validate([rec(5, lat=45.4642, lon=9.19)], district)
+    again = time.perf_counter() - t0
+    print(f"\ncomuni d'Italia: prima ricerca {first:.3f} s, poi {again:.3f} s")
+    assert district_module._italy.cache_info().currsize == 1
+    assert again < first and first < 5
 
 
 def test_declared_comune_differs_from_point(district):
@@ -158,6 +198,38 @@ def test_contacts_normalised(district):
     assert problems == []
     e = edition.entries[0]
     assert (e.email, e.telefono, e.sito) == ("info@example.org", "+39 0382 000 001", "https://www.example.org/lab")
+
+
+@pytest.mark.parametrize("typed", ["mailto:info@example.org", "info@example.org", " MAILTO: info@example.org "])
+def test_email_in_sito_moved_to_email(district, typed):
+    edition, problems = validate([rec(2, sito=typed)], district)
+    assert messages(problems) == [
+        f"dati/voci.csv, riga 2, campo «sito», valore «{typed.strip()}»: indirizzo email spostato da «sito» a «email»: "
+        "nel file scrivilo nella colonna «email»."
+    ]
+    e = edition.entries[0]
+    assert (e.email, e.sito) == ("info@example.org", "")
+
+
+@pytest.mark.parametrize(
+    "typed, why",
+    [
+        ("mailto:altro@example.org", "tipo di indirizzo non ammesso (mailto:): sono ammessi solo http:, https:"),
+        ("altro@example.org", "è un indirizzo email, non un sito."),
+    ],
+)
+def test_email_in_sito_when_email_is_set_stays_an_error_with_a_hint(district, typed, why):
+    edition, problems = validate([rec(2, email="info@example.org", sito=typed)], district)
+    assert messages(problems) == [
+        f"dati/voci.csv, riga 2, campo «sito», valore «{typed}»: {why} Scrivi l'indirizzo del sito come "
+        "https://www.esempio.it. «altro@example.org» è un indirizzo email, ma la colonna «email» ha già "
+        "«info@example.org»: toglilo da «sito», o mettilo in «email» al posto dell'altro se è quello giusto."
+    ]
+
+
+def test_web_address_with_an_at_sign_stays_a_website(district):
+    edition, problems = validate([rec(2, sito="www.example.org/@spazioq")], district)
+    assert problems == [] and edition.entries[0].sito == "https://www.example.org/@spazioq"
 
 
 def test_inactive_entries_left_out(district):

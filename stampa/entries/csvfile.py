@@ -28,6 +28,25 @@ _MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]")
 _SEP_LINE = re.compile(r"\A\ufeff?sep=(.)\r?\n", re.IGNORECASE)
 
 
+# Older programs still export CSV in these; both decode any byte, so the text decides. Measured on
+# the sample edition: charset-normalizer took Mac Roman for cp850 or cp775 (Baltic), so it was not
+# used; counting Italian accented letters against symbols no Italian list contains picks right.
+_LEGACY = (("cp850", "la codifica DOS (cp850)"), ("mac_roman", "la codifica dei vecchi Mac (Mac Roman)"))
+_ITALIAN = set("àèéìòùÀÈÉÌÒÙ")
+
+
+def _legacy_italian(data: bytes) -> tuple[str, str] | None:
+    best, best_score = None, 0
+    for encoding, name in _LEGACY:
+        text = data.decode(encoding)
+        italian = sum(text.count(ch) for ch in _ITALIAN)
+        odd = sum(1 for ch in text if ord(ch) > 0x7F and ch not in _ITALIAN and not ch.isalpha())
+        score = italian - 2 * odd
+        if score > best_score:
+            best, best_score = (encoding, name), score
+    return best
+
+
 def decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
     """Text of the file and a warning when the encoding had to be guessed loosely."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -51,6 +70,16 @@ def decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
             ]
         return text, []
     if encodings == ("utf-8", "cp1252"):
+        legacy = _legacy_italian(data)
+        if legacy:
+            encoding, name = legacy
+            return data.decode(encoding), [
+                warning(
+                    f"il file non è né UTF-8 né Windows-1252: dalle lettere accentate sembra {name}, e l'ho letto "
+                    "così. Controlla le lettere accentate nei risultati; meglio salvarlo come «CSV UTF-8».",
+                    file=file,
+                )
+            ]
         return data.decode("latin-1"), [
             warning(
                 "codifica dei caratteri non riconosciuta (né UTF-8 né Windows-1252): controlla le "

@@ -29,7 +29,7 @@ from ..problems import Problem, StampaError
 from .columns import field_for, map_columns
 from .coords import position
 from .model import FIELDS, Origin, RawRecord
-from .safety import fail, open_zip, read_member
+from .safety import damaged, fail, open_zip, read_member
 
 _KEY_LINE = re.compile(r"^\s*([^:\n]{1,60}?)\s*:\s*(.*?)\s*$")
 
@@ -161,13 +161,9 @@ def _parse_kml(data: bytes, file: str) -> tuple[list[RawRecord], list[Problem]]:
         ) from None
     except ET.ParseError as exc:
         line = getattr(exc, "position", (None, None))[0]
-        raise fail(
-            file,
-            f"il KML non è XML valido (errore alla riga {line}): forse è troncato o danneggiato. "
-            "Esporta di nuovo la mappa.",
-        ) from None
-    except (ValueError, RecursionError, UnicodeError):
-        raise fail(file, "il KML non è XML valido: forse è danneggiato. Esporta di nuovo la mappa.") from None
+        raise damaged(file, "KML", where=f"l'XML si interrompe o è sbagliato alla riga {line}") from None
+    except (ValueError, RecursionError, UnicodeError) as exc:
+        raise damaged(file, "KML", exc) from None
     if _local(root.tag) != "kml" and not any(_local(e.tag) == "Placemark" for e in root.iter()):
         raise fail(file, f"il file è XML ma non KML (elemento principale «{_local(root.tag)}»).")
 

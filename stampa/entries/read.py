@@ -13,7 +13,7 @@ from ..problems import Problem, StampaError, warning
 from .csvfile import read_csv
 from .kml import parse_kml, read_kmz
 from .model import RawRecord
-from .safety import fail, open_zip, read_bytes, sniff
+from .safety import damaged, fail, open_zip, read_bytes, sniff
 from .vector import read_vector
 from .xlsxfile import read_xlsx
 
@@ -125,24 +125,38 @@ def read_records(path: Path, *, sheet: str = "", crs: str = "") -> tuple[list[Ra
         raise fail(file, "è la parte .shp di uno Shapefile ma ha un altro nome: rinominala .shp (con .dbf e .shx accanto).")
     if kind == "csv" and expected not in (None, "csv"):
         try:
-            records, more = read_csv(data, file, crs)
+            records, more = _read_as("csv", data, path, sheet, crs)
         except StampaError:
             raise fail(
                 file,
                 f"il file ha estensione {extension} ma non è un file {NAMES[expected]}: contiene "
                 "testo che non è nemmeno un CSV con le intestazioni previste. Esportalo di nuovo.",
             ) from None
-    elif kind == "csv":
-        records, more = read_csv(data, file, crs)
-    elif kind == "xlsx":
-        records, more = read_xlsx(data, file, sheet, crs)
-    elif kind == "kml":
-        records, more = parse_kml(data, file)
-    elif kind == "kmz":
-        records, more = read_kmz(data, file)
     else:
-        records, more = read_vector(data, path, kind, crs)
+        records, more = _read_as(kind, data, path, sheet, crs)
     return records, problems + more
+
+
+def _read_as(kind: str, data: bytes, path: Path, sheet: str, crs: str) -> tuple[list[RawRecord], list[Problem]]:
+    """The reader for ``kind``, with one guarantee on top: whatever a reader or the library under
+    it raises on a damaged or cut-short file (zlib, zip, XML, SQLite, GDAL, encodings, ...), the
+    user gets one Italian line naming the file and what to do, never a traceback. The readers
+    give more precise messages where they can; this catches what they could not foresee."""
+    file = str(path)
+    try:
+        if kind == "csv":
+            return read_csv(data, file, crs)
+        if kind == "xlsx":
+            return read_xlsx(data, file, sheet, crs)
+        if kind == "kml":
+            return parse_kml(data, file)
+        if kind == "kmz":
+            return read_kmz(data, file)
+        return read_vector(data, path, kind, crs)
+    except StampaError:
+        raise
+    except Exception as exc:  # includes MemoryError and RecursionError on absurd declared sizes/nesting
+        raise damaged(file, NAMES[kind], exc) from None
 
 
 __all__ = ["read_records", "StampaError"]

@@ -31,6 +31,50 @@ def fail(file: Path | str, message: str) -> StampaError:
     return StampaError(error(message, file=str(file)))
 
 
+def _why(exc: BaseException) -> tuple[str, str]:
+    """What an exception met while reading says about the file, in Italian, with the technical
+    name in brackets for whoever helps staff (it is the only trace: there is no traceback)."""
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    name = type(exc).__name__
+    text = " ".join(str(exc).split())[:120]
+    technical = f"{name}: {text}" if text else name
+    if isinstance(exc, (zlib.error, zipfile.BadZipFile)) or "crc" in text.lower():
+        why = "i dati compressi non si estraggono"
+    elif isinstance(exc, ET.ParseError) or "xml" in name.lower() or "expat" in name.lower():
+        why = "il testo XML è interrotto o non valido"
+    elif isinstance(exc, sqlite3.DatabaseError) or "not a database" in text or "malformed" in text:
+        why = "il database non si apre"
+    elif isinstance(exc, LookupError) and "encoding" in text:
+        why = "dichiara una codifica dei caratteri che non esiste"
+    elif isinstance(exc, UnicodeError):
+        why = "contiene byte che non sono testo valido"
+    elif isinstance(exc, EOFError) or "truncat" in text.lower() or "unexpected end" in text.lower():
+        why = "finisce prima del previsto"
+    elif isinstance(exc, MemoryError):
+        why = "dichiara dimensioni impossibili"
+    elif type(exc).__module__.startswith("pyogrio"):
+        why = "GDAL non riesce a leggerlo"
+    else:
+        why = "non si legge"
+    return why, technical
+
+
+def damaged(file: Path | str, what: str, exc: BaseException | None = None, where: str = "") -> StampaError:
+    """The one message for a file that is damaged or cut short, whatever the reader tripped on:
+    «il file X è danneggiato o incompleto: <where> <why>; riesportalo dal programma da cui viene.»"""
+    if exc is None:
+        detail = where or "non si legge"
+    else:
+        why, technical = _why(exc)
+        detail = f"{where or why} ({technical})"
+    return fail(
+        file,
+        f"il file {what} è danneggiato o incompleto: {detail}; riesportalo dal programma da cui viene.",
+    )
+
+
 def read_bytes(path: Path) -> bytes:
     """The whole file, opened read-only, or StampaError saying why it cannot be read."""
     name = str(path)
@@ -106,12 +150,8 @@ def open_zip(data: bytes, file: Path | str, what: str) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise fail(
-            file,
-            f"il file {what} è danneggiato o incompleto (non si apre come archivio zip): "
-            "esportalo di nuovo.",
-        ) from None
+    except Exception as exc:  # BadZipFile, LargeZipFile, OSError, ValueError, EOFError, ...
+        raise damaged(file, what, exc, "non si apre come archivio zip") from None
     if len(infos) > MAX_MEMBERS:
         raise fail(file, f"il file {what} contiene troppi elementi ({len(infos)}): non lo apro.")
     total = sum(i.file_size for i in infos)
@@ -140,13 +180,10 @@ def read_member(zf: zipfile.ZipFile, name: str, file: Path | str, what: str) -> 
     try:
         with zf.open(info) as fh:
             data = fh.read(info.file_size + 1)
-    # zlib.error is what a damaged deflate stream raises (zipfile does not wrap it).
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise fail(
-            file,
-            f"il file {what} è danneggiato: «{name}» non si estrae ({type(exc).__name__}). "
-            "Esportalo di nuovo.",
-        ) from None
+    # zlib.error is what a damaged deflate stream raises (zipfile does not wrap it); BadZipFile a
+    # wrong CRC; anything else from the decompressors means the same thing to the user.
+    except Exception as exc:
+        raise damaged(file, what, exc, f"«{name}» non si estrae") from None
     if len(data) > info.file_size:
-        raise fail(file, f"il file {what} è danneggiato: «{name}» è più grande di quanto dichiara.")
+        raise damaged(file, what, where=f"«{name}» è più grande di quanto dichiara")
     return data

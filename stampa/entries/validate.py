@@ -144,11 +144,30 @@ class _Checker:
         if phone and not phone_ok(phone):
             self.report(rec, "errore", "numero di telefono non valido: usa solo cifre, spazi e un + iniziale (es. 0382 123456).", "telefono", phone)
         site = values.get("sito", "")
+        address = _email_in_site(site)
+        if address and not email:
+            # Staff often put the only contact they have in whichever column is free: move it.
+            values["email"], values["sito"] = address, ""
+            self.report(
+                rec,
+                "avviso",
+                "indirizzo email spostato da «sito» a «email»: nel file scrivilo nella colonna «email».",
+                "sito",
+                site,
+            )
+            return
         if site:
             url = normalise_website(site)
-            why = url_problem(url, ("http", "https"))
+            # Without this, "info@esempio.it" would pass as https://info@esempio.it (a user name at a host).
+            why = url_problem(url, ("http", "https")) or ("è un indirizzo email, non un sito." if address else None)
             if why:
-                self.report(rec, "errore", f"{why} Scrivi l'indirizzo del sito come https://www.esempio.it.", "sito", site)
+                hint = (
+                    f" «{address}» è un indirizzo email, ma la colonna «email» ha già «{email}»: toglilo da «sito», "
+                    "o mettilo in «email» al posto dell'altro se è quello giusto."
+                    if address
+                    else ""
+                )
+                self.report(rec, "errore", f"{why} Scrivi l'indirizzo del sito come https://www.esempio.it.{hint}", "sito", site)
             else:
                 values["sito"] = url
 
@@ -180,21 +199,32 @@ class _Checker:
         lat = np.array([c.record.lat for c in placed])
         found = self.district.locate(lon, lat)
         swapped = self.district.locate(lat, lon)
+        outside = found == ""
+        # Where the points outside fall in Italy: loads all comuni, so only when there are some.
+        italy = iter(self.district.comune_in_italy(lon[outside], lat[outside]) if outside.any() else [])
         for c, code, swap in zip(placed, found, swapped):
-            rec = c.record
-            value = f"{rec.lat:.6f}, {rec.lon:.6f}"
             if not code:
-                c.istat = ""
-                hint = (
-                    " Latitudine e longitudine scambiate? Scambiandole il punto cade a "
-                    f"{self.district.nome(swap)}."
-                    if swap
-                    else " Controlla le coordinate (latitudine intorno a 45,1 e longitudine intorno a 9,1 per Pavia)."
-                )
-                self.report(rec, "errore", f"la posizione è fuori dal {self.district.name}.{hint}", "posizione", value)
+                self.outside(c, next(italy), swap)
                 continue
             c.istat = str(code)
             self.declared_comune(c)
+
+    def outside(self, c: _Checked, where: str, swap: str) -> None:
+        rec, declared = c.record, c.values.get("comune", "")
+        c.istat = ""
+        name = self.district.name
+        if where:
+            message = f"la posizione cade nel comune di {where}, fuori dal {name}."
+        else:
+            message = f"la posizione è fuori dal {name}, e non cade in nessun comune italiano."
+        foreign = self.district.describe_foreign(declared) if declared and self.district.match_name(declared) is None else None
+        if foreign:
+            message += f" Anche il comune indicato, {foreign}, non fa parte del {name}: togli la voce o correggi comune e posizione."
+        if swap:
+            message += f" Latitudine e longitudine scambiate? Scambiandole il punto cade a {self.district.nome(swap)}."
+        elif not foreign:
+            message += " Controlla le coordinate (latitudine intorno a 45,1 e longitudine intorno a 9,1 per Pavia)."
+        self.report(rec, "errore", message, "posizione", f"{rec.lat:.6f}, {rec.lon:.6f}")
 
     def declared_comune(self, c: _Checked) -> None:
         rec, declared = c.record, c.values.get("comune", "")
@@ -246,6 +276,16 @@ class _Checker:
                 "comune",
                 declared,
             )
+
+
+def _email_in_site(site: str) -> str:
+    """The email address typed in «sito» («mailto:x@y.it» or a bare «x@y.it»), or ""."""
+    text = site.strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:].strip()
+    elif "://" in text or "/" in text:
+        return ""  # a web address, perhaps with an @ in its path
+    return text if email_ok(text) else ""
 
 
 @lru_cache(maxsize=1)

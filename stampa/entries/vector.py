@@ -26,7 +26,7 @@ from ..problems import Problem, StampaError, error, warning
 from .columns import COORD_FIELDS, map_columns
 from .coords import position, transformer_for
 from .model import FIELDS, Origin, RawRecord
-from .safety import fail
+from .safety import damaged, fail
 from .xlsxfile import cell_text
 
 SKIP_LAYERS = {"layer_styles", "qgis_projects"}
@@ -52,12 +52,7 @@ def _value_text(value: object) -> str:
 
 
 def _gdal_fail(file: str, what: str, exc: Exception) -> StampaError:
-    detail = " ".join(str(exc).split())[:160]
-    return fail(
-        file,
-        f"il file {what} non si legge: è danneggiato o non è nel formato che dice l'estensione "
-        f"(GDAL: {detail}). Esportalo di nuovo.",
-    )
+    return damaged(file, what, exc)
 
 
 def _layers(source, file: str, what: str) -> list[str]:

@@ -1,4 +1,12 @@
-"""XLSX workbooks, read with openpyxl (read-only, cached values of formulas).
+"""XLSX workbooks: the cached values of one sheet, read with calamine (python-calamine, Rust).
+
+calamine reads 10,000 rows × 15 columns in ~0.2 s, where the hand-written reader this replaced took
+~1.5 s and openpyxl ~3.6 s on the build machine. openpyxl stays as the fallback for workbooks
+calamine refuses (XML parts in UTF-16, unusual writers): it is slow but tolerant.
+calamine gets only the workbook's XML parts, each read through :func:`safety.read_member` (never past
+its declared size, so a zip header lying about sizes cannot make calamine inflate a bomb) and
+refused if it declares a DTD (entities: "billion laughs", external files), then re-packed
+uncompressed for it.
 
 Cells become text as the spreadsheet shows them, without float noise: 45.1942 stays "45.1942"
 (shortest repr that round-trips), 12.0 becomes "12", dates "dd/mm/yyyy" (with " hh:mm" when they
@@ -12,13 +20,13 @@ import datetime as dt
 import io
 import math
 import warnings
+import zipfile
 
 from defusedxml import DefusedXmlException
 
 from ..problems import Problem, StampaError, error
 from .model import RawRecord
-from .safety import fail, open_zip, read_member
-from .xlsxfast import FastBook
+from .safety import damaged, fail, open_zip, read_member
 from .tabular import records_from_rows
 
 
@@ -34,9 +42,12 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        # calamine gives every number as a float: a whole one prints as the integer it is, unless
+        # it is so large that its shortest spelling is in exponent form (1e+16), as Excel writes it.
+        text = repr(value + 0.0)  # + 0.0: -0.0 (a sum that came to zero) shows as 0
+        if value.is_integer() and text.endswith(".0"):
+            return text[:-2]
+        return text
     if isinstance(value, dt.datetime):
         if (value.hour, value.minute, value.second) == (0, 0, 0):
             return value.strftime("%d/%m/%Y")
@@ -65,17 +76,14 @@ def read_xlsx(data: bytes, file: str, sheet: str = "", crs: str = "") -> tuple[l
             )
         raise fail(file, "è un archivio zip ma non un file XLSX: esporta le voci come .xlsx o .csv.")
     try:
-        title, rows = _rows_fast(zf, file, sheet)
+        title, rows = _rows_calamine(zf, file, sheet)
     except StampaError:
         raise
-    except DefusedXmlException:
-        raise fail(
-            file,
-            "il file XLSX contiene dichiarazioni di entità XML, che non leggo per sicurezza: "
-            "aprilo con il foglio di calcolo e salvalo di nuovo.",
-        ) from None
-    except Exception:  # Unsupported or a surprise in the lean reader: openpyxl is the reference
+    except Exception:  # calamine refuses it (or it has UTF-16 parts): openpyxl, slower but tolerant
         title, rows = _rows_openpyxl(data, file, sheet)
+    else:
+        if not rows:  # calamine reads some sheets it does not understand as empty: ask openpyxl
+            title, rows = _rows_openpyxl(data, file, sheet)
     if not any(any(c.strip() for c in cells) for _, cells in rows):
         raise fail(file, f"il foglio «{title}» è vuoto: scegli il foglio con le voci in «dati.foglio».")
     return records_from_rows(rows, file, crs)
@@ -92,13 +100,53 @@ def _missing_sheet(file: str, sheet: str, sheets: list[str]) -> StampaError:
     )
 
 
-def _rows_fast(zf, file: str, sheet: str) -> tuple[str, list[tuple[int, list[str]]]]:
-    book = FastBook(zf, lambda name: read_member(zf, name, file, "XLSX"))
-    names = book.sheetnames
+class _Utf16(Exception):
+    """calamine reads a sheet written in UTF-16 as empty, silently: such workbooks go to openpyxl."""
+
+
+def _has_dtd(body: bytes) -> bool:
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: look at the text, not the bytes
+        body = body.decode("utf-16", errors="replace").encode("utf-8")
+    # Markup in cell text is escaped (&lt;!DOCTYPE), so a literal declaration is always markup.
+    return b"<!DOCTYPE" in body or b"<!ENTITY" in body
+
+
+def _calamine_input(zf: zipfile.ZipFile, file: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as repacked:
+        for info in zf.infolist():
+            name = info.filename
+            if info.is_dir() or not name.lower().endswith((".xml", ".rels")):
+                continue  # images, printer settings, VBA: not needed for cell values
+            body = read_member(zf, name, file, "XLSX")
+            if _has_dtd(body):
+                raise fail(
+                    file,
+                    "il file XLSX contiene dichiarazioni di entità XML, che non leggo per sicurezza: "
+                    "aprilo con il foglio di calcolo e salvalo di nuovo.",
+                )
+            if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise _Utf16(name)
+            repacked.writestr(name, body)
+    return out.getvalue()
+
+
+def _rows_calamine(zf: zipfile.ZipFile, file: str, sheet: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(_calamine_input(zf, file)))
+    names = list(book.sheet_names)
     if sheet and sheet not in names:
         raise _missing_sheet(file, sheet, names)
     title = sheet or names[0]
-    return title, [(number, [cell_text(v) for v in values]) for number, values in book.rows(title)]
+    # skip_empty_area=False: rows start at A1, so index + 1 is the row number staff see in Excel.
+    values = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    rows = []
+    for number, row in enumerate(values, 1):
+        cells = [cell_text(v) for v in row]
+        if any(cells):  # the empty rows A1 starts with, and blank lines: nothing to read
+            rows.append((number, cells))
+    return title, rows
 
 
 def _rows_openpyxl(data: bytes, file: str, sheet: str) -> tuple[str, list[tuple[int, list[str]]]]:
@@ -108,12 +156,14 @@ def _rows_openpyxl(data: bytes, file: str, sheet: str) -> tuple[str, list[tuple[
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files; all mean the same
+    except DefusedXmlException:  # openpyxl parses with defusedxml when it is installed
         raise fail(
             file,
-            f"il file XLSX è danneggiato e non si apre ({type(exc).__name__}): aprilo con il foglio "
-            "di calcolo e salvalo di nuovo.",
+            "il file XLSX contiene dichiarazioni di entità XML, che non leggo per sicurezza: "
+            "aprilo con il foglio di calcolo e salvalo di nuovo.",
         ) from None
+    except Exception as exc:  # openpyxl raises many kinds on damaged files; all mean the same
+        raise damaged(file, "XLSX", exc) from None
     try:
         sheets = wb.sheetnames
         if sheet and sheet not in sheets:
@@ -130,11 +180,7 @@ def _rows_openpyxl(data: bytes, file: str, sheet: str) -> tuple[str, list[tuple[
                     continue
                 rows.append((number, [cell_text(c.value) for c in row]))
         except Exception as exc:
-            raise fail(
-                file,
-                f"il foglio «{ws.title}» è danneggiato e non si legge ({type(exc).__name__}): aprilo "
-                "con il foglio di calcolo e salvalo di nuovo.",
-            ) from None
+            raise damaged(file, "XLSX", exc, f"il foglio «{ws.title}» non si legge") from None
         return ws.title, rows
     finally:
         try:

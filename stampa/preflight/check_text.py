@@ -68,7 +68,17 @@ def check_overflow(doc: PdfFile) -> list[Finding]:
 
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")
 _QUOTES = dict.fromkeys(map(ord, "‘’ʼ′`´"), "'") | dict.fromkeys(map(ord, "“”«»„"), '"')
-_INVISIBLE = {"\u00ad", "\u0002", "\u200b", "\ufeff"}
+# Soft hyphens (and what pdfium reports for them: U+0002, U+FFFE), zero-width spaces, BOMs: never
+# seen on paper, never part of a name.
+_INVISIBLE = {"\u00ad", "\u0002", "\ufffe", "\u200b", "\ufeff"}
+# What ends a line when a word is hyphenated there: the hyphens, and the soft-hyphen marks.
+_LINE_HYPHENS = {"-", "\u2010", "\u2011", "\u00ad", "\u0002", "\ufffe"}
+_BREAKS = "\r\n"
+
+# How a hyphen at the end of a line is read: as a space (no hyphenation), as hyphenation (the
+# hyphen goes, the word is joined: "Labo-/ratorio"), or as a real hyphen in a compound broken at it
+# ("Borgo-/Ticino").
+SPACE, JOIN, KEEP = "space", "join", "keep"
 
 
 def normalise(text: str) -> str:
@@ -76,24 +86,28 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _page_text(chars: list[Char], join_hyphens: bool) -> tuple[str, list[int]]:
+def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
     """The page as one normalised string and, for each of its characters, the index of the char it
-    came from. Line breaks count as spaces; with ``join_hyphens`` a hyphen at the end of a line is
-    taken as hyphenation and the word is joined ("Labo-/ratorio" → "laboratorio")."""
+    came from: line breaks count as spaces, spacing collapsed, invisible characters dropped, and a
+    hyphen at the end of a line read as ``hyphens`` says."""
     text: list[str] = []
     index: list[int] = []
     i = 0
     n = len(chars)
     while i < n:
         ch = chars[i].text
+        if hyphens != SPACE and ch in _LINE_HYPHENS:
+            j = i + 1
+            while j < n and (chars[j].text in _BREAKS or (chars[j].text in " \t" and chars[j].box is None)):
+                j += 1
+            if j > i + 1 and any(chars[k].text in _BREAKS for k in range(i + 1, j)):
+                if hyphens == KEEP and ch not in _INVISIBLE:
+                    text.append("-")
+                    index.append(i)
+                i = j
+                continue
         if ch in _INVISIBLE:
             i += 1
-            continue
-        if join_hyphens and ch in "-\u2010" and i + 1 < n and chars[i + 1].text in "\r\n":
-            j = i + 1
-            while j < n and chars[j].text in "\r\n":
-                j += 1
-            i = j
             continue
         if not ch.strip():  # spaces and the line breaks pdfium generates
             if text and text[-1] != " ":
@@ -106,6 +120,97 @@ def _page_text(chars: list[Char], join_hyphens: bool) -> tuple[str, list[int]]:
             index.append(i)
         i += 1
     return "".join(text), index
+
+
+def _reading_order(chars: list[Char]) -> list[Char]:
+    """The chars with each line put in the order a reader reads it.
+
+    pdfium keeps the order of the content stream and puts on one line whatever shares a baseline:
+    the index draws an entry's number badge after the first line of its name, so a name that wraps
+    came out as "Associazione di promozione sociale 1 / «Insieme per…" and was not found. Within a
+    line, a char that jumps back against the line's direction (rotated panels included) starts a
+    new run; runs are then sorted along that direction."""
+    out: list[Char] = []
+    line: list[Char] = []
+    for ch in chars:
+        if ch.text in _BREAKS:
+            out += _reorder_line(line)
+            line = []
+            out.append(ch)
+        else:
+            line.append(ch)
+    return out + _reorder_line(line)
+
+
+def _centre(c: Char) -> tuple[float, float]:
+    b = c.box
+    return ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)  # type: ignore[union-attr]
+
+
+def _reorder_line(line: list[Char]) -> list[Char]:
+    boxed = [_centre(c) for c in line if c.box is not None]
+    if len(boxed) < 3:
+        return line
+    steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(boxed, boxed[1:])]
+    # The line's direction: the axis and sense most steps go along (text may be rotated).
+    votes: dict[tuple[int, int], int] = {}
+    for dx, dy in steps:
+        axis = (1 if dx > 0 else -1, 0) if abs(dx) >= abs(dy) else (0, 1 if dy > 0 else -1)
+        votes[axis] = votes.get(axis, 0) + 1
+    ux, uy = max(votes, key=votes.get)  # type: ignore[arg-type]
+    # pdfium does not always break a line after a soft hyphen: a glyph that does not overlap, across
+    # the baseline, the band of the glyphs before it is on the next line, and text is never
+    # reordered across lines. (Comparing centres would split "l'" from its apostrophe.)
+    pieces: list[list[Char]] = [[]]
+    band: tuple[float, float] | None = None
+    for c in line:
+        if c.box is not None:
+            b = c.box
+            a0, a1 = (-b.x1 * uy, -b.x0 * uy) if uy > 0 else (-b.x0 * uy, -b.x1 * uy)
+            if ux:
+                a0, a1 = (b.y0 * ux, b.y1 * ux) if ux > 0 else (b.y1 * ux, b.y0 * ux)
+            if band is not None and (a1 < band[0] or a0 > band[1]):
+                pieces.append([])
+                band = None
+            band = (a0, a1) if band is None else (min(band[0], a0), max(band[1], a1))
+        pieces[-1].append(c)
+    out: list[Char] = []
+    for k, piece in enumerate(pieces):
+        if k:
+            out.append(Char("\n", 0.0, None))
+        out += _reorder_runs(piece, ux, uy)
+    return out
+
+
+def _reorder_runs(line: list[Char], ux: int, uy: int) -> list[Char]:
+    """One baseline's chars with its runs sorted along (ux, uy)."""
+    runs_: list[list[Char]] = [[]]
+    last = None
+    for c in line:
+        if c.box is not None:
+            x, y = _centre(c)
+            pos = x * ux + y * uy
+            size = max(c.box.x1 - c.box.x0, c.box.y1 - c.box.y0)
+            if last is not None and pos < last - size:  # jumped back: another piece of text
+                runs_.append([])
+            last = pos
+        runs_[-1].append(c)
+    if len(runs_) == 1:
+        return line
+
+    def start(run: list[Char]) -> float:
+        first = next((c for c in run if c.box is not None), None)
+        if first is None:
+            return math.inf
+        x, y = _centre(first)
+        return x * ux + y * uy
+
+    ordered: list[Char] = []
+    for run in sorted(runs_, key=start):
+        if ordered:
+            ordered.append(Char(" ", 0.0, None))
+        ordered += run
+    return ordered
 
 
 def _find_all(haystack: str, needle: str) -> list[int]:
@@ -134,33 +239,65 @@ def _union(boxes) -> Rect:  # noqa: ANN001
 
 
 class PageText:
-    """A page's text prepared once for many searches: with line-end hyphens kept and joined, and
-    with all spacing removed."""
+    """A page's text prepared for many searches: as drawn and in reading order, each with the three
+    readings of a hyphen at the end of a line; the reading-order ones are made only when needed."""
 
     def __init__(self, chars: list[Char]):
         self.chars = chars
-        self.variants = [_page_text(chars, False), _page_text(chars, True)]
-        hay, index = self.variants[1]
-        self.plain = [j for j, c in enumerate(hay) if c != " "]
-        self.squeezed = "".join(hay[j] for j in self.plain)
+        self._variants: list[tuple[list[Char], str, list[int]]] | None = None
+        self._ordered: list[tuple[list[Char], str, list[int]]] | None = None
+        self._squeezed: dict[int, tuple[list[int], str]] = {}
+
+    @staticmethod
+    def _make(chars: list[Char]) -> list[tuple[list[Char], str, list[int]]]:
+        return [(chars, *_page_text(chars, mode)) for mode in (SPACE, JOIN, KEEP)]
+
+    @property
+    def variants(self) -> list[tuple[list[Char], str, list[int]]]:
+        if self._variants is None:
+            self._variants = self._make(self.chars)
+        return self._variants
+
+    @property
+    def ordered(self) -> list[tuple[list[Char], str, list[int]]]:
+        if self._ordered is None:
+            reordered = _reading_order(self.chars)
+            self._ordered = self._make(reordered) if reordered != self.chars else []
+        return self._ordered
 
     def locate(self, text: str) -> list[Rect]:
         """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
-        chars = self.chars
         needle = normalise(text)
-        found: list[Rect] = []
-        for hay, index in self.variants:
-            for k in _find_all(hay, needle):
-                boxes = [chars[index[j]].box for j in range(k, k + len(needle))]
-                if any(b is not None for b in boxes):
-                    found.append(_union(boxes))
+        for group in (self.variants, self.ordered):
+            found = [box for variant in group for box in self._exact(variant, needle)]
             if found:
                 return found
         # Last resort: spacing ignored altogether (words drawn separately may come out glued),
         # still whole words at both ends.
         squeezed = re.sub(r"\s+", "", needle)
-        hay, index = self.variants[1]
-        plain, s = self.plain, self.squeezed
+        for n, variant in enumerate(self.variants[1:2] + self.ordered[1:2]):
+            found = self._squeezed_hits(n, variant, squeezed)
+            if found:
+                return found
+        return []
+
+    @staticmethod
+    def _exact(variant: tuple[list[Char], str, list[int]], needle: str) -> list[Rect]:
+        chars, hay, index = variant
+        found = []
+        for k in _find_all(hay, needle):
+            boxes = [chars[index[j]].box for j in range(k, k + len(needle))]
+            if any(b is not None for b in boxes):
+                found.append(_union(boxes))
+        return found
+
+    def _squeezed_hits(self, n: int, variant: tuple[list[Char], str, list[int]], squeezed: str) -> list[Rect]:
+        chars, hay, index = variant
+        if n not in self._squeezed:
+            plain = [j for j, c in enumerate(hay) if c != " "]
+            self._squeezed[n] = (plain, "".join(hay[j] for j in plain))
+        plain, s = self._squeezed[n]
+        found: list[Rect] = []
         start = 0
         while squeezed:
             k = s.find(squeezed, start)
@@ -172,7 +309,9 @@ class PageText:
             after = hay[last + 1] if last + 1 < len(hay) else " "
             if (squeezed[0].isalnum() and before.isalnum()) or (squeezed[-1].isalnum() and after.isalnum()):
                 continue
-            found.append(_union(chars[index[j]].box for j in plain[k : k + len(squeezed)]))
+            boxes = [chars[index[j]].box for j in plain[k : k + len(squeezed)]]
+            if any(b is not None for b in boxes):
+                found.append(_union(boxes))
         return found
 
 
