@@ -224,3 +224,36 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
         images, ops = images_and_colour_ops(pdf, i)
         assert images == 0 and ops <= {"k", "K"}
     assert any(s["tipo"] == "osm" and s["vista"].startswith("tavola") for s in result.report["sfondo"])
+
+
+def test_stampa_sfondo_freezes_the_osm_data_and_fails_loudly_without_server(tmp_path, monkeypatch, capsys):
+    from stampa.cli import main
+
+    config = make_project(tmp_path)
+    server = OverpassServer()
+    monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
+    try:
+        assert main(["sfondo", "--config", str(config)]) == 0
+        asked = len(server.requests)
+    finally:
+        server.stop()
+    out = " ".join(capsys.readouterr().out.split())
+    frozen = tmp_path / "dati" / "sfondo-osm-2026.gpkg"
+    assert frozen.is_file() and asked >= 1
+    assert "Sfondo OpenStreetMap congelato in" in out and "dati del 2026-11-28" in out
+    before = sha(frozen)
+    # the server is gone: stampa sfondo says so and keeps the frozen file as it was
+    assert main(["sfondo", "--config", str(config)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"dati OpenStreetMap non scaricati dal server {server.url}: connessione rifiutata dal server." in err
+    assert sha(frozen) == before
+
+
+def test_stampa_sfondo_refuses_tiles_whose_terms_forbid_it_before_planning(tmp_path, capsys):
+    from stampa.cli import main
+
+    config = make_project(tmp_path)
+    assert main(["sfondo", "--config", str(config), "--sfondo", "OpenStreetMap.Mapnik"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "lo sfondo non si può congelare con le tessere dei server di OpenStreetMap" in err
+    assert "Scrivi «osm» in «sfondo.fonte»" in err
