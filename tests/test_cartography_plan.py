@@ -156,6 +156,7 @@ def test_any_frame_size(d, frame):
     _check_plan_clean(plan, len(numbered))
 
 
+@pytest.mark.lento
 def test_thousand_entries_place_without_overlaps(d):
     numbered = synthetic_edition(1000, d)
     t0 = time.perf_counter()

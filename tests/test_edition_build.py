@@ -18,6 +18,8 @@ from stampa.cli import main
 
 from tileserver import TileServer
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -31,6 +31,8 @@ from stampa.build import BuildOptions, build_edition
 from stampa.printing.qr import decode_qr_codes
 from stampa.problems import StampaError
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 LETTERS = "abcdefghijklmnopqrstuvwxyzàèéìòùABCDEFGHIJKLMNOPQRSTUVWXYZÀÈÉÒ"
 PUNCT = " &<>\"'’«»–-.,:;!?()/%{}\\#@+*=€°"
 ALPHABET = LETTERS + PUNCT + "0123456789"

@@ -10,6 +10,8 @@ import pytest
 
 from stampa.entries.read import read_records
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 N = 10_000
 
 

@@ -23,6 +23,8 @@ from stampa.build import BuildOptions, build_edition
 from stampa.cli import main
 from stampa.printing.qr import decode_qr_codes
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 HOSTILE = [
     "<b>Grassetto</b> & Co",
     "Fine </para> paragrafo",

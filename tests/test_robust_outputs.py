@@ -37,6 +37,8 @@ from robusto_support import (
     write_rows,
 )
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 KILLABLE = [sys.executable, str(Path(__file__).with_name("killable_stampa.py"))]
 BUILD = ("edizione", "--out", "out")
 

@@ -19,6 +19,8 @@ from robusto_support import make_project, run_stampa
 from stampa.config import load_config
 from stampa.problems import StampaError
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 OUTSIDE = "il percorso esce dalla cartella del progetto: se è voluto scrivilo per intero (percorso assoluto)."
 
 

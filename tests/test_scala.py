@@ -19,6 +19,8 @@ from stampa.inputs import load_inputs
 from stampa.numbering import number_entries
 from tests.mappa_support import ROOT, build, page_text
 
+pytestmark = pytest.mark.lento  # whole builds or subprocesses: left out of the quick run
+
 N = 2000
 
 

@@ -26,10 +26,10 @@ from web_samples import EVIL, ROOT, config, district, entries
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.lento, pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="serve Chromium: apt-get install -y chromium chromium-driver",
-)
+)]
 
 
 def _tile() -> bytes:
