@@ -129,7 +129,6 @@ def _damaged(path: Path, why: str) -> OsmStoreError:
 
 def read_osm_gpkg(path: Path) -> OsmData:
     """The frozen data, or :class:`OsmStoreError` (Italian) when the file is not a good one."""
-    import pyogrio
 
     path = Path(path)
     with warnings.catch_warnings():
