@@ -22,7 +22,7 @@ provider URLs, max zoom and attribution; rasterio does the warping.
 from .fetch import user_agent
 from .for_views import basemap_problems, get_basemap, get_basemaps
 from .messages import fallback_message, low_ppi_message, placeholder_message
-from .model import Basemap, Extent, View, shown_path
+from .model import Basemap, Extent, View, outlines, shown_path
 from .report import basemap_report
 from .tile_freeze import freeze_basemap
 
@@ -37,6 +37,7 @@ __all__ = [
     "get_basemap",
     "get_basemaps",
     "low_ppi_message",
+    "outlines",
     "placeholder_message",
     "shown_path",
     "user_agent",

@@ -19,7 +19,7 @@ from typing import Mapping
 
 from ..problems import Problem, StampaError, warning
 from .freeze import frozen_path, read_sidecar, sidecar_path
-from .model import Basemap, View, shown_path
+from .model import Basemap, View, outlines, shown_path
 from .raster_basemap import from_frozen, from_raster
 from .sources import (
     OsmSource,
@@ -54,9 +54,9 @@ def get_basemaps(cfg, views: Mapping[str, object], *, root: Path, year: int, sou
     out = {}
     for i, (name, view) in enumerate(views.items()):
         problems = tuple(got.problems) if i == 0 else ()
-        common = dict(view=name, problems=problems, file=shown_path(Path(got.file), Path(root)) if got.file else None, url=strip_secrets(src.server))
+        common = dict(problems=problems, file=shown_path(Path(got.file), Path(root)) if got.file else None, url=strip_secrets(src.server))
         if got.data is None:
-            out[name] = Basemap(None, view.extent, src.name, "vettoriale", None, None, (), True, **common)
+            out[name] = outlines(view, src.name, fallback=True, name=name, **common)
         else:
             out[name] = Basemap(
                 None,
@@ -69,6 +69,7 @@ def get_basemaps(cfg, views: Mapping[str, object], *, root: Path, year: int, sou
                 False,
                 vectors=got.data,
                 data_osm=got.data.data_osm,
+                view=name,
                 **common,
             )
     return out
@@ -90,7 +91,7 @@ def get_basemap(cfg, view: View, *, root: Path, year: int, source: str | None = 
         raise StampaError(refusal)
     asked = strip_secrets(asked)  # what the report and the sidecar show
     if isinstance(src, VectorSource):
-        return Basemap(None, view.extent, asked, "vettoriale", None, None, (), False, view=view.name)
+        return outlines(view, asked)
     problems: list[Problem] = []
     if isinstance(src, RasterSource):
         frozen = read_sidecar(sidecar_path(src.path))

@@ -60,3 +60,9 @@ def shown_path(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+def outlines(view: View, source: str = "vettoriale", *, fallback: bool = False, name: str | None = None, **more: Any) -> Basemap:
+    """No basemap under ``view``: the map draws the comune outlines. ``fallback``: another source was
+    asked for and could not be had (the report says so)."""
+    return Basemap(None, view.extent, source, "vettoriale", None, None, (), fallback, view=view.name if name is None else name, **more)

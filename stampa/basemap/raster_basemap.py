@@ -10,7 +10,7 @@ from ..problems import Problem, warning
 from .freeze import Frozen
 from .warp import read_raster
 from .zoom import UTM, frame_pixels, ppi_of
-from .model import Basemap, Extent, View, shown_path
+from .model import Basemap, Extent, View, outlines, shown_path
 from .tile_basemap import _low_ppi
 
 
@@ -47,7 +47,7 @@ def from_raster(
                 file=rel,
             )
         )
-        return Basemap(None, view.extent, asked, "vettoriale", None, None, (), True, problems=tuple(problems), view=view.name, file=rel)
+        return outlines(view, asked, fallback=True, problems=tuple(problems), file=rel)
     if coverage == 0:
         problems.append(
             warning(
@@ -56,7 +56,7 @@ def from_raster(
                 file=rel,
             )
         )
-        return Basemap(None, view.extent, asked, "vettoriale", None, None, (), True, problems=tuple(problems), view=view.name, file=rel)
+        return outlines(view, asked, fallback=True, problems=tuple(problems), file=rel)
     if coverage < 0.999:
         problems.append(
             warning(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ...basemap import Basemap, View
+from ...basemap import Basemap, View, outlines
 from ...cartography import MapLayout
 from ...config import Config
 from ...entries.model import Entry
@@ -44,7 +44,7 @@ class MappaResult:
 
 def vector_basemaps(views: Mapping[str, View]) -> dict[str, Basemap]:
     """The comune outlines as the basemap of every view (no network, no file)."""
-    return {name: Basemap(None, v.extent, "vettoriale", "vettoriale", None, None, (), False, view=name) for name, v in views.items()}
+    return {name: outlines(v, name=name) for name, v in views.items()}
 
 
 def build_mappa(
