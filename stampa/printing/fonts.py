@@ -267,7 +267,7 @@ def register_family(family: str, fonts_dir: Path | None = None, key: str | None 
 
     Looks in ``fonts_dir`` first (so staff can override a packaged family), matching files by the
     family name written inside them (not the file name), then in the installed fontpkg packages.
-    Missing bold/italic faces fall back to the regular one. ``key`` (e.g. "mappa.carattere_testo")
+    Missing bold/italic faces fall back to the regular one (bold italic to bold). ``key`` (e.g. "mappa.carattere_testo")
     is named in the errors. A file that may not be embedded, or that ReportLab cannot embed
     (OTF/CFF, bitmap only), is refused naming the file.
     """
@@ -279,7 +279,7 @@ def register_family(family: str, fonts_dir: Path | None = None, key: str | None 
         bad = [f for f in faces if f.problem]
         if bad:
             raise StampaError(
-                [error(f"il file del carattere «{f.family}» {f.problem}", file=str(f.path), where=f"chiave «{key}»" if key else None)
+                [error(f"il carattere «{f.family}» non si può usare: {f.problem}", file=str(f.path), where=f"chiave «{key}»" if key else None)
                  for f in bad]
             )
         chosen = _pick(faces)
@@ -296,7 +296,8 @@ def register_family(family: str, fonts_dir: Path | None = None, key: str | None 
         raise _not_found(family, fonts_dir, key)
     names = {}
     for variant in _STYLES:
-        path = paths.get(variant, paths["regular"])
+        # a missing bold italic is set in bold (the weight shows more than the slant), any other in regular
+        path = paths.get(variant) or (paths.get("bold") if variant == "bolditalic" else None) or paths["regular"]
         name = f"{slug}-{variant}"
         if folder is not None:  # never mistaken for a packaged family of the same name
             name += "-" + hashlib.sha256(path.read_bytes()).hexdigest()[:8]
@@ -351,7 +352,13 @@ def _static_instance(path: Path, weight: int) -> Path:
     family = path.stem.split("[")[0].split("-")[0]
     static["name"].setName(f"{family}-{style}", 6, 3, 1, 0x409)
     static["name"].setName(f"{family}-{style}", 6, 1, 0, 0)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home: a folder of the temp dir, shared by the builds of this machine
+        out = Path(tempfile.gettempdir()) / "stampa-caratteri" / out.name
+        if out.exists():
+            return out
+        out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     os.close(fd)
     static.save(tmp)
@@ -372,7 +379,8 @@ def _fallbacks() -> tuple[_Fallback, ...]:
     for variant, (weight, style) in _STYLES.items():
         path = Path(fontpkg.path(FALLBACK_TEXT_FAMILY, 400, style, nearest=True))
         text[variant] = (path, weight if weight != 400 else None)
-    one = lambda f: {v: (_manimgx_file(f), None) for v in _STYLES}  # noqa: E731
+    # emoji and symbols: bold where the text is bold (upright only: they have no italic)
+    one = lambda f: {v: (_manimgx_file(f), 700 if v.startswith("bold") else None) for v in _STYLES}  # noqa: E731
     return (
         _Fallback("NotoSans", text),
         _Fallback("NotoSansSymbols", one(FALLBACK_SYMBOLS)),
