@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from pathlib import Path
 
 import fontpkg
 import pypdf
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from fontTools.ttLib import TTFont
 
 BASE14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
@@ -80,17 +83,38 @@ def pdf_fonts(pdf_path: Path) -> dict[str, dict]:
 
 
 def notdef_glyphs(font: dict) -> list[str]:
-    """Characters a PDF font draws with its .notdef glyph (the empty box): ReportLab puts the box of a
-    missing character into the subset as a copy of glyph 0."""
+    """Characters a PDF font draws with its .notdef glyph: an empty box, or nothing at all in fonts
+    whose .notdef is blank (Titillium Web's). ReportLab puts glyph 0 into the subset for a
+    character the font lacks, so a visible character whose glyph is a copy of glyph 0, or has no
+    outline, was not printed."""
     data = font["/FontDescriptor"]["/FontFile2"].get_data()
     tt = TTFont(io.BytesIO(data))
     glyf = tt["glyf"]
     order = tt.getGlyphOrder()
     notdef = glyf[order[0]]
-    if not notdef.numberOfContours:
-        return []
-    box = notdef.compile(glyf)
-    to_unicode = font["/ToUnicode"].get_data().decode("latin-1")
+    box = notdef.compile(glyf) if notdef.numberOfContours else None
+    to_unicode = font["/ToUnicode"].get_data().decode("latin-1").split("beginbfchar", 1)[1].split("endbfchar")[0]
     codes = {int(c, 16): bytes.fromhex(u).decode("utf-16-be") for c, u in re.findall(r"<([0-9A-F]{2})> <([0-9A-F]+)>", to_unicode)}
     cmap = tt["cmap"].tables[0].cmap
-    return [codes.get(code, "?") for code, name in cmap.items() if name != order[0] and glyf[name].compile(glyf) == box]
+    missing = []
+    for code, name in cmap.items():
+        ch = codes.get(code, "?")
+        g = glyf[name]
+        visible = not ch.isspace() and unicodedata.category(ch)[0] not in "CZ"
+        if (box is not None and g.compile(glyf) == box) or (visible and not g.numberOfContours):
+            missing.append(ch)
+    return missing
+
+
+def notdef_drawn(pdf_path: Path) -> int:
+    """How many characters the pages draw with code 0 of their font: ReportLab's slot for a
+    character the font lacks (the .notdef glyph: a box, or nothing), which reads back as U+0000."""
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        count = 0
+        for i in range(len(pdf)):
+            tp = pdf[i].get_textpage()
+            count += sum(1 for k in range(tp.count_chars()) if pdfium_c.FPDFText_GetUnicode(tp.raw, k) == 0)
+        return count
+    finally:
+        pdf.close()

@@ -26,7 +26,7 @@ def test_runs_keep_the_family_and_use_a_fallback_of_the_same_weight():
     bold = register_family("Titillium Web").bold
     assert split_runs("Orto 🌱 Coro «Ελληνικά» Ștefan", bold) == (
         ("TitilliumWeb-bold", "Orto "),
-        ("NotoEmoji-regular", "🌱"),
+        ("NotoEmoji-bold", "🌱"),
         ("TitilliumWeb-bold", " Coro «"),
         ("NotoSans-bold", "Ελληνικά"),
         ("TitilliumWeb-bold", "» Ștefan"),
