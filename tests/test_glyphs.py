@@ -64,3 +64,9 @@ def test_arabic_and_devanagari_are_left_out_with_a_warning_about_the_script():
 def test_invisible_joiners_and_selectors_are_not_reported():
     assert check_glyphs([entry("Famiglie 👨‍👩‍👧 e ❤️ cuore")], fonts()) == []
     assert unprintable(register_family("Atkinson Hyperlegible").regular, "❤️\u200d") == set()
+
+
+def test_accents_typed_as_combining_marks_print_as_the_accented_letter():
+    regular = register_family("Atkinson Hyperlegible").regular
+    assert split_runs("Caffe\u0300 citta\u0300", regular) == (("AtkinsonHyperlegible-regular", "Caffè città"),)
+    assert check_glyphs([entry("Caffe\u0300 e Ş\u0327")], fonts()) == []

@@ -449,14 +449,18 @@ def split_runs(text: str, font_name: str) -> tuple[tuple[str, str], ...]:
     combining marks stay in the run they follow."""
     if text.isascii() and _ascii_ok(font_name):
         return ((font_name, text),) if text else ()
+    # «e» + combining accent (as some Mac and web forms write it) becomes «è»: fonts have that glyph
+    text = unicodedata.normalize("NFC", text)
     runs: list[list[str]] = []
     for ch in text:
         if ch.isspace():  # spaces in the text's own font: a fallback's may be far wider
             font = font_name if covers(font_name, ch) else (runs[-1][0] if runs else font_name)
-        elif silent(ch) or unicodedata.combining(ch):
+        elif silent(ch):
             font = runs[-1][0] if runs else font_name
             if not covers(font, ch):
                 continue  # an invisible joiner or selector the font lacks: nothing to print
+        elif unicodedata.combining(ch) and runs and covers(runs[-1][0], ch):
+            font = runs[-1][0]  # an accent stays with its letter
         else:
             font = font_for(font_name, ch)
             if font is None:
@@ -476,9 +480,11 @@ def _ascii_ok(font_name: str) -> bool:
 
 def missing_glyphs(font_name: str, text: str) -> set[str]:
     """Characters of ``text`` that the registered TTF itself cannot draw (fallbacks aside)."""
+    text = unicodedata.normalize("NFC", text)
     return {ch for ch in set(text) if not silent(ch) and ch.isprintable() and not covers(font_name, ch)}
 
 
 def unprintable(font_name: str, text: str) -> set[str]:
     """Characters of ``text`` that neither ``font_name`` nor any fallback prints: left out."""
-    return {ch for ch in set(text) if not silent(ch) and not unicodedata.combining(ch) and font_for(font_name, ch) is None}
+    text = unicodedata.normalize("NFC", text)
+    return {ch for ch in set(text) if not silent(ch) and font_for(font_name, ch) is None}
