@@ -128,3 +128,15 @@ def test_the_empty_box_check_sees_a_box_when_there_is_one(tmp_path):
     c.drawString(100, 400, "Coro Ελλ")
     c.save()
     assert notdef_drawn(pdf) == 3
+
+
+def test_fallback_fonts_keep_builds_byte_identical(tmp_path):
+    fs = register_family("Atkinson Hyperlegible")
+    made = []
+    for i in range(2):
+        pdf = tmp_path / f"{i}.pdf"
+        c = Canvas(str(pdf), initialFontName=fs.regular, invariant=1)
+        draw_string(c, 100, 400, "Coro «Ελληνικά» 🌱 Русский →", fs.bold, 12)
+        c.save()
+        made.append(pdf.read_bytes())
+    assert made[0] == made[1]

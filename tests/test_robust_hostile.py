@@ -216,6 +216,31 @@ def test_an_emoji_pasted_from_a_chat_does_not_stop_controlla(tmp_path, monkeypat
     assert "🌻" not in text and "quadratino" not in text
 
 
+@pytest.mark.lento
+def test_an_edition_with_emoji_and_a_character_no_font_has_is_built(tmp_path, monkeypatch, capsys):
+    project = _one_row_project(tmp_path, nome="Orto 🌻 condiviso 𐀀")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("COLUMNS", "300")
+    code = main(["edizione"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.out + captured.err
+    assert GLYPH.replace("Orto 𐀀 condiviso", "Orto 🌻 condiviso 𐀀") in captured.out + captured.err
+    text = page_text(project / "out" / "mappa-stampa.pdf")  # the index panels print upside down:
+    assert "condiviso 🌻 Orto" in text or "Orto 🌻 condiviso" in text  # pdfium may read their words backwards
+    assert "𐀀" not in text
+    report = json.loads((project / "out" / "rapporto.json").read_text(encoding="utf-8"))
+    assert any("LINEAR B" in a["messaggio"] and a["livello"] == "avviso" for a in report["avvisi"])
+
+
+def test_a_family_that_is_not_there_names_the_key(tmp_path, monkeypatch, capsys):
+    project = _one_row_project(tmp_path)
+    toml = project / "stampa.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[mappa]\n", '[mappa]\ncarattere_testo = "Garamondo"\n'), encoding="utf-8")
+    code, text = _controlla(monkeypatch, capsys, project)
+    assert code == 1
+    assert "chiave «mappa.carattere_testo», valore «Garamondo»: il carattere «Garamondo» non è tra quelli installati" in text
+
+
 @pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u202a"])
 def test_invisible_direction_overrides_are_refused(tmp_path, monkeypatch, capsys, mark):
     """An override prints nothing in the PDF but reverses the name on the web page."""
