@@ -17,9 +17,9 @@ BASE14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
 
 
 def renamed_copy(dest: Path, family: str, weight: int = 400, style: str = "normal", *, source: str = "Atkinson Hyperlegible",
-                 fs_type: int | None = None) -> Path:
-    """A copy of a packaged TTF whose own names say ``family`` (file name unrelated on purpose)."""
-    font = TTFont(fontpkg.path(source, weight, style))
+                 fs_type: int | None = None, path: Path | None = None) -> Path:
+    """A copy of a packaged TTF (or of ``path``) whose own names say ``family`` (file name unrelated on purpose)."""
+    font = TTFont(str(path) if path else fontpkg.path(source, weight, style))
     sub = {(400, "normal"): "Regular", (700, "normal"): "Bold", (400, "italic"): "Italic", (700, "italic"): "Bold Italic"}[(weight, style)]
     ps = family.replace(" ", "") + "-" + sub.replace(" ", "")
     names = font["name"]

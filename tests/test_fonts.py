@@ -90,3 +90,19 @@ def test_family_from_fonts_lacking_letters_of_the_edition_is_a_warning_listing_e
         "o con un carattere di simboli, che hanno un disegno diverso. Se non va bene, scegli un carattere che abbia "
         "anche queste lettere."
     )
+
+
+def test_variable_font_in_fonts_folder_prints_bold_in_bold(tmp_path):
+    import manimgx_fonts
+    from fontTools.ttLib import TTFont
+    from pathlib import Path
+
+    variable = Path(manimgx_fonts.__file__).with_name("NotoSansSymbols[wght].ttf")
+    renamed_copy(tmp_path / "fonts" / "variabile.ttf", "Prova Variabile", path=variable)
+    fs = register_family("Prova Variabile", tmp_path / "fonts")
+    regular = pdfmetrics.getFont(fs.regular).face.filename
+    bold = pdfmetrics.getFont(fs.bold).face.filename
+    assert regular == str(tmp_path / "fonts" / "variabile.ttf")
+    assert bold != regular
+    instance = TTFont(bold)
+    assert instance["OS/2"].usWeightClass == 700 and "fvar" not in instance

@@ -295,9 +295,10 @@ def register_family(family: str, fonts_dir: Path | None = None, key: str | None 
     if "regular" not in paths:
         raise _not_found(family, fonts_dir, key)
     names = {}
-    for variant in _STYLES:
+    for variant, (weight, _) in _STYLES.items():
         # a missing bold italic is set in bold (the weight shows more than the slant), any other in regular
         path = paths.get(variant) or (paths.get("bold") if variant == "bolditalic" else None) or paths["regular"]
+        path = _at_weight(path, weight)
         name = f"{slug}-{variant}"
         if folder is not None:  # never mistaken for a packaged family of the same name
             name += "-" + hashlib.sha256(path.read_bytes()).hexdigest()[:8]
@@ -365,6 +366,27 @@ def _static_instance(path: Path, weight: int) -> Path:
     os.chmod(tmp, 0o644)
     os.replace(tmp, out)
     return out
+
+
+@lru_cache(maxsize=None)
+def _wght_axis(path: Path) -> tuple[float, float, float] | None:
+    from fontTools.ttLib import TTFont as FTFont
+
+    font = FTFont(str(path), lazy=True)
+    try:
+        axes = [a for a in font["fvar"].axes if a.axisTag == "wght"] if "fvar" in font else []
+        return (axes[0].minValue, axes[0].defaultValue, axes[0].maxValue) if axes else None
+    finally:
+        font.close()
+
+
+def _at_weight(path: Path, weight: int) -> Path:
+    """``path``, or for a variable font whose default is another weight, its instance at
+    ``weight`` (ReportLab would embed the default outlines: a bold that prints regular)."""
+    axis = _wght_axis(path)
+    if axis is None or axis[1] == weight or not axis[0] <= weight <= axis[2]:
+        return path
+    return _static_instance(path, weight)
 
 
 @dataclass(frozen=True)
