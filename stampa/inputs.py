@@ -44,11 +44,13 @@ def entry_fonts(cfg: Config) -> list[FontSet]:
     """The font families that print the entries' texts: the Mappa's, and the per-lab posters'."""
     fonts_dir = cfg.root / "fonts"
     fonts_dir = fonts_dir if fonts_dir.is_dir() else None
-    families = [cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo]
-    if cfg.manifesto.per_laboratorio:
-        families += [cfg.manifesto.carattere_titoli or cfg.mappa.carattere_titoli,
-                     cfg.manifesto.carattere_testo or cfg.mappa.carattere_testo]
-    return [register_family(f, fonts_dir) for f in dict.fromkeys(families)]
+    m = cfg.manifesto
+    keyed = {cfg.mappa.carattere_titoli: "mappa.carattere_titoli"}
+    keyed.setdefault(cfg.mappa.carattere_testo, "mappa.carattere_testo")
+    if m.per_laboratorio:
+        keyed.setdefault(m.carattere_titoli or cfg.mappa.carattere_titoli, "manifesto.carattere_titoli")
+        keyed.setdefault(m.carattere_testo or cfg.mappa.carattere_testo, "manifesto.carattere_testo")
+    return [register_family(family, fonts_dir, key) for family, key in keyed.items()]
 
 
 def with_basemap(cfg: Config, source: str | None) -> Config:

@@ -273,14 +273,18 @@ def test_lab_name_too_long_for_the_band(project):
     assert p.message.endswith("nemmeno a 6 pt: accorcialo.")
 
 
-def test_layout_glyph_missing(project):
+def test_layout_symbol_prints_through_the_fallback_and_a_character_no_font_has_is_a_warning(project):
     layout = project / "layout" / "manifesto.toml"
-    layout.write_text(layout.read_text(encoding="utf-8").replace('titolo = "Che cosa sono"', 'titolo = "Che cosa sono ☃"'), encoding="utf-8")
-    with pytest.raises(StampaError) as exc:
-        _build(project, _cfg(project))
-    [p] = exc.value.problems
-    assert p.where == "chiave «parti[1].titolo»"
-    assert p.message.startswith("il carattere tipografico Titillium Web / Atkinson Hyperlegible non ha «☃» (U+2603)")
+    text = layout.read_text(encoding="utf-8").replace('titolo = "Che cosa sono"', 'titolo = "Che cosa sono ☃ 𐀀"')
+    layout.write_text(text, encoding="utf-8")
+    result = _build(project, _cfg(project))
+    [p] = result.problems
+    assert p.level == "avviso" and p.where == "chiave «parti[1].titolo»"
+    assert p.message == (
+        "il carattere «𐀀» (U+10000 LINEAR B SYLLABLE B008 A) non è in nessuno dei caratteri tipografici disponibili: "
+        "viene tolto dalla stampa. Se serve, sostituiscilo con lettere o con un simbolo comune."
+    )
+    assert "Che cosa sono ☃" in _flat(_text(project / "out" / "manifesto-A3-stampa.pdf"))
 
 
 def _smallest_text_pt(path: Path) -> float:

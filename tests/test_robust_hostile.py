@@ -200,26 +200,47 @@ def test_odd_schemes_in_the_configuration_are_refused(tmp_path, monkeypatch, cap
 
 
 GLYPH = (
-    "riga 3, campo «nome», valore «Orto 🌻 condiviso»: il carattere tipografico Titillium Web / Atkinson "
-    "Hyperlegible non ha «🌻» (U+1F33B SUNFLOWER): stamperebbe un quadratino vuoto. Togli o sostituisci il "
-    "simbolo, oppure scegli un altro carattere in [mappa]."
+    "riga 3, campo «nome», valore «Orto 𐀀 condiviso»: il carattere «𐀀» (U+10000 LINEAR B SYLLABLE B008 A) non è in "
+    "nessuno dei caratteri tipografici disponibili: viene tolto dalla stampa. Se serve, sostituiscilo con lettere o "
+    "con un simbolo comune."
 )
 
 
-def test_characters_missing_from_the_fonts_are_reported_by_controlla(tmp_path, monkeypatch, capsys):
-    code, text = _controlla(monkeypatch, capsys, _one_row_project(tmp_path, nome="Orto 🌻 condiviso"))
-    assert code == 1
+def test_characters_no_font_has_are_a_warning_in_controlla(tmp_path, monkeypatch, capsys):
+    code, text = _controlla(monkeypatch, capsys, _one_row_project(tmp_path, nome="Orto 𐀀 condiviso"))
+    assert code == 0
     assert GLYPH in text
 
 
-def test_characters_missing_from_the_fonts_stop_the_edition_before_any_file(tmp_path, monkeypatch, capsys):
-    project = _one_row_project(tmp_path, nome="Orto 🌻 condiviso")
+def test_an_emoji_pasted_from_a_chat_does_not_stop_controlla(tmp_path, monkeypatch, capsys):
+    code, text = _controlla(monkeypatch, capsys, _one_row_project(tmp_path, nome="Orto 🌻 condiviso"))
+    assert code == 0
+    assert "🌻" not in text and "quadratino" not in text
+
+
+@pytest.mark.lento
+def test_an_edition_with_emoji_and_a_character_no_font_has_is_built(tmp_path, monkeypatch, capsys):
+    project = _one_row_project(tmp_path, nome="Orto 🌻 condiviso 𐀀")
     monkeypatch.chdir(project)
     monkeypatch.setenv("COLUMNS", "300")
     code = main(["edizione"])
     captured = capsys.readouterr()
-    assert code == 1 and GLYPH in captured.out + captured.err
-    assert not (project / "out").exists()
+    assert code == 0, captured.out + captured.err
+    assert GLYPH.replace("Orto 𐀀 condiviso", "Orto 🌻 condiviso 𐀀") in captured.out + captured.err
+    text = page_text(project / "out" / "mappa-stampa.pdf")  # the index panels print upside down:
+    assert "condiviso 🌻 Orto" in text or "Orto 🌻 condiviso" in text  # pdfium may read their words backwards
+    assert "𐀀" not in text
+    report = json.loads((project / "out" / "rapporto.json").read_text(encoding="utf-8"))
+    assert any("LINEAR B" in a["messaggio"] and a["livello"] == "avviso" for a in report["avvisi"])
+
+
+def test_a_family_that_is_not_there_names_the_key(tmp_path, monkeypatch, capsys):
+    project = _one_row_project(tmp_path)
+    toml = project / "stampa.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[mappa]\n", '[mappa]\ncarattere_testo = "Garamondo"\n'), encoding="utf-8")
+    code, text = _controlla(monkeypatch, capsys, project)
+    assert code == 1
+    assert "chiave «mappa.carattere_testo», valore «Garamondo»: il carattere «Garamondo» non è tra quelli installati" in text
 
 
 @pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u202a"])

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from ..printing.fonts import FontSet
 from ..printing.theme import Theme
+from ..printing.typography import draw_string, text_out
 from ..problems import Problem, warning
 from .base_names import draw_base_layers, draw_base_names, has_base, has_vectors, markers_to_avoid, outline_of
 from .geometry import Box, Viewport, box_edge_point
@@ -67,9 +68,8 @@ def _halo_text(canvas, x_mm, y_mm, text, font, size, theme: Theme, halo_pt=1.8, 
     x0 = x_mm - w / 2 if centred else x_mm
     t = canvas.beginText()
     t.setTextRenderMode(1)
-    t.setFont(font, size)
     t.setTextOrigin(x0 * mm, y_mm * mm)
-    t.textOut(text)
+    text_out(t, text, font, size)
     canvas.saveState()
     canvas.setStrokeColor(WHITE)
     canvas.setLineWidth(halo_pt)
@@ -77,8 +77,7 @@ def _halo_text(canvas, x_mm, y_mm, text, font, size, theme: Theme, halo_pt=1.8, 
     canvas.drawText(t)
     canvas.restoreState()
     canvas.setFillColor(theme.color("testo"))
-    canvas.setFont(font, size)
-    canvas.drawString(x0 * mm, y_mm * mm, text)
+    draw_string(canvas, x0 * mm, y_mm * mm, text, font, size)
 
 
 def _colour_comuni(district) -> dict[str, int]:
@@ -331,7 +330,7 @@ def _draw_attribution(canvas, plan: MapPlan, lines: list[str], theme: Theme, fon
     canvas.setFont(fonts.regular, size)
     y = top - PAD - size * 25.4 / 72 * 0.78
     for line in wrapped:
-        canvas.drawString((x0 + PAD) * mm, y * mm, line)
+        draw_string(canvas, (x0 + PAD) * mm, y * mm, line, fonts.regular, size)
         y -= lead
 
 
@@ -421,9 +420,8 @@ def draw_map(
         canvas.setFillColor(WHITE)
         canvas.rect(ib[0] * mm, port.box[3] * mm, (ib[2] - ib[0]) * mm, TITLE_BAND * mm, stroke=0, fill=1)
         canvas.setFillColor(theme.color("testo"))
-        canvas.setFont(plan.label_fonts.bold, 9.5)
         title = f"Riquadro: {plan.inset_title}"
-        canvas.drawString((ib[0] + PAD) * mm, (port.box[3] + 1.9) * mm, title)
+        draw_string(canvas, (ib[0] + PAD) * mm, (port.box[3] + 1.9) * mm, title, plan.label_fonts.bold, 9.5)
         canvas.setFont(fonts.regular, 7)
         scale_text = f"Scala {format_scale(port.scale)}"
         canvas.drawRightString((ib[2] - PAD) * mm, (port.box[3] + 1.9) * mm, scale_text)

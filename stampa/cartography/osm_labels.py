@@ -27,6 +27,7 @@ from shapely.geometry import Polygon, box as shp_box
 from shapely.geometry.base import BaseGeometry
 
 from ..basemap.osm_model import OsmData
+from ..printing.typography import draw_string, string_width, text_out
 from .geometry import Box, BoxIndex, Viewport
 from .osm_draw import clip_m, features_in_view, to_mm
 from .osm_style import CMYK, MIN_LABEL_PT, ClassStyle, OsmStyle, cmyk
@@ -281,7 +282,7 @@ def _make(text, cs: ClassStyle, font, size, cx, cy, angle, path, width, style: O
 
 
 def _place_along(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, size: float, style: OsmStyle) -> list[OsmLabel]:
-    width = pdfmetrics.stringWidth(name, font, size) / mm
+    width = string_width(name, font, size) / mm
     cap = _metrics(font, size)[0]
     need = width + 2 * PAD_MM
     spacing = style.ripeti_etichette_mm * (2 if cs.strato == "corsi_acqua" else 1)
@@ -309,7 +310,7 @@ def _place_along(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, si
 
 
 def _place_point(placer: _Placer, geom, name: str, cs: ClassStyle, font: str, size: float, style: OsmStyle) -> OsmLabel | None:
-    width = pdfmetrics.stringWidth(name, font, size) / mm
+    width = string_width(name, font, size) / mm
     cap, asc, desc = _metrics(font, size)
     if geom.geom_type == "Point":
         x, y = geom.x, geom.y
@@ -355,15 +356,13 @@ def draw_osm_labels(canvas, labels: Sequence[OsmLabel], style: OsmStyle) -> None
         canvas.saveState()
         t = canvas.beginText()
         t.setTextRenderMode(1)
-        t.setFont(lab.font, lab.size_pt)
         t.setTextOrigin(x0, y0)
-        t.textOut(lab.text)
+        text_out(t, lab.text, lab.font, lab.size_pt)
         canvas.setStrokeColor(halo)
         canvas.setLineWidth(style.alone_pt)
         canvas.setLineJoin(1)
         canvas.drawText(t)
         canvas.restoreState()
         canvas.setFillColor(cmyk(lab.colour))
-        canvas.setFont(lab.font, lab.size_pt)
-        canvas.drawString(x0, y0, lab.text)
+        draw_string(canvas, x0, y0, lab.text, lab.font, lab.size_pt)
         canvas.restoreState()

@@ -33,7 +33,9 @@ class MarkerStyle:
 
 
 def text_width_mm(text: str, font: str, size_pt: float) -> float:
-    return stringWidth(text, font, size_pt) / mm
+    from ..printing.typography import string_width  # fallback fonts included
+
+    return string_width(text, font, size_pt) / mm
 
 
 def wrap(text: str, font: str, size_pt: float, width_mm: float) -> list[str]:

@@ -5,6 +5,11 @@ Rules enforced here: text prints in 100 % K; nothing is ever set under :data:`MI
 text that does not fit its box even at the minimum size is a :class:`StampaError` that names the
 text, never a silent overflow or truncation. User text is data: :func:`escape` it before any
 ReportLab ``Paragraph`` parses it.
+
+Characters the font lacks (emoji, Greek and Cyrillic in a Latin-only family…) print in a fallback
+font (see :mod:`stampa.printing.fonts`): build paragraphs with :func:`paragraph` (or
+:class:`Block`) and draw single lines with :func:`draw_string` / :func:`string_width`, never with
+``canvas.drawString`` on user text. Characters no font has are left out, never printed as boxes.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus import paragraph as _rl_paragraph
 
 from ..problems import StampaError, error, shorten
+from .fonts import split_runs
 
 MIN_PT = 6.0  # print shops' floor: nothing smaller, anywhere
 TEXT_BLACK = CMYKColor(0, 0, 0, 1)  # 100 % K: crisp on every press, no registration halo
@@ -34,6 +40,77 @@ def escape(text: str) -> str:
     text = str(text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\n", "<br/>")
+
+
+def with_fallbacks(p: Paragraph) -> Paragraph:
+    """``p`` with every text fragment split into runs of the fonts that print it: the fragment's
+    own font, a fallback for characters it lacks; characters no font has are left out. Works on
+    the parsed fragments, so bold, italic and links are kept, and escaping stays where it was."""
+    frags = getattr(p, "frags", None)
+    if frags:
+        split = fallback_frags(frags)
+        if split is not frags:
+            p.frags = split
+    return p
+
+
+def fallback_frags(frags: list) -> list:
+    """The fragments split by font (see :func:`with_fallbacks`); the same list when nothing changes."""
+    out: list = []
+    changed = False
+    for f in frags:
+        text = getattr(f, "text", "")
+        font = getattr(f, "fontName", None)
+        if not text or font is None or getattr(f, "cbDefn", None) is not None:
+            out.append(f)
+            continue
+        runs = split_runs(text, font)
+        if len(runs) == 1 and runs[0] == (font, text):
+            out.append(f)
+            continue
+        changed = True
+        out.extend(f.clone(text=t, fontName=name) for name, t in runs)
+    return out if changed else frags
+
+
+def paragraph(markup: str, st: ParagraphStyle) -> Paragraph:
+    """A ReportLab Paragraph of (escaped) ``markup`` in ``st``, with fallback fonts where needed."""
+    return with_fallbacks(Paragraph(markup, st))
+
+
+def string_width(text: str, font: str, size_pt: float) -> float:
+    """Width in points of one line of ``text`` as :func:`draw_string` prints it (fallbacks included)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(t, name, size_pt) for name, t in split_runs(str(text), font))
+
+
+def draw_string(canvas, x_pt: float, y_pt: float, text: str, font: str, size_pt: float, *, align: str = "left") -> float:
+    """Draw one line of ``text`` with its baseline at ``y_pt``, ``align`` ("left", "center",
+    "right") about ``x_pt``, each run in the font that has its characters; leaves ``font`` set on
+    the canvas. Returns the width drawn, in points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    runs = split_runs(str(text), font)
+    width = sum(stringWidth(t, name, size_pt) for name, t in runs)
+    x = x_pt - (width / 2 if align == "center" else width if align == "right" else 0.0)
+    if len(runs) <= 1:
+        canvas.setFont(font, size_pt)
+        if runs:
+            canvas.drawString(x, y_pt, runs[0][1])
+        return width
+    t = canvas.beginText(x, y_pt)
+    text_out(t, text, font, size_pt, runs=runs)
+    canvas.drawText(t)
+    canvas.setFont(font, size_pt)
+    return width
+
+
+def text_out(textobj, text: str, font: str, size_pt: float, *, runs=None) -> None:
+    """Append ``text`` to a ReportLab text object run by run (fallback fonts included)."""
+    for name, t in runs if runs is not None else split_runs(str(text), font):
+        textobj.setFont(name, size_pt)
+        textobj.textOut(t)
 
 
 def quote(text: str, limit: int = 50) -> str:
@@ -123,7 +200,7 @@ class Block:
     markup: str | None = None
 
     def paragraph(self, st: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(self.markup if self.markup is not None else escape(self.text), st or self.style)
+        return paragraph(self.markup if self.markup is not None else escape(self.text), st or self.style)
 
 
 @dataclass(frozen=True)
@@ -220,10 +297,8 @@ def fit_paragraphs(
 def fit_one_line(text: str, font: str, size_pt: float, width_mm: float, *, box: str, min_pt: float = MIN_PT) -> float:
     """The largest size ≤ ``size_pt`` at which ``text`` fits on one line of ``width_mm``; raises
     like :func:`fit_paragraphs` when even ``min_pt`` is too wide."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     width_pt = width_mm * mm
-    w = stringWidth(text, font, size_pt)
+    w = string_width(text, font, size_pt)
     if w <= width_pt:
         return size_pt
     size = size_pt * width_pt / w
@@ -242,11 +317,16 @@ __all__ = [
     "TEXT_BLACK",
     "Block",
     "Fitted",
+    "draw_string",
     "escape",
     "fit_one_line",
     "fit_paragraphs",
     "hyphenation_problem",
+    "paragraph",
     "require_hyphenation",
     "scaled",
+    "string_width",
     "style",
+    "text_out",
+    "with_fallbacks",
 ]

@@ -30,7 +30,7 @@ from ..printing.previews import write_preview_pages
 from ..printing.qr import Matrix, qr_matrix, remember_qr
 from ..printing.theme import Theme
 from ..printing.typography import require_hyphenation
-from ..problems import Problem, StampaError, raise_if_errors, warning
+from ..problems import Problem, StampaError, warning
 from ..urls import normalise_website, url_problem
 from .manifesto_draw import Contacts, Design, LabBand, draw_poster, plan_qr
 from .manifesto_text import ManifestoText, glyph_problems, load_manifesto_text
@@ -238,13 +238,13 @@ def build_manifesto(
     heading_family, body_family = _manifesto_fonts(cfg)
     fonts_dir = cfg.root / "fonts"
     fonts_dir = fonts_dir if fonts_dir.is_dir() else None
-    heading = register_family(heading_family, fonts_dir)  # a missing font is reported once, here
-    body = register_family(body_family, fonts_dir)
+    m = cfg.manifesto
+    # a missing or unusable font is reported once, here, with the key that names it
+    heading = register_family(heading_family, fonts_dir, "manifesto.carattere_titoli" if m.carattere_titoli else "mappa.carattere_titoli")
+    body = register_family(body_family, fonts_dir, "manifesto.carattere_testo" if m.carattere_testo else "mappa.carattere_testo")
     names = [heading.bold, heading.regular, body.regular, body.bold]
-    families = " / ".join(dict.fromkeys((heading_family, body_family)))
-    raise_if_errors(glyph_problems(text, names, families))
     contacts = _contacts(cfg, text)
-    problems: list[Problem] = []
+    problems: list[Problem] = glyph_problems(text, names)
     distance = cfg.manifesto.distanza_lettura_cm
     preview_dir = out_dir / "anteprime"
     dpi = cfg.uscita.anteprime_dpi

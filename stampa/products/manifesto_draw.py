@@ -24,7 +24,7 @@ from ..printing.fonts import FontSet
 from ..printing.page import SAFE_MARGIN_MM, PageSpec, Sheet
 from ..printing.qr import draw_qr, qr_size_mm
 from ..printing.theme import Theme
-from ..printing.typography import MIN_PT, Block, Fitted, escape, fit_paragraphs, quote, style
+from ..printing.typography import MIN_PT, Block, Fitted, draw_string, escape, fit_paragraphs, quote, string_width, style
 from ..problems import Problem, StampaError, error, warning
 from .manifesto_text import ManifestoText
 
@@ -155,7 +155,7 @@ def _one_line_size(text: str, font: str, design_pt: float, width_mm: float, floo
     """The size that keeps ``text`` on one line, down to ``floor`` × the design size; below that
     the design size is kept (times 0.85) and the text wraps: a name on two lines reads better
     than one in small type."""
-    fit = width_mm * mm / max(stringWidth(text, font, 1.0), 1e-6) * 0.995
+    fit = width_mm * mm / max(string_width(text, font, 1.0), 1e-6) * 0.995
     if fit >= design_pt:
         return design_pt
     return fit if fit >= floor * design_pt else max(MIN_PT, 0.85 * design_pt)
@@ -165,7 +165,7 @@ def _title_block(d: Design, title: str, width_mm: float) -> Fitted:
     """The title on one line as large as the width allows (up to the design size); a title too long
     for one line at a poster size wraps onto two or more lines instead of shrinking further."""
     design, one_line_floor = d.pt(100), d.pt(64)
-    size = min(design, width_mm * mm / max(stringWidth(title, d.heading.bold, 1.0), 1e-6) * 0.995)
+    size = min(design, width_mm * mm / max(string_width(title, d.heading.bold, 1.0), 1e-6) * 0.995)
     if size < one_line_floor:
         size = d.pt(80)
     return fit_paragraphs(
@@ -372,7 +372,7 @@ class _PartLayout:
 def _flow_pills(words, font, size, width_pt, pad, gap) -> list[_Pill] | None:
     pills, x, row = [], 0.0, 0
     for word in words:
-        w = stringWidth(word, font, size) + 2 * pad
+        w = string_width(word, font, size) + 2 * pad
         if w > width_pt:
             return None
         if x > 0 and x + w > width_pt:
@@ -489,7 +489,7 @@ def _draw_parts(c, d: Design, parts: list[_PartLayout], num_w_mm: float, top_mm:
             c.setFillColor(accent)
             c.roundRect(x + pill.x, py, pill.w, p.pill_h, p.pill_h / 2, stroke=0, fill=1)
             c.setFillColor(WHITE)
-            c.drawCentredString(x + pill.x + pill.w / 2, py + p.pill_h / 2 - 0.33 * p.pill_size, pill.text)
+            draw_string(c, x + pill.x + pill.w / 2, py + p.pill_h / 2 - 0.33 * p.pill_size, pill.text, d.heading.bold, p.pill_size, align="center")
         y -= p.pills_h + p.gap2
         y = p.body.draw(c, x, y)
         if idx < n - 1:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from ..config import _f, _Loader  # the config's schema walker: same messages, same rules
-from ..problems import Problem, StampaError, error
+from ..problems import Problem, StampaError, error, warning
 from ..tomlfile import read_toml
 
 LAYOUT_NAME = "manifesto.toml"
@@ -70,26 +70,20 @@ class ManifestoText:
         return [(k, t) for k, t in out if t]
 
 
-def glyph_problems(text: ManifestoText, font_names: list[str], family: str) -> list[Problem]:
-    """Characters of the layout texts that the fonts cannot draw (they would print as boxes)."""
-    from ..printing.fonts import missing_glyphs
+def glyph_problems(text: ManifestoText, font_names: list[str], family: str = "") -> list[Problem]:
+    """Warnings for characters of the layout texts that no font (fallbacks included) prints:
+    they are left out of the poster."""
+    from ..glyphs import left_out_message
+    from ..printing.fonts import unprintable
 
     problems = []
     for key, value in text.all_texts():
-        missing = set()
+        lost: set[str] = set()
         for font in font_names:
-            missing |= missing_glyphs(font, value)
-        if missing:
-            chars = ", ".join(f"«{ch}» (U+{ord(ch):04X})" for ch in sorted(missing))
-            problems.append(
-                error(
-                    f"il carattere tipografico {family} non ha {chars}: stamperebbe un quadratino vuoto. "
-                    "Togli o sostituisci il simbolo.",
-                    file=text.file or None,
-                    where=_where(key),
-                    value=value,
-                )
-            )
+            lost |= unprintable(font, value)
+        message = left_out_message(lost, value)
+        if message:
+            problems.append(warning(message, file=text.file or None, where=_where(key), value=value))
     return problems
 
 

@@ -19,7 +19,7 @@ from reportlab.platypus import Paragraph
 
 from ...numbering import FIRST_COMUNE, Numbered
 from ...problems import StampaError, error, shorten
-from ...printing.typography import escape
+from ...printing.typography import escape, fallback_frags, paragraph, with_fallbacks
 from .styles import Fonts, IndexStyles, MARKER_MM, draw_marker, index_styles, marker_size_mm, MIN_SCALE
 from .texts import Texts
 
@@ -234,13 +234,13 @@ def _paragraph(markup: str, style) -> Paragraph:
     markup parser, which is half the cost of wrapping an index of thousands of cards. The text is
     the same the parser would give: the escaped entities turned back into characters."""
     if "<" in markup:
-        return Paragraph(markup, style)
+        return with_fallbacks(Paragraph(markup, style))
     held = _TEMPLATES.get(id(style))
     if held is None or held[0] is not style:
         held = (style, Paragraph("x", style).frags[0])
         _TEMPLATES[id(style)] = held
     text = " ".join(markup.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
-    return Paragraph(text, style, frags=[held[1].clone(text=text)])
+    return Paragraph(text, style, frags=fallback_frags([held[1].clone(text=text)]))
 
 
 def indent_mm(largest_number: int, fonts: Fonts) -> float:
@@ -263,7 +263,7 @@ def _too_wide(p: Paragraph, width_pt: float) -> bool:
 
 
 def _wrap_heading(item: Heading, width_mm: float, st: IndexStyles) -> WrappedHeading:
-    p = Paragraph(escape(item.text if item.level == 1 else item.text.upper()), st.comune if item.level == 1 else st.quartiere)
+    p = paragraph(escape(item.text if item.level == 1 else item.text.upper()), st.comune if item.level == 1 else st.quartiere)
     _, h = p.wrap(width_mm * mm, 1e9)
     return WrappedHeading(item, p, h, rule=item.level == 1)
 

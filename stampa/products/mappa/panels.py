@@ -15,7 +15,7 @@ from reportlab.platypus import Paragraph
 from ...config import Config
 from ...printing.qr import draw_qr, qr_size_mm
 from ...printing.theme import Theme
-from ...printing.typography import Block, escape, fit_paragraphs, style
+from ...printing.typography import Block, escape, fit_paragraphs, paragraph, style
 from ...problems import StampaError, error
 from .formats import PANEL_MARGIN_MM
 from .styles import Fonts, MARKER_MM, draw_marker
@@ -32,7 +32,7 @@ class QrPlaced:
 
 
 def _para(markup: str, st) -> Paragraph:
-    return Paragraph(markup, st)
+    return paragraph(markup, st)
 
 
 def _stack(canvas, paras: Sequence[tuple[Paragraph, float]], x_mm: float, top_mm: float, width_mm: float) -> float:

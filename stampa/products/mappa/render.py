@@ -231,14 +231,12 @@ def _enter_panel(canvas, panel: Panel) -> None:
 
 
 def _draw_map_header(c, mp, texts: Texts, fonts: Fonts, theme: Theme) -> None:
-    from reportlab.platypus import Paragraph
-
-    from ...printing.typography import escape, style
+    from ...printing.typography import escape, paragraph, style
 
     x, y, w, h = mp.header_mm
     draw_band(c, theme, x, y + h - 1.6, 24.0, 1.6, "primario")
-    title = Paragraph(escape(texts("mappa.titolo")), style(fonts.titles.bold, 15.0, leading=1.1, hyphenate=False))
-    sub = Paragraph(escape(texts("mappa.sottotitolo")), style(fonts.titles.regular, 10.0, leading=1.2, hyphenate=False))
+    title = paragraph(escape(texts("mappa.titolo")), style(fonts.titles.bold, 15.0, leading=1.1, hyphenate=False))
+    sub = paragraph(escape(texts("mappa.sottotitolo")), style(fonts.titles.regular, 10.0, leading=1.2, hyphenate=False))
     _, th = title.wrap(w * mm, 1e9)
     title.drawOn(c, x * mm, (y + h - 3.5) * mm - th)
     _, sh = sub.wrap(w * mm, 1e9)
@@ -247,22 +245,19 @@ def _draw_map_header(c, mp, texts: Texts, fonts: Fonts, theme: Theme) -> None:
 
 def _draw_sheet_header(c, mp, title: str, subtitle: str, fonts: Fonts, theme: Theme, right: str = "") -> None:
     """The title band of the overview or of a map sheet: title, the comuni shown, the scale."""
-    from ...printing.typography import TEXT_BLACK
+    from ...printing.typography import TEXT_BLACK, draw_string, string_width
 
     x, y, w, h = mp.header_mm
     draw_band(c, theme, x, y + h - 1.6, 24.0, 1.6, "primario")
     c.saveState()
     c.setFillColor(TEXT_BLACK)
-    c.setFont(fonts.titles.bold, 15.0)
-    c.drawString(x * mm, (y + h - 8.8) * mm, title)
+    draw_string(c, x * mm, (y + h - 8.8) * mm, title, fonts.titles.bold, 15.0)
     if right:
-        c.setFont(fonts.titles.bold, 11.0)
-        c.drawRightString((x + w) * mm, (y + h - 8.8) * mm, right)
-    c.setFont(fonts.titles.regular, 10.0)
+        draw_string(c, (x + w) * mm, (y + h - 8.8) * mm, right, fonts.titles.bold, 11.0, align="right")
     sub = subtitle
-    while sub and c.stringWidth(sub, fonts.titles.regular, 10.0) > w * mm:
+    while sub and string_width(sub, fonts.titles.regular, 10.0) > w * mm:
         sub = sub[: sub.rstrip().rfind(",")] + " …" if "," in sub[:-2] else sub[:-2]
-    c.drawString(x * mm, (y + h - 14.0) * mm, sub)
+    draw_string(c, x * mm, (y + h - 14.0) * mm, sub, fonts.titles.regular, 10.0)
     c.restoreState()
 
 
@@ -289,13 +284,12 @@ def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts) -> Non
 
 
 def _draw_notes(c, p: Panel, texts: Texts, fonts: Fonts, theme: Theme) -> None:
-    from ...printing.typography import TEXT_BLACK
+    from ...printing.typography import TEXT_BLACK, draw_string
 
     m = PANEL_MARGIN_MM + 2.0
     c.saveState()
     c.setFillColor(TEXT_BLACK)
-    c.setFont(fonts.titles.bold, 15.0)
-    c.drawString(m * mm, (p.h_mm - m - 6.0) * mm, texts("libretto.pagina_note"))
+    draw_string(c, m * mm, (p.h_mm - m - 6.0) * mm, texts("libretto.pagina_note"), fonts.titles.bold, 15.0)
     c.setStrokeColor(theme.color("confine"))
     c.setLineWidth(0.4)
     y = p.h_mm - m - 20.0
