@@ -98,6 +98,8 @@ class MapPlan:
     problems: tuple[Problem, ...] = ()
     inset_page: bool = False  # the enlargement is a page of its own: no inset over this map
     inset_tag: str = "Riquadro"  # the name printed in the rectangle of the enlarged area
+    inset_tag_box_mm: Box | None = None  # where that name goes (outside the rectangle) when the enlargement is a page
+    inset_legend: str = "Area ingrandita nel riquadro"  # its row in the legend
 
     @property
     def views(self) -> dict[str, View]:
@@ -127,6 +129,7 @@ LEGEND_ROW = 5.0
 ATTR_PT = 6.5
 ATTR_LEAD = ATTR_PT * 1.22 * 25.4 / 72
 CORNER_MARGIN = 4.0
+TAG_PT = 7.0  # the name of the enlarged area's rectangle
 
 
 def _legend_size(rows: int) -> tuple[float, float]:
@@ -301,8 +304,24 @@ def _choose_page(entries: list[_Entry], main_scale: float, area_mm, style: Marke
     if choice is None:
         return None
     ext, _, n = choice
-    cx, cy = (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2
     w, h = area_mm
+    # The page is far larger than an inset: centre it where its window holds the most entries
+    # (ties: nearest the inset's own centre), so it shows the whole of the dense centre.
+    pts = np.array([(e.x, e.y) for e in entries], dtype=float)
+    hw, hh = w * n / 2000, h * n / 2000
+    cx, cy = (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2
+    step = 100.0  # m
+    gx = cx + np.arange(-hw, hw + step, step)
+    gy = cy + np.arange(-hh, hh + step, step)
+    best = None
+    for x in gx:
+        inx = np.abs(pts[:, 0] - x) <= hw
+        for y in gy:
+            k = int(np.sum(inx & (np.abs(pts[:, 1] - y) <= hh)))
+            key = (-k, math.hypot(x - cx, y - cy))
+            if best is None or key < best[0]:
+                best = (key, x, y)
+    _, cx, cy = best
     return (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000), (float(w), float(h)), n
 
 
@@ -365,6 +384,7 @@ def plan_map(
     label_avoid_mm: Sequence[Box] = (),
     inset_page_mm: tuple[float, float] | None = None,
     inset_tag: str = "Riquadro",
+    inset_legend: str = "Area ingrandita nel riquadro",
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
@@ -521,6 +541,16 @@ def plan_map(
         unit_w = text_width_mm(format_length(ilen), fonts.regular, 6.5)
         inset_scale_bar = ScaleBarPlan(INSET, n, ilen, ilen_mm, io, (iblock[0], iblock[1], io[0] + ilen_mm + unit_w / 2 + 1.5, io[1] + 5.2))
 
+    # The enlargement on a page of its own: its rectangle is named just outside it (above, or
+    # below when there is no room), where no marker or comune name goes.
+    tag_box = None
+    if inset_port is not None and inset_page_mm and src is not None:
+        tw = text_width_mm(inset_tag, label_fonts.bold, TAG_PT) + 2.4
+        th = TAG_PT * 0.7 * 25.4 / 72 + 2.0
+        x0 = min(max(src[0], 1.0), W - 1.0 - tw)
+        y0 = src[3] + 0.6 if src[3] + 0.6 + th <= H - 1.0 else src[1] - 0.6 - th
+        tag_box = (x0, y0, x0 + tw, y0 + th)
+
     # Markers: main map and inset separately, each in its own frame.
     in_inset = []
     on_main = []
@@ -530,7 +560,7 @@ def plan_map(
         else:
             on_main.append(e)
     markers: list[PlacedMarker] = []
-    main_obstacles = [legend_box, attr_box] + [b for b in (iblock, src) if b]
+    main_obstacles = [legend_box, attr_box] + [b for b in (iblock, src, tag_box) if b]
     for view_name, group, vport, obstacles in (
         (MAIN, on_main, port, main_obstacles),
         (INSET, [] if inset_page_mm else in_inset, inset_port, [inset_scale_bar.box_mm] if inset_scale_bar else []),
@@ -572,6 +602,8 @@ def plan_map(
         inset_title=inset_title,
         inset_page=bool(inset_page_mm and inset_port is not None),
         inset_tag=inset_tag,
+        inset_tag_box_mm=tag_box,
+        inset_legend=inset_legend,
         markers=tuple(markers),
         labels=tuple(labels),
         legend=legend,

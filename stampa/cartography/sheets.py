@@ -523,3 +523,66 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         _halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)
     canvas.restoreState()
     return layout
+
+
+# --- a page of its own for the enlargement of central Pavia (the booklet) -------------------------
+
+
+@dataclass(eq=False)
+class PagePlan:
+    """The enlargement of central Pavia as a full map page (the booklet): one sheet, drawn with
+    :func:`draw_sheet` (band with scale bar, north arrow, key and credits under the map)."""
+
+    frame_mm: tuple[float, float]
+    sheet: Sheet
+    style: MarkerStyle
+    fonts: FontSet
+    label_fonts: FontSet
+    title: str
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def view(self) -> View:
+        return self.sheet.view
+
+
+def page_area(frame_mm: tuple[float, float]) -> tuple[float, float]:
+    """The map area of a full map page of ``frame_mm`` (the band under it taken)."""
+    return (frame_mm[0], frame_mm[1] - BAND_MM)
+
+
+def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *, title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet) -> PagePlan:
+    """Plan the page enlarging ``view`` (its extent and map area, from :func:`plan_map` with
+    ``inset_page_mm``): the entries of ``numbered`` inside the extent, placed on it, and the names
+    of the comuni it shows."""
+    W, H = frame_mm
+    port = Viewport(view, (0.0, BAND_MM))
+    ext = view.extent
+    colours = colour_comuni(district)
+    clipped = _clip_district(district, ext, colours)
+    items, found = [], []
+    for nb in sorted(numbered, key=lambda nb: nb.number):
+        x, y = (float(v) for v in _TO_UTM.transform(nb.entry.lon, nb.entry.lat))
+        if not (ext[0] <= x <= ext[2] and ext[1] <= y <= ext[3]):
+            continue
+        px, py = port.to_mm(x, y)
+        w, h = style.size(nb.number, fonts.bold)
+        items.append(Item(nb.number, px, py, w, h))
+        found.append(nb.entry)
+    placed, failed = place_markers(items, port.box, [], gap=style.gap_mm, dot=style.dot_mm)
+    markers = []
+    for it, e in zip(items, found):
+        p = placed[it.key]
+        markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
+    labels = _place_comune_labels(clipped, port, markers, [], label_fonts, [])
+    scale = port.scale
+    bar_len = nice_scale_length(scale, 40.0, (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000))
+    bar_mm = bar_len * 1000.0 / scale
+    origin = (PAD_X, 4.6)
+    bar = ScaleBarPlan(view.name, scale, bar_len, bar_mm, origin, (0.0, 0.0, origin[0] + bar_mm + 8.0, BAND_MM))
+    names = sorted({str(e.comune) for e in found}, key=lambda s: (s != "Pavia", s))
+    problems = tuple(
+        warning(f"la voce numero {k} non trova un posto libero nella pagina «{title}»: il suo segnaposto si sovrappone ad altri.") for k in failed
+    )
+    sheet = Sheet(0, port, tuple(markers), tuple(labels), bar, tuple(names), (), (), clipped)
+    return PagePlan((W, H), sheet, style, fonts, label_fonts, title, problems)
