@@ -19,6 +19,7 @@ from shapely.ops import polylabel
 
 from ..printing.fonts import FontSet, register_family
 from ..problems import Problem, warning
+from .cover import W_NAME, CoverMap
 from .geometry import Box, BoxIndex, View, Viewport, centred_box, fit_extent, inside, overlaps, segment_hits_box, to_utm
 from .placement import Item, place_markers
 from .symbols import SHAPES, MarkerStyle, format_length, nice_scale_length, text_width_mm, two_lines, wrap
@@ -325,11 +326,9 @@ def _choose_page(entries: list[_Entry], main_scale: float, area_mm, style: Marke
     return (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000), (float(w), float(h)), n
 
 
-def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSet):
+def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSet) -> CoverMap:
     """What an inset would cover on this view of the district: its land, each comune, and where
     each comune's name would go (the pole of its visible part)."""
-    from .cover import CoverMap
-
     frame = shp_box(0.0, 0.0, W, H)
     comuni = district.comuni_utm
     geoms: dict[str, tuple[str, object]] = {}
@@ -458,7 +457,7 @@ def plan_map(
             extent = tuple(float(v) for v in fit_extent(bounds, frame_mm, main_scale, (ax, ay)))
             port = Viewport(View(MAIN, extent, (float(W), float(H))), (0.0, 0.0))
             outline_mm = _geoms_mm(outline, port)
-            cover = _cover_map(district, port, W, H, label_fonts) if inset_choice and not inset_page_mm else None
+            cover = _cover_map(district, port, W, H, label_fonts)
             for vi, var in enumerate(variants):
                 src = None
                 pts, tpts = [], []
@@ -476,18 +475,22 @@ def plan_map(
                 for cs in corners:
                     sblock = at_corner(cs, side_w, side_h)
                     score = _block_score(sblock, outline_mm, pts)
+                    # the legend keeps off the comuni's names too (a comune under it loses its name)
+                    legend_names = len(cover.describe(sblock, tarr, pad_mm).names)
+                    score += W_NAME * legend_names
                     if src and overlaps(sblock, src, 2.0):
                         score += 1e7
                     # Slight preference for the legend at the bottom: readers look there for it.
                     score += 0.0 if cs[0] == "s" else 50.0
                     spot = None
-                    if cover is not None:
+                    if var and not inset_page_mm:
                         iw, ih = var[1]
                         spot = cover.best(iw, ih + TITLE_BAND, CORNER_MARGIN, tarr, pad_mm, [(sblock, 3.0), (src, 3.0)])
                         if spot is None:
                             continue
                         score += spot.score
-                    key = (0 if spot is None or spot.clean else 1, vi, score)
+                    # a clean inset first, then a legend off the names, then the largest inset
+                    key = (0 if spot is None or spot.clean else 1, legend_names, vi, score)
                     if best is None or key < best[0]:
                         best = (key, port, outline_mm, src, spot, cs, sblock, var)
     if best is None:  # no room for the inset anywhere beside the legend: the map goes without it
