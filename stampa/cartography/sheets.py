@@ -3,8 +3,10 @@
 The district is covered by sheets printed on pages of the same size, each at the scale its entries
 need: a quadtree of the district's extent, where a sheet whose markers would crowd is split into
 four sheets at twice the scale (1:160.000 → 1:80.000 → … → 1:5.000, round scales throughout).
-Every entry lies on exactly one sheet (the sheets tile the plane without overlapping), keeps its
-one number, and is drawn there only; the index gives its sheet ("tav. 12"). An overview page
+Every entry lies on exactly one sheet (the quadtree's cells tile the plane without overlapping;
+each sheet shows only the part of its cell around its entries, at the most detailed round scale
+that holds them, and a cell without entries has no sheet), keeps its one number, and is drawn
+there only; the index gives its sheet ("tav. 12"). An overview page
 (quadro d'unione) shows the district with the sheet grid and the sheet numbers.
 
 Planning is linear in entries: projection and the crowding test are numpy over a cell grid,
@@ -166,6 +168,29 @@ def _quadtree(xs, ys, cover, extent, scale, area_mm, idx) -> list[tuple[tuple[fl
     return out
 
 
+# Round scales for fitted sheets (all multiples of 5.000, as the legend prints them).
+SHEET_SCALES = tuple(
+    sorted({round(m * 10**k) for k in range(3, 7) for m in (1, 1.5, 1.6, 2, 2.5, 3, 3.2, 4, 5, 6, 6.4, 8) if round(m * 10**k) % 5000 == 0})
+)
+FIT_MARGIN_MM = 10.0  # paper kept around a sheet's outermost entries, where the cell allows
+
+
+def _fit_leaf(cell, scale: float, px: np.ndarray, py: np.ndarray, area_mm: tuple[float, float]):
+    """The sheet for a quadtree leaf: the window around its entries (with FIT_MARGIN_MM of paper)
+    at the most detailed round scale that holds them, kept inside the leaf's cell so no sheet shows
+    the places of another sheet's entries. (extent, scale)."""
+    bx0, by0, bx1, by1 = float(px.min()), float(py.min()), float(px.max()), float(py.max())
+    need = max((bx1 - bx0) * 1000.0 / (area_mm[0] - 2 * FIT_MARGIN_MM), (by1 - by0) * 1000.0 / (area_mm[1] - 2 * FIT_MARGIN_MM), MIN_SCALE)
+    n = next((float(s) for s in SHEET_SCALES if s >= need - 1e-6), scale)
+    if n >= scale:
+        return cell, scale
+    w, h = area_mm[0] * n / 1000.0, area_mm[1] * n / 1000.0
+    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+    x0 = min(max(cx - w / 2, cell[0]), cell[2] - w)
+    y0 = min(max(cy - h / 2, cell[1]), cell[3] - h)
+    return (x0, y0, x0 + w, y0 + h), n
+
+
 def _neighbours(extents: list[tuple[float, float, float, float]]) -> list[tuple[tuple[str, tuple[int, ...]], ...]]:
     """For each sheet, the sheets across each of its sides (sheet numbers from 1)."""
     out = []
@@ -240,8 +265,10 @@ def plan_sheets(
     leaves = _quadtree(xs, ys, cover, root, root_scale, area, np.arange(len(nbs)))
     # numbered in reading order, like the plates of an atlas: by the top edge, then left to right
     leaves.sort(key=lambda leaf: (-round(leaf[0][3], 1), round(leaf[0][0], 1)))
-    extents = [ext for ext, _, _ in leaves]
-    neighbours = _neighbours(extents)
+    # neighbours across the sides of the quadtree's cells; each sheet then shows only the part of
+    # its cell its entries need (fitted, at the most detailed round scale that holds them)
+    neighbours = _neighbours([ext for ext, _, _ in leaves])
+    leaves = [(*_fit_leaf(ext, scale, xs[idx], ys[idx], area), idx) for ext, scale, idx in leaves]
     colours = colour_comuni(district)
 
     sheet_of: dict[int, int] = {}
