@@ -191,6 +191,95 @@ def _fit_leaf(cell, scale: float, px: np.ndarray, py: np.ndarray, area_mm: tuple
     return (x0, y0, x0 + w, y0 + h), n
 
 
+SPARSE = 8  # a sheet with fewer entries joins a neighbouring sheet when one can take them
+
+
+def _window(px: np.ndarray, py: np.ndarray, max_scale: float, area_mm, others_x: np.ndarray, others_y: np.ndarray):
+    """A window holding these entries with FIT_MARGIN_MM of paper, at the most detailed round scale
+    up to ``max_scale`` where it can be placed without the place of any other entry: (extent,
+    scale), or None."""
+    bx0, by0, bx1, by1 = float(px.min()), float(py.min()), float(px.max()), float(py.max())
+    need = max((bx1 - bx0) * 1000.0 / (area_mm[0] - 2 * FIT_MARGIN_MM), (by1 - by0) * 1000.0 / (area_mm[1] - 2 * FIT_MARGIN_MM), MIN_SCALE)
+    for n in SHEET_SCALES:
+        if n < need - 1e-6:
+            continue
+        if n > max_scale + 1e-6:
+            return None
+        w, h = area_mm[0] * n / 1000.0, area_mm[1] * n / 1000.0
+        m = FIT_MARGIN_MM * n / 1000.0
+        xs0 = ((bx0 + bx1 - w) / 2, bx0 - m, bx1 + m - w)
+        ys0 = ((by0 + by1 - h) / 2, by1 + m - h, by0 - m)
+        for y0 in ys0:
+            for x0 in xs0:
+                x0c = min(max(x0, bx1 - w), bx0)  # the entries stay inside, whatever the margin
+                y0c = min(max(y0, by1 - h), by0)
+                hit = (others_x >= x0c) & (others_x <= x0c + w) & (others_y >= y0c) & (others_y <= y0c + h)
+                if not hit.any():
+                    return (x0c, y0c, x0c + w, y0c + h), float(n)
+    return None
+
+
+def _sheets_of(leaves, xs, ys, cover, area_mm):
+    """The sheets from the quadtree's leaves (in reading order): a sparse leaf (fewer than SPARSE
+    entries) joins a neighbouring sheet when one window at no coarser scale than theirs holds
+    both without crowding and without another sheet's entries; every sheet is then fitted to its
+    entries. Returns [(extent, scale, entry indexes)] in reading order and their neighbours
+    across each side (by the quadtree's cells)."""
+    cells = [ext for ext, _, _ in leaves]
+    cell_nb = _neighbours(cells)
+    groups: list[dict | None] = [{"cells": [i], "scale": leaves[i][1], "idx": leaves[i][2], "ext": None} for i in range(len(leaves))]
+    owner = list(range(len(leaves)))
+    for i in sorted(range(len(leaves)), key=lambda i: (len(leaves[i][2]), i)):
+        g = owner[i]
+        G = groups[g]
+        if G is None or len(G["idx"]) >= SPARSE:
+            continue
+        near = sorted({owner[j - 1] for c in G["cells"] for _, js in cell_nb[c] for j in js} - {g})
+        best = None
+        for h in near:
+            H = groups[h]
+            idx = np.sort(np.concatenate([G["idx"], H["idx"]]))
+            rest = np.ones(len(xs), dtype=bool)
+            rest[idx] = False
+            got = _window(xs[idx], ys[idx], max(G["scale"], H["scale"]), area_mm, xs[rest], ys[rest])
+            if got is None:
+                continue
+            ext, n = got
+            k = 1000.0 / n
+            if _crowded((xs[idx] - ext[0]) * k, (ys[idx] - ext[1]) * k, cover[idx], area_mm):
+                continue
+            key = (n, len(H["idx"]), h)
+            if best is None or key < best[0]:
+                best = (key, h, ext, n, idx)
+        if best is None:
+            continue
+        _, h, ext, n, idx = best
+        H = groups[h]
+        H.update(cells=sorted(H["cells"] + G["cells"]), scale=n, idx=idx, ext=ext)
+        groups[g] = None
+        for c in G["cells"]:
+            owner[c] = h
+    kept = [k for k, G in enumerate(groups) if G is not None]  # reading order of their first cell
+    number = {k: n for n, k in enumerate(kept, start=1)}
+    sheets, neighbours = [], []
+    for k in kept:
+        G = groups[k]
+        if G["ext"] is None:
+            ext, scale = _fit_leaf(cells[k], G["scale"], xs[G["idx"]], ys[G["idx"]], area_mm)
+        else:
+            ext, scale = G["ext"], G["scale"]
+        sheets.append((ext, scale, G["idx"]))
+        sides: dict[str, list[int]] = {}
+        for c in G["cells"]:
+            for side, js in cell_nb[c]:
+                for j in js:
+                    o = number[owner[j - 1]]
+                    if owner[j - 1] != k and o not in sides.setdefault(side, []):
+                        sides[side].append(o)
+        neighbours.append(tuple((side, tuple(sorted(sides[side]))) for side in ("nord", "est", "sud", "ovest") if sides.get(side)))
+    return sheets, neighbours
+
+
 def _neighbours(extents: list[tuple[float, float, float, float]]) -> list[tuple[tuple[str, tuple[int, ...]], ...]]:
     """For each sheet, the sheets across each of its sides (sheet numbers from 1)."""
     out = []
@@ -267,8 +356,7 @@ def plan_sheets(
     leaves.sort(key=lambda leaf: (-round(leaf[0][3], 1), round(leaf[0][0], 1)))
     # neighbours across the sides of the quadtree's cells; each sheet then shows only the part of
     # its cell its entries need (fitted, at the most detailed round scale that holds them)
-    neighbours = _neighbours([ext for ext, _, _ in leaves])
-    leaves = [(*_fit_leaf(ext, scale, xs[idx], ys[idx], area), idx) for ext, scale, idx in leaves]
+    leaves, neighbours = _sheets_of(leaves, xs, ys, cover, area)
     colours = colour_comuni(district)
 
     sheet_of: dict[int, int] = {}
