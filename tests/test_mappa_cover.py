@@ -232,3 +232,20 @@ def test_atlas_sheets_follow_the_entries():
             assert not fits, (s.number, scale, finer)
     assert sorted(seen) == list(range(1, len(numbered) + 1))
 
+
+
+def test_leaflet_inset_is_named_riquadro_and_sits_off_entries(tmp_path):
+    """The sample edition as an A3 leaflet: the inset has its title band and the rectangle on the
+    district says «Riquadro» (there is no page 3 in a leaflet)."""
+    result = build(tmp_path)
+    pages = _pages(tmp_path / "mappa-stampa.pdf")
+    blocks = dict(result.layout.blocks_mm)
+    assert "riquadro" in blocks
+    assert "Riquadro: Pavia, centro" in pages[1] and "a pagina" not in pages[1]
+    assert "Area ingrandita nel riquadro" in pages[1]
+    for e in result.layout.entries:
+        if e.view == "mappa":
+            assert not _inside(e.true_mm, blocks["riquadro"]) and not overlaps(e.box_mm, blocks["riquadro"])
+    for _, box in result.layout.label_boxes_mm:
+        assert not overlaps(box, blocks["riquadro"])
+    assert len(result.layout.label_boxes_mm) == COMUNI

@@ -206,7 +206,7 @@ def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPla
         label_avoid_mm=fold_bands(fmt0, mp),
         attribution=SAMPLE_ATTRIBUTION if attribution is None else tuple(attribution),
         inset_page_mm=page_area(frame) if paged else None,
-        inset_tag=CENTRE_TAG.format(titolo=title, pagina=CENTRE_PAGE),
+        inset_tag=CENTRE_TAG.format(titolo=title, pagina=CENTRE_PAGE) if paged else "Riquadro",
         inset_legend=CENTRE_LEGEND.format(pagina=CENTRE_PAGE) if paged else "Area ingrandita nel riquadro",
     )
     centre = None
