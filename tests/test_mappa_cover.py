@@ -164,12 +164,17 @@ def test_booklet_gives_central_pavia_its_own_page(n, tmp_path):
     # its numbers are printed on page 3 and not on page 2's map
     for k in on_centre:
         assert str(k) in pages[2].split()
-    # every comune is named: on the district map, or (when the enlarged area takes most of it)
-    # on the centre page; no name under the enlarged area or its name
+    # every comune is named on the district map (inside the enlarged area too: it is still map,
+    # only its markers moved to page 3), never across the area's outline or under its name
     names = [name for name, _ in layout.label_boxes_mm]
-    assert len(set(names) | {name for name, _ in layout.centre_labels_mm}) == COMUNI, names
-    for _, box in layout.label_boxes_mm:
-        assert not overlaps(box, blocks["nome_area_riquadro"]) and not overlaps(box, blocks["area_riquadro"])
+    assert len(set(names)) == COMUNI, names
+    area = blocks["area_riquadro"]
+    for name, box in layout.label_boxes_mm:
+        assert not overlaps(box, blocks["nome_area_riquadro"]), name
+        within = area[0] <= box[0] and box[2] <= area[2] and area[1] <= box[1] and box[3] <= area[3]
+        assert within or not overlaps(box, area), f"{name} sul bordo dell'area ingrandita"
+    # the centre page names the comuni it shows
+    assert "Pavia" in {name for name, _ in layout.centre_labels_mm}
     # the centre page has its own scale bar, of its scale
     assert {b.view for b in layout.scale_bars} == {"mappa", "riquadro"}
     assert centre.scale <= views["mappa"].scale / 2

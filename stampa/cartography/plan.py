@@ -595,7 +595,15 @@ def plan_map(
             )
         )
 
-    labels = _place_comune_labels(district, port, markers, main_obstacles, label_fonts, problems, avoid=label_avoid_mm)
+    label_obstacles = main_obstacles
+    if inset_page_mm and src is not None:
+        # the enlarged area is still map (only its markers are on their own page): names may go
+        # inside it, off its outline
+        e = 1.0
+        strips = [(src[0] - e, src[1] - e, src[2] + e, src[1] + e), (src[0] - e, src[3] - e, src[2] + e, src[3] + e),
+                  (src[0] - e, src[1] - e, src[0] + e, src[3] + e), (src[2] - e, src[1] - e, src[2] + e, src[3] + e)]
+        label_obstacles = [legend_box, attr_box] + [b for b in (tag_box,) if b] + strips
+    labels = _place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
     return MapPlan(
         frame_mm=(W, H),
         main=port,
