@@ -254,3 +254,31 @@ def test_leaflet_inset_is_named_riquadro_and_sits_off_entries(tmp_path):
     for _, box in result.layout.label_boxes_mm:
         assert not overlaps(box, blocks["riquadro"])
     assert len(result.layout.label_boxes_mm) == COMUNI
+
+
+@pytest.mark.lento
+def test_booklet_centre_page_over_the_osm_basemap_passes_the_preflight(tmp_path, monkeypatch):
+    """The sample edition as a booklet over the OpenStreetMap basemap (a local server): page 3 is
+    a vector, CMYK map of central Pavia with its street names as text, and the build's preflight
+    (verifica) passes."""
+    from overpass_server import OverpassServer
+
+    from tests.test_mappa_osm import MAIN_STREETS, images_and_colour_ops, make_project
+    from tests.test_mappa_osm import build as build_edition
+
+    server = OverpassServer()
+    monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
+    try:
+        config = make_project(tmp_path, formato="libretto")
+        result = build_edition(config, tmp_path / "out", verifica=True)
+    finally:
+        server.stop()
+    pdf = tmp_path / "out" / "mappa-stampa.pdf"
+    pages = _pages(pdf)
+    assert pages[2].startswith("Pavia, centro Scala 1:")
+    assert any(s in pages[2] for s in MAIN_STREETS)
+    images, ops = images_and_colour_ops(pdf, 2)
+    assert images == 0 and ops <= {"k", "K"}
+    views = {s["vista"]: s for s in result.report["sfondo"]}
+    assert views["riquadro"]["tipo"] == "osm"
+    assert result.preflight_ok, [p.message for p in result.problems]
