@@ -23,7 +23,7 @@ from .base_names import draw_base_layers, draw_base_names, has_base, has_vectors
 from .geometry import Box, Viewport, box_edge_point
 from .osm_labels import OsmLabel
 from .layout import MapLayout, PlacedEntry, ScaleBarRecord, ViewRecord
-from .plan import ATTR_LEAD, ATTR_PT, INSET, ISTAT_CREDIT, LABEL_LEAD, MAIN, PAD, TITLE_BAND, MapPlan, ScaleBarPlan, _geoms_mm
+from .plan import ATTR_LEAD, ATTR_PT, INSET, ISTAT_CREDIT, LABEL_LEAD, MAIN, PAD, TAG_PT, TITLE_BAND, MapPlan, ScaleBarPlan, _geoms_mm
 from .symbols import LABELS, format_length, format_scale, text_width_mm, wrap
 
 WHITE = CMYKColor(0, 0, 0, 0)
@@ -270,7 +270,7 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
         "spostato": "Luogo esatto (numero spostato)",
         "distretto": "Confine del distretto",
         "comune": "Confine comunale",
-        "riquadro": "Area ingrandita nel riquadro",
+        "riquadro": plan.inset_legend,
     }
     sx = x0 + PAD + 3.0
     tx = x0 + PAD + 8.0
@@ -384,6 +384,8 @@ def draw_map(
         if plan.inset_source_mm:
             b = plan.inset_source_mm
             avoid += [outline_of(b), (b[0], b[3] - 5.0, b[0] + 16.0, b[3])]  # the frame and its «Riquadro» tag
+        if plan.inset_tag_box_mm:
+            avoid.append(plan.inset_tag_box_mm)
         names += draw_base_names(
             canvas, plan.main, main_bm, avoid_mm=avoid, font=plan.label_fonts.regular, frame_box=(0.0, 0.0, W, H),
             skip_names=[lab.nome for lab in plan.labels],
@@ -394,15 +396,18 @@ def draw_map(
             canvas.setStrokeColor(colour)
             canvas.setLineWidth(width)
             canvas.rect(b[0] * mm, b[1] * mm, (b[2] - b[0]) * mm, (b[3] - b[1]) * mm, stroke=1, fill=0)
+        tag = plan.inset_tag
+        tb = plan.inset_tag_box_mm
+        if tb is not None:  # the enlargement is a page: its name and page just outside the rectangle
+            _halo_text(canvas, tb[0] + 1.2, tb[1] + 1.0, tag, plan.label_fonts.bold, TAG_PT, theme, centred=False)
         # name the rectangle inside its top-left corner (nothing else is drawn there), if it fits
-        tag = "Riquadro"
-        if text_width_mm(tag, plan.label_fonts.bold, 7) + 2.4 < b[2] - b[0] and b[3] - b[1] > 6:
+        elif text_width_mm(tag, plan.label_fonts.bold, 7) + 2.4 < b[2] - b[0] and b[3] - b[1] > 6:
             _halo_text(canvas, b[0] + 1.2, b[3] - 1.2 - _cap_height_mm(plan.label_fonts.bold, 7), tag, plan.label_fonts.bold, 7, theme, centred=False)
     _draw_labels(canvas, plan, theme)
     _draw_markers(canvas, plan, MAIN, theme, fonts)
     canvas.restoreState()
 
-    if plan.inset is not None:
+    if plan.inset is not None and not plan.inset_page:
         ib = plan.inset_block_mm
         port = plan.inset
         inset_bm = basemaps.get(INSET)
@@ -440,7 +445,7 @@ def draw_map(
     lines: list[str] = []
     for name in (MAIN, INSET):
         bm = basemaps.get(name)
-        if not has_base(bm) or (name == INSET and plan.inset is None):
+        if not has_base(bm) or (name == INSET and (plan.inset is None or plan.inset_page)):
             continue
         for line in bm.attribution:
             if line not in lines:
@@ -479,7 +484,11 @@ def draw_map(
     views = [ViewRecord(MAIN, plan.main.view.extent, shb(plan.main.box), plan.main.scale)]
     bars = [ScaleBarRecord(MAIN, plan.legend.scale_bar.length_m, plan.legend.scale_bar.length_mm, plan.legend.scale_bar.scale)]
     blocks = [("legenda", shb(plan.legend.box_mm)), ("attribuzione", shb(plan.legend.attribution_box_mm))]
-    if plan.inset is not None:
+    if plan.inset is not None and plan.inset_page:
+        blocks += [("area_riquadro", shb(plan.inset_source_mm))]
+        if plan.inset_tag_box_mm:
+            blocks += [("nome_area_riquadro", shb(plan.inset_tag_box_mm))]
+    elif plan.inset is not None:
         views.append(ViewRecord(INSET, plan.inset.view.extent, shb(plan.inset.box), plan.inset.scale))
         sb = plan.inset_scale_bar
         bars.append(ScaleBarRecord(INSET, sb.length_m, sb.length_mm, sb.scale))

@@ -57,6 +57,8 @@ class MapLayout:
     problems: tuple[Problem, ...] = ()
     # names of the OpenStreetMap basemap: (text, its rotated box as 4 corners in mm)
     base_names: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()
+    # the comune names of the page enlarging central Pavia (booklet), in mm on that page
+    centre_labels_mm: tuple[tuple[str, Box], ...] = ()
 
     def entry(self, entry_id: str) -> PlacedEntry:
         return next(e for e in self.entries if e.id == entry_id)

@@ -19,6 +19,7 @@ from shapely.ops import polylabel
 
 from ..printing.fonts import FontSet, register_family
 from ..problems import Problem, warning
+from .cover import W_NAME, CoverMap
 from .geometry import Box, BoxIndex, View, Viewport, centred_box, fit_extent, inside, overlaps, segment_hits_box, to_utm
 from .placement import Item, place_markers
 from .symbols import SHAPES, MarkerStyle, format_length, nice_scale_length, text_width_mm, two_lines, wrap
@@ -96,6 +97,10 @@ class MapPlan:
     label_fonts: FontSet  # comune names, titles
     district: Any = field(repr=False)
     problems: tuple[Problem, ...] = ()
+    inset_page: bool = False  # the enlargement is a page of its own: no inset over this map
+    inset_tag: str = "Riquadro"  # the name printed in the rectangle of the enlarged area
+    inset_tag_box_mm: Box | None = None  # where that name goes (outside the rectangle) when the enlargement is a page
+    inset_legend: str = "Area ingrandita nel riquadro"  # its row in the legend
 
     @property
     def views(self) -> dict[str, View]:
@@ -125,6 +130,7 @@ LEGEND_ROW = 5.0
 ATTR_PT = 6.5
 ATTR_LEAD = ATTR_PT * 1.22 * 25.4 / 72
 CORNER_MARGIN = 4.0
+TAG_PT = 7.0  # the name of the enlarged area's rectangle
 
 
 def _legend_size(rows: int) -> tuple[float, float]:
@@ -260,6 +266,89 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
     return ext, (w, h), float(n)
 
 
+MIN_INSET_MM = 45.0  # an inset shrunk below this side is no longer worth its frame
+
+
+def _inset_variants(choice, main_scale: float, entries: list[_Entry] = (), style: MarkerStyle = MarkerStyle()) -> list:
+    """The inset as chosen, then smaller: the same area less magnified (round scales), then a
+    smaller area at the same scale; largest first. A smaller inset must still have room for the
+    markers it shows (as :func:`_choose_inset` judges it)."""
+    ext, (w, h), n = choice
+    out = [choice]
+    pts = np.array([(e.x, e.y) for e in entries], dtype=float).reshape(-1, 2)
+
+    def roomy(v) -> bool:
+        (x0, y0, x1, y1), (fw, fh), _ = v
+        inside = int(np.sum((pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)))
+        return inside <= fw * fh / ((style.height_mm + 2 * style.gap_mm) ** 2 * 3.0)
+
+    gw, gh = ext[2] - ext[0], ext[3] - ext[1]
+    for N in ROUND_SCALES:
+        if n < N <= main_scale / 2:
+            fw, fh = gw * 1000 / N, gh * 1000 / N
+            if min(fw, fh) >= MIN_INSET_MM:
+                out.append((ext, (fw, fh), float(N)))
+    cx, cy = (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2
+    for f in (0.85, 0.7, 0.55):
+        fw, fh = w * f, h * f
+        if min(fw, fh) >= MIN_INSET_MM:
+            out.append(((cx - fw * n / 2000, cy - fh * n / 2000, cx + fw * n / 2000, cy + fh * n / 2000), (fw, fh), n))
+    out = [out[0]] + [v for v in out[1:] if roomy(v)]
+    order = sorted(range(len(out)), key=lambda i: (-out[i][1][0] * out[i][1][1], i))
+    return [out[i] for i in order]
+
+
+def _choose_page(entries: list[_Entry], main_scale: float, area_mm, style: MarkerStyle, inset_min: int, force: bool):
+    """The enlargement as a page of its own: the inset's scale and centre for a window as large as
+    the page's map area, which it then fills."""
+    choice = _choose_inset(entries, main_scale, (area_mm[0], area_mm[1] + TITLE_BAND), style, inset_min, (1.0, 1.0), force)
+    if choice is None:
+        return None
+    ext, _, n = choice
+    w, h = area_mm
+    # The page is far larger than an inset: centre it where its window holds the most entries
+    # (ties: nearest the inset's own centre), so it shows the whole of the dense centre.
+    pts = np.array([(e.x, e.y) for e in entries], dtype=float)
+    hw, hh = w * n / 2000, h * n / 2000
+    cx, cy = (ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2
+    step = 100.0  # m
+    gx = cx + np.arange(-hw, hw + step, step)
+    gy = cy + np.arange(-hh, hh + step, step)
+    best = None
+    for x in gx:
+        inx = np.abs(pts[:, 0] - x) <= hw
+        for y in gy:
+            k = int(np.sum(inx & (np.abs(pts[:, 1] - y) <= hh)))
+            key = (-k, math.hypot(x - cx, y - cy))
+            if best is None or key < best[0]:
+                best = (key, x, y)
+    _, cx, cy = best
+    return (cx - w * n / 2000, cy - h * n / 2000, cx + w * n / 2000, cy + h * n / 2000), (float(w), float(h)), n
+
+
+def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSet) -> CoverMap:
+    """What an inset would cover on this view of the district: its land, each comune, and where
+    each comune's name would go (the pole of its visible part)."""
+    frame = shp_box(0.0, 0.0, W, H)
+    comuni = district.comuni_utm
+    geoms: dict[str, tuple[str, object]] = {}
+    names: dict[str, Box] = {}
+    for code in comuni.index:
+        name = str(comuni.loc[code, "nome"])
+        g = _geoms_mm(comuni.geometry[code], port)
+        geoms[code] = (name, g)
+        vis = g.intersection(frame)
+        if vis.is_empty:
+            continue
+        part = max(getattr(vis, "geoms", [vis]), key=lambda q: q.area)
+        if not isinstance(part, Polygon):
+            continue
+        c = polylabel(part, tolerance=0.5)
+        size = LABEL_PT_CAPITAL if code == "018110" else LABEL_PT
+        names[code] = _label_box(c.x, c.y, (name,), label_fonts.bold, size)
+    return CoverMap(W, H, _geoms_mm(district.outline_utm, port), geoms, names)
+
+
 # --- the main plan ------------------------------------------------------------------------------
 
 
@@ -292,6 +381,9 @@ def plan_map(
     inset_title: str = "Pavia, centro",
     margin_frac: float = 0.035,
     label_avoid_mm: Sequence[Box] = (),
+    inset_page_mm: tuple[float, float] | None = None,
+    inset_tag: str = "Riquadro",
+    inset_legend: str = "Area ingrandita nel riquadro",
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
@@ -301,6 +393,9 @@ def plan_map(
     (the largest crowd, or Pavia's entries when nothing crowds). Sizes are measured with ``fonts`` (numbers, legend) and
     ``label_fonts`` (comune names); draw with the same fonts. ``label_avoid_mm``: boxes of the frame (mm)
     that comune names keep off when they can, e.g. the bands around the folds of a folded leaflet.
+    ``inset_page_mm``: the enlargement gets a page of its own with a map area of this size (w, h)
+    instead of an inset over the map: the plan keeps its view and the rectangle it enlarges (named
+    ``inset_tag``), and leaves its entries to the caller (:func:`stampa.cartography.sheets.plan_page`).
     """
     if marker_mm is not None:
         style = replace(style, height_mm=marker_mm)
@@ -325,7 +420,10 @@ def plan_map(
 
     inset_choice = None
     if inset is not False and len(entries) >= 2:
-        inset_choice = _choose_inset(entries, main_scale, frame_mm, style, 2 if inset else inset_min, inset_max_frac, force=bool(inset))
+        if inset_page_mm:
+            inset_choice = _choose_page(entries, main_scale, inset_page_mm, style, 2 if inset else inset_min, force=bool(inset))
+        else:
+            inset_choice = _choose_inset(entries, main_scale, frame_mm, style, 2 if inset else inset_min, inset_max_frac, force=bool(inset))
 
     legend_rows = ["laboratorio", "gruppo", "spostato", "distretto", "comune"] + (["riquadro"] if inset_choice else [])
     lw, lh = _legend_size(len(legend_rows))
@@ -344,45 +442,79 @@ def plan_map(
         y = CORNER_MARGIN if c[0] == "s" else H - CORNER_MARGIN - h
         return (x, y, x + w, y + h)
 
+    variants: list = [None]
+    if inset_choice:
+        variants = [inset_choice] if inset_page_mm else _inset_variants(inset_choice, main_scale, entries, style)
+    pad_mm = style.height_mm / 2  # a marker around its true place
+
+    # Each alignment of the district in the frame, each corner for the legend block and each size
+    # of the inset (largest first): the inset goes where it covers least (cover.CoverMap), off the
+    # legend and the area it enlarges. The largest inset that covers no entry and no comune's name
+    # wins; when none is clean, the one that covers least.
     best = None
     for ax in aligns_x:
         for ay in aligns_y:
             extent = tuple(float(v) for v in fit_extent(bounds, frame_mm, main_scale, (ax, ay)))
             port = Viewport(View(MAIN, extent, (float(W), float(H))), (0.0, 0.0))
             outline_mm = _geoms_mm(outline, port)
-            src = None
-            if inset_choice:
-                ext = inset_choice[0]
-                p0, p1 = port.to_mm(ext[0], ext[1]), port.to_mm(ext[2], ext[3])
-                src = (p0[0], p0[1], p1[0], p1[1])
-            pts = []
-            for e in entries:
-                if inset_choice and inset_choice[0][0] <= e.x <= inset_choice[0][2] and inset_choice[0][1] <= e.y <= inset_choice[0][3]:
-                    continue
-                px, py = port.to_mm(e.x, e.y)
-                pts.append(centred_box(px, py, e.w, e.h))
-            for ci in corners if inset_choice else (None,):
-                iblock = None
-                if inset_choice:
-                    iw, ih = inset_choice[1]
-                    iblock = at_corner(ci, iw, ih + TITLE_BAND)
-                    if overlaps(iblock, src, 3.0):
+            cover = _cover_map(district, port, W, H, label_fonts)
+            for vi, var in enumerate(variants):
+                src = None
+                pts, tpts = [], []
+                if var:
+                    ext = var[0]
+                    p0, p1 = port.to_mm(ext[0], ext[1]), port.to_mm(ext[2], ext[3])
+                    src = (p0[0], p0[1], p1[0], p1[1])
+                for e in entries:
+                    if var and var[0][0] <= e.x <= var[0][2] and var[0][1] <= e.y <= var[0][3]:
                         continue
+                    px, py = port.to_mm(e.x, e.y)
+                    pts.append(centred_box(px, py, e.w, e.h))
+                    tpts.append((px, py))
+                tarr = np.array(tpts, dtype=float).reshape(-1, 2)
                 for cs in corners:
                     sblock = at_corner(cs, side_w, side_h)
-                    if iblock and overlaps(iblock, sblock, 3.0):
-                        continue
                     score = _block_score(sblock, outline_mm, pts)
-                    if iblock:
-                        score += _block_score(iblock, outline_mm, pts)
+                    # the legend keeps off the comuni's names too (a comune under it loses its name)
+                    legend_names = len(cover.describe(sblock, tarr, pad_mm).names)
+                    score += W_NAME * legend_names
                     if src and overlaps(sblock, src, 2.0):
                         score += 1e7
                     # Slight preference for the legend at the bottom: readers look there for it.
                     score += 0.0 if cs[0] == "s" else 50.0
-                    if best is None or score < best[0] - 1e-6:
-                        best = (score, port, outline_mm, src, iblock, cs, sblock)
-    assert best is not None
-    _, port, outline_mm, src, iblock, cs, sblock = best
+                    spot = None
+                    if var and not inset_page_mm:
+                        iw, ih = var[1]
+                        spot = cover.best(iw, ih + TITLE_BAND, CORNER_MARGIN, tarr, pad_mm, [(sblock, 3.0), (src, 3.0)])
+                        if spot is None:
+                            continue
+                        score += spot.score
+                    # a clean inset first, then a legend off the names, then the largest inset
+                    key = (0 if spot is None or spot.clean else 1, legend_names, vi, score)
+                    if best is None or key < best[0]:
+                        best = (key, port, outline_mm, src, spot, cs, sblock, var)
+    if best is None:  # no room for the inset anywhere beside the legend: the map goes without it
+        problems.append(warning(f"il riquadro «{inset_title}» non trova posto sulla mappa: è stato tolto (con formato = \"libretto\" il centro ha una pagina sua)."))
+        fallback = plan_map(
+            district, numbered, frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution,
+            inset=False, inset_title=inset_title, margin_frac=margin_frac, label_avoid_mm=label_avoid_mm,
+        )
+        return replace(fallback, problems=tuple(problems) + fallback.problems)
+    _, port, outline_mm, src, spot, cs, sblock, inset_choice = best
+    iblock = spot.box if spot is not None else None
+    if spot is not None and not spot.clean:
+        what = []
+        if spot.entries:
+            what.append(f"il luogo di {spot.entries} voc{'e' if spot.entries == 1 else 'i'}")
+        if spot.names:
+            what.append("il nome di " + ", ".join(spot.names))
+        problems.append(
+            warning(
+                f"il riquadro «{inset_title}» non trova un angolo libero della mappa e copre "
+                + " e ".join(what)
+                + ': usa una cornice più grande, riquadro = "no", oppure formato = "libretto" (il centro ha una pagina sua).'
+            )
+        )
 
     # Legend block: legend above the attribution (or below it when the block sits at the top).
     if cs[0] == "s":
@@ -400,7 +532,10 @@ def plan_map(
 
     inset_port = None
     inset_scale_bar = None
-    if inset_choice:
+    if inset_choice and inset_page_mm:
+        ext, (iw, ih), n = inset_choice
+        inset_port = Viewport(View(INSET, tuple(float(v) for v in ext), (float(iw), float(ih))), (0.0, 0.0))
+    elif inset_choice:
         ext, (iw, ih), n = inset_choice
         inset_port = Viewport(View(INSET, tuple(float(v) for v in ext), (float(iw), float(ih))), (iblock[0], iblock[1]))
         ilen = nice_scale_length(n, min(30.0, iw * 0.4), (50, 100, 200, 500, 1000, 2000))
@@ -408,6 +543,16 @@ def plan_map(
         io = (iblock[0] + 2.5, iblock[1] + 2.0)
         unit_w = text_width_mm(format_length(ilen), fonts.regular, 6.5)
         inset_scale_bar = ScaleBarPlan(INSET, n, ilen, ilen_mm, io, (iblock[0], iblock[1], io[0] + ilen_mm + unit_w / 2 + 1.5, io[1] + 5.2))
+
+    # The enlargement on a page of its own: its rectangle is named just outside it (above, or
+    # below when there is no room), where no marker or comune name goes.
+    tag_box = None
+    if inset_port is not None and inset_page_mm and src is not None:
+        tw = text_width_mm(inset_tag, label_fonts.bold, TAG_PT) + 2.4
+        th = TAG_PT * 0.7 * 25.4 / 72 + 2.0
+        x0 = min(max(src[0], 1.0), W - 1.0 - tw)
+        y0 = src[3] + 0.6 if src[3] + 0.6 + th <= H - 1.0 else src[1] - 0.6 - th
+        tag_box = (x0, y0, x0 + tw, y0 + th)
 
     # Markers: main map and inset separately, each in its own frame.
     in_inset = []
@@ -418,10 +563,10 @@ def plan_map(
         else:
             on_main.append(e)
     markers: list[PlacedMarker] = []
-    main_obstacles = [legend_box, attr_box] + ([iblock, src] if iblock else [])
+    main_obstacles = [legend_box, attr_box] + [b for b in (iblock, src, tag_box) if b]
     for view_name, group, vport, obstacles in (
         (MAIN, on_main, port, main_obstacles),
-        (INSET, in_inset, inset_port, [inset_scale_bar.box_mm] if inset_scale_bar else []),
+        (INSET, [] if inset_page_mm else in_inset, inset_port, [inset_scale_bar.box_mm] if inset_scale_bar else []),
     ):
         if not group:
             continue
@@ -450,7 +595,15 @@ def plan_map(
             )
         )
 
-    labels = _place_comune_labels(district, port, markers, main_obstacles, label_fonts, problems, avoid=label_avoid_mm)
+    label_obstacles = main_obstacles
+    if inset_page_mm and src is not None:
+        # the enlarged area is still map (only its markers are on their own page): names may go
+        # inside it, off its outline
+        e = 1.0
+        strips = [(src[0] - e, src[1] - e, src[2] + e, src[1] + e), (src[0] - e, src[3] - e, src[2] + e, src[3] + e),
+                  (src[0] - e, src[1] - e, src[0] + e, src[3] + e), (src[2] - e, src[1] - e, src[2] + e, src[3] + e)]
+        label_obstacles = [legend_box, attr_box] + [b for b in (tag_box,) if b] + strips
+    labels = _place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
     return MapPlan(
         frame_mm=(W, H),
         main=port,
@@ -458,6 +611,10 @@ def plan_map(
         inset_source_mm=src,
         inset_block_mm=iblock,
         inset_title=inset_title,
+        inset_page=bool(inset_page_mm and inset_port is not None),
+        inset_tag=inset_tag,
+        inset_tag_box_mm=tag_box,
+        inset_legend=inset_legend,
         markers=tuple(markers),
         labels=tuple(labels),
         legend=legend,

@@ -3,8 +3,10 @@
 The district is covered by sheets printed on pages of the same size, each at the scale its entries
 need: a quadtree of the district's extent, where a sheet whose markers would crowd is split into
 four sheets at twice the scale (1:160.000 → 1:80.000 → … → 1:5.000, round scales throughout).
-Every entry lies on exactly one sheet (the sheets tile the plane without overlapping), keeps its
-one number, and is drawn there only; the index gives its sheet ("tav. 12"). An overview page
+Every entry lies on exactly one sheet (the quadtree's cells tile the plane without overlapping;
+each sheet shows only the part of its cell around its entries, at the most detailed round scale
+that holds them, and a cell without entries has no sheet), keeps its one number, and is drawn
+there only; the index gives its sheet ("tav. 12"). An overview page
 (quadro d'unione) shows the district with the sheet grid and the sheet numbers.
 
 Planning is linear in entries: projection and the crowding test are numpy over a cell grid,
@@ -166,6 +168,118 @@ def _quadtree(xs, ys, cover, extent, scale, area_mm, idx) -> list[tuple[tuple[fl
     return out
 
 
+# Round scales for fitted sheets (all multiples of 5.000, as the legend prints them).
+SHEET_SCALES = tuple(
+    sorted({round(m * 10**k) for k in range(3, 7) for m in (1, 1.5, 1.6, 2, 2.5, 3, 3.2, 4, 5, 6, 6.4, 8) if round(m * 10**k) % 5000 == 0})
+)
+FIT_MARGIN_MM = 10.0  # paper kept around a sheet's outermost entries, where the cell allows
+
+
+def _fit_leaf(cell, scale: float, px: np.ndarray, py: np.ndarray, area_mm: tuple[float, float]):
+    """The sheet for a quadtree leaf: the window around its entries (with FIT_MARGIN_MM of paper)
+    at the most detailed round scale that holds them, kept inside the leaf's cell so no sheet shows
+    the places of another sheet's entries. (extent, scale)."""
+    bx0, by0, bx1, by1 = float(px.min()), float(py.min()), float(px.max()), float(py.max())
+    need = max((bx1 - bx0) * 1000.0 / (area_mm[0] - 2 * FIT_MARGIN_MM), (by1 - by0) * 1000.0 / (area_mm[1] - 2 * FIT_MARGIN_MM), MIN_SCALE)
+    n = next((float(s) for s in SHEET_SCALES if s >= need - 1e-6), scale)
+    if n >= scale:
+        return cell, scale
+    w, h = area_mm[0] * n / 1000.0, area_mm[1] * n / 1000.0
+    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+    x0 = min(max(cx - w / 2, cell[0]), cell[2] - w)
+    y0 = min(max(cy - h / 2, cell[1]), cell[3] - h)
+    return (x0, y0, x0 + w, y0 + h), n
+
+
+SPARSE = 8  # a sheet with fewer entries joins a neighbouring sheet when one can take them
+
+
+def _window(px: np.ndarray, py: np.ndarray, max_scale: float, area_mm, others_x: np.ndarray, others_y: np.ndarray):
+    """A window holding these entries with FIT_MARGIN_MM of paper, at the most detailed round scale
+    up to ``max_scale`` where it can be placed without the place of any other entry: (extent,
+    scale), or None."""
+    bx0, by0, bx1, by1 = float(px.min()), float(py.min()), float(px.max()), float(py.max())
+    need = max((bx1 - bx0) * 1000.0 / (area_mm[0] - 2 * FIT_MARGIN_MM), (by1 - by0) * 1000.0 / (area_mm[1] - 2 * FIT_MARGIN_MM), MIN_SCALE)
+    for n in SHEET_SCALES:
+        if n < need - 1e-6:
+            continue
+        if n > max_scale + 1e-6:
+            return None
+        w, h = area_mm[0] * n / 1000.0, area_mm[1] * n / 1000.0
+        m = FIT_MARGIN_MM * n / 1000.0
+        xs0 = ((bx0 + bx1 - w) / 2, bx0 - m, bx1 + m - w)
+        ys0 = ((by0 + by1 - h) / 2, by1 + m - h, by0 - m)
+        for y0 in ys0:
+            for x0 in xs0:
+                x0c = min(max(x0, bx1 - w), bx0)  # the entries stay inside, whatever the margin
+                y0c = min(max(y0, by1 - h), by0)
+                hit = (others_x >= x0c) & (others_x <= x0c + w) & (others_y >= y0c) & (others_y <= y0c + h)
+                if not hit.any():
+                    return (x0c, y0c, x0c + w, y0c + h), float(n)
+    return None
+
+
+def _sheets_of(leaves, xs, ys, cover, area_mm):
+    """The sheets from the quadtree's leaves (in reading order): a sparse leaf (fewer than SPARSE
+    entries) joins a neighbouring sheet when one window at no coarser scale than theirs holds
+    both without crowding and without another sheet's entries; every sheet is then fitted to its
+    entries. Returns [(extent, scale, entry indexes)] in reading order and their neighbours
+    across each side (by the quadtree's cells)."""
+    cells = [ext for ext, _, _ in leaves]
+    cell_nb = _neighbours(cells)
+    groups: list[dict | None] = [{"cells": [i], "scale": leaves[i][1], "idx": leaves[i][2], "ext": None} for i in range(len(leaves))]
+    owner = list(range(len(leaves)))
+    for i in sorted(range(len(leaves)), key=lambda i: (len(leaves[i][2]), i)):
+        g = owner[i]
+        G = groups[g]
+        if G is None or len(G["idx"]) >= SPARSE:
+            continue
+        near = sorted({owner[j - 1] for c in G["cells"] for _, js in cell_nb[c] for j in js} - {g})
+        best = None
+        for h in near:
+            H = groups[h]
+            idx = np.sort(np.concatenate([G["idx"], H["idx"]]))
+            rest = np.ones(len(xs), dtype=bool)
+            rest[idx] = False
+            got = _window(xs[idx], ys[idx], max(G["scale"], H["scale"]), area_mm, xs[rest], ys[rest])
+            if got is None:
+                continue
+            ext, n = got
+            k = 1000.0 / n
+            if _crowded((xs[idx] - ext[0]) * k, (ys[idx] - ext[1]) * k, cover[idx], area_mm):
+                continue
+            key = (n, len(H["idx"]), h)
+            if best is None or key < best[0]:
+                best = (key, h, ext, n, idx)
+        if best is None:
+            continue
+        _, h, ext, n, idx = best
+        H = groups[h]
+        H.update(cells=sorted(H["cells"] + G["cells"]), scale=n, idx=idx, ext=ext)
+        groups[g] = None
+        for c in G["cells"]:
+            owner[c] = h
+    kept = [k for k, G in enumerate(groups) if G is not None]  # reading order of their first cell
+    number = {k: n for n, k in enumerate(kept, start=1)}
+    sheets, neighbours = [], []
+    for k in kept:
+        G = groups[k]
+        if G["ext"] is None:
+            ext, scale = _fit_leaf(cells[k], G["scale"], xs[G["idx"]], ys[G["idx"]], area_mm)
+        else:
+            ext, scale = G["ext"], G["scale"]
+        sheets.append((ext, scale, G["idx"]))
+        sides: dict[str, list[int]] = {}
+        for c in G["cells"]:
+            for side, js in cell_nb[c]:
+                for j in js:
+                    o = number[owner[j - 1]]
+                    if owner[j - 1] != k and o not in sides.setdefault(side, []):
+                        sides[side].append(o)
+        neighbours.append(tuple((side, tuple(sorted(sides[side]))) for side in ("nord", "est", "sud", "ovest") if sides.get(side)))
+    return sheets, neighbours
+
+
 def _neighbours(extents: list[tuple[float, float, float, float]]) -> list[tuple[tuple[str, tuple[int, ...]], ...]]:
     """For each sheet, the sheets across each of its sides (sheet numbers from 1)."""
     out = []
@@ -240,8 +354,9 @@ def plan_sheets(
     leaves = _quadtree(xs, ys, cover, root, root_scale, area, np.arange(len(nbs)))
     # numbered in reading order, like the plates of an atlas: by the top edge, then left to right
     leaves.sort(key=lambda leaf: (-round(leaf[0][3], 1), round(leaf[0][0], 1)))
-    extents = [ext for ext, _, _ in leaves]
-    neighbours = _neighbours(extents)
+    # neighbours across the sides of the quadtree's cells; each sheet then shows only the part of
+    # its cell its entries need (fitted, at the most detailed round scale that holds them)
+    leaves, neighbours = _sheets_of(leaves, xs, ys, cover, area)
     colours = colour_comuni(district)
 
     sheet_of: dict[int, int] = {}
@@ -523,3 +638,66 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         _halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)
     canvas.restoreState()
     return layout
+
+
+# --- a page of its own for the enlargement of central Pavia (the booklet) -------------------------
+
+
+@dataclass(eq=False)
+class PagePlan:
+    """The enlargement of central Pavia as a full map page (the booklet): one sheet, drawn with
+    :func:`draw_sheet` (band with scale bar, north arrow, key and credits under the map)."""
+
+    frame_mm: tuple[float, float]
+    sheet: Sheet
+    style: MarkerStyle
+    fonts: FontSet
+    label_fonts: FontSet
+    title: str
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def view(self) -> View:
+        return self.sheet.view
+
+
+def page_area(frame_mm: tuple[float, float]) -> tuple[float, float]:
+    """The map area of a full map page of ``frame_mm`` (the band under it taken)."""
+    return (frame_mm[0], frame_mm[1] - BAND_MM)
+
+
+def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *, title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet) -> PagePlan:
+    """Plan the page enlarging ``view`` (its extent and map area, from :func:`plan_map` with
+    ``inset_page_mm``): the entries of ``numbered`` inside the extent, placed on it, and the names
+    of the comuni it shows."""
+    W, H = frame_mm
+    port = Viewport(view, (0.0, BAND_MM))
+    ext = view.extent
+    colours = colour_comuni(district)
+    clipped = _clip_district(district, ext, colours)
+    items, found = [], []
+    for nb in sorted(numbered, key=lambda nb: nb.number):
+        x, y = (float(v) for v in _TO_UTM.transform(nb.entry.lon, nb.entry.lat))
+        if not (ext[0] <= x <= ext[2] and ext[1] <= y <= ext[3]):
+            continue
+        px, py = port.to_mm(x, y)
+        w, h = style.size(nb.number, fonts.bold)
+        items.append(Item(nb.number, px, py, w, h))
+        found.append(nb.entry)
+    placed, failed = place_markers(items, port.box, [], gap=style.gap_mm, dot=style.dot_mm)
+    markers = []
+    for it, e in zip(items, found):
+        p = placed[it.key]
+        markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
+    labels = _place_comune_labels(clipped, port, markers, [], label_fonts, [])
+    scale = port.scale
+    bar_len = nice_scale_length(scale, 40.0, (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000))
+    bar_mm = bar_len * 1000.0 / scale
+    origin = (PAD_X, 4.6)
+    bar = ScaleBarPlan(view.name, scale, bar_len, bar_mm, origin, (0.0, 0.0, origin[0] + bar_mm + 8.0, BAND_MM))
+    names = sorted({str(e.comune) for e in found}, key=lambda s: (s != "Pavia", s))
+    problems = tuple(
+        warning(f"la voce numero {k} non trova un posto libero nella pagina «{title}»: il suo segnaposto si sovrappone ad altri.") for k in failed
+    )
+    sheet = Sheet(0, port, tuple(markers), tuple(labels), bar, tuple(names), (), (), clipped)
+    return PagePlan((W, H), sheet, style, fonts, label_fonts, title, problems)

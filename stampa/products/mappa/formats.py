@@ -68,6 +68,7 @@ class MapPage:
     frame_mm: tuple[float, float, float, float]  # x, y, w, h of the map frame on the trim
     header_mm: tuple[float, float, float, float]  # the title band above it
     sheet: int = 0  # 0: the district map (or the sheets' overview); N: map sheet (tavola) N
+    centre: bool = False  # the page enlarging central Pavia (booklet), right after the district map
 
 
 @dataclass(frozen=True)
@@ -149,16 +150,19 @@ def a4_sheet() -> Format:
     return Format("A4", "il foglio A4", spec, 2, (mp,), panels, panels, index_columns_per_panel=3)
 
 
-def booklet(index_pages: int, map_sheets: int = 0) -> Format:
+def booklet(index_pages: int, map_sheets: int = 0, centre: bool = False) -> Format:
     """A4 pages, saddle-stitched: cover, map, index pages, notes pages to reach a multiple of 4,
     back cover. Delivered as single pages in reading order (the print shop imposes them).
 
     With ``map_sheets`` > 0 the map is an overview of the sheets (quadro d'unione) followed by
-    one page per map sheet (tavola), all before the index."""
+    one page per map sheet (tavola), all before the index. With ``centre`` the district map is
+    followed by a page enlarging central Pavia (page 3, facing the map): it takes the place of a
+    notes page when there is one, else the booklet grows by four pages."""
     w, h = paper("A4")
     spec = PageSpec(w, h)
     index_pages = max(1, index_pages)
-    maps = 1 + max(0, map_sheets)
+    centre = centre and map_sheets <= 0
+    maps = 1 + max(0, map_sheets) + (1 if centre else 0)
     body = 1 + maps + index_pages + 1  # cover, map(s), index, back
     notes = (-body) % 4
     pages = body + notes
@@ -169,7 +173,10 @@ def booklet(index_pages: int, map_sheets: int = 0) -> Format:
     for i in range(notes):
         panels.append(Panel("note", first_index + index_pages + i, 0, 0, w, h, 0, f"pagina {first_index + 1 + index_pages + i}"))
     panels.append(Panel("retro", pages - 1, 0, 0, w, h, 0, "quarta di copertina"))
-    map_pages = tuple(replace(_map_page(1 + k, w, h), sheet=k) for k in range(maps))
+    if centre:
+        map_pages = (_map_page(1, w, h), replace(_map_page(2, w, h), centre=True))
+    else:
+        map_pages = tuple(replace(_map_page(1 + k, w, h), sheet=k) for k in range(maps))
     return Format(
         "libretto",
         "il libretto",
@@ -183,11 +190,14 @@ def booklet(index_pages: int, map_sheets: int = 0) -> Format:
     )
 
 
-def get_format(name: str, index_pages: int = 1, map_sheets: int = 0) -> Format:
+CENTRE_PAGE = 3  # the booklet's page (1-based) that enlarges central Pavia, when it has one
+
+
+def get_format(name: str, index_pages: int = 1, map_sheets: int = 0, centre: bool = False) -> Format:
     if name == "A3-pieghevole":
         return a3_folded()
     if name == "A4":
         return a4_sheet()
     if name == "libretto":
-        return booklet(index_pages, map_sheets)
+        return booklet(index_pages, map_sheets, centre)
     raise ValueError(f"unknown Mappa format {name!r}")

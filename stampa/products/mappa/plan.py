@@ -16,14 +16,14 @@ from typing import Any, Callable, Sequence
 from ...basemap import View
 from ...cartography import plan_map, plan_sheets
 from ...cartography.plan import SAMPLE_ATTRIBUTION, MapPlan, inset_option
-from ...cartography.sheets import SheetsPlan
+from ...cartography.sheets import PagePlan, SheetsPlan, page_area, plan_page
 from ...config import Config
 from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
 from ...printing.page import DocInfo
 from ...printing.typography import require_hyphenation
 from ...problems import Problem, StampaError, error, warning
-from .formats import PANEL_MARGIN_MM, Format, Panel, get_format
+from .formats import CENTRE_PAGE, PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import CapacityError, Column, Flow, fit_index, index_items
 from .panels import BackMatter, header_height, index_header
 from .styles import Fonts, load_fonts
@@ -57,11 +57,13 @@ class Setup:
 
 @dataclass(frozen=True, eq=False)
 class MapsPlan:
-    """The map side: one map (``single``, with its inset) or the atlas (``sheets``)."""
+    """The map side: one map (``single``, with its inset, or in the booklet with ``centre``: the
+    page enlarging central Pavia) or the atlas (``sheets``)."""
 
     single: MapPlan | None
     sheets: SheetsPlan | None
     frame_mm: tuple[float, float]
+    centre: PagePlan | None = None
 
     @property
     def views(self) -> dict[str, View]:
@@ -189,6 +191,10 @@ def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPla
             setup.district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles, parallel=len(numbered) >= PARALLEL_FROM
         )
         return MapsPlan(None, sheets, frame)
+    # The booklet has pages: central Pavia gets one of its own (page 3, facing the district map)
+    # instead of an inset over the district.
+    paged = fmt0.growable
+    title = cfg.mappa.titolo_riquadro
     single = plan_map(
         setup.district,
         numbered,
@@ -196,11 +202,23 @@ def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPla
         fonts=fonts.text,
         label_fonts=fonts.titles,
         inset=inset_option(cfg.mappa),
-        inset_title=cfg.mappa.titolo_riquadro,
+        inset_title=title,
         label_avoid_mm=fold_bands(fmt0, mp),
         attribution=SAMPLE_ATTRIBUTION if attribution is None else tuple(attribution),
+        inset_page_mm=page_area(frame) if paged else None,
+        inset_tag=CENTRE_TAG.format(titolo=title, pagina=CENTRE_PAGE) if paged else "Riquadro",
+        inset_legend=CENTRE_LEGEND.format(pagina=CENTRE_PAGE) if paged else "Area ingrandita nel riquadro",
     )
-    return MapsPlan(single, None, frame)
+    centre = None
+    if paged and single.inset is not None:
+        centre = plan_page(
+            setup.district, numbered, single.inset.view, frame, title=title, style=single.style, fonts=fonts.text, label_fonts=fonts.titles
+        )
+    return MapsPlan(single, None, frame, centre)
+
+
+CENTRE_TAG = "{titolo}: a pagina {pagina}"  # on the district map, beside the enlarged area
+CENTRE_LEGEND = "Area ingrandita a pagina {pagina}"
 
 
 def plan_layout(setup: Setup, maps: MapsPlan, attribution: Sequence[str]) -> MappaPlan:
@@ -222,13 +240,15 @@ def plan_layout(setup: Setup, maps: MapsPlan, attribution: Sequence[str]) -> Map
         fonts,
         back_for,
         wrap_cache,
-        fmt_for=lambda pages: get_format(cfg.mappa.formato, pages, n_sheets),
+        fmt_for=lambda pages: get_format(cfg.mappa.formato, pages, n_sheets, centre=maps.centre is not None),
         sheets=sheets.sheet_of if sheets else None,
     )
     warnings: list[Problem] = []
     if sheets is not None:
         sheets.wait()  # the sheets' placement ran beside the index
         warnings += sheets.problems
+    if maps.centre is not None:
+        warnings += maps.centre.problems
     columns = index_columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
     filled = {columns.columns[p.column].panel for p in flow.placed}
     empty = [i for i, p in enumerate(fmt.panels("stampa")) if p.role == "indice" and i not in filled]

@@ -85,6 +85,11 @@ class Rendered:
 SHEETS_TITLE = "Quadro d'unione delle tavole"
 SHEETS_SUBTITLE = "Il distretto diviso in {n} tavole: ogni voce dell'elenco indica la sua (tav.)"
 SHEET_TITLE = "Tavola {n} di {of}"
+CENTRE_SUBTITLE = "Ingrandimento della mappa di pagina {pagina}: le voci di quest'area sono solo qui"
+
+
+def _shift(b, o):
+    return (b[0] + o[0], b[1] + o[1], b[2] + o[0], b[3] + o[1])
 
 
 def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: str, out_dir: Path, theme: Theme) -> Rendered:
@@ -116,7 +121,21 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             if mp.page != page:
                 continue
             origin_mm = (mp.frame_mm[0], mp.frame_mm[1])
-            if maps.sheets is None:
+            if mp.centre and maps.centre is not None:
+                # central Pavia on a page of its own: its entries are drawn only here
+                cp = maps.centre
+                _draw_sheet_header(c, mp, cp.title, CENTRE_SUBTITLE.format(pagina=mp.page), fonts, theme, right=f"Scala {format_scale(cp.sheet.port.scale)}")
+                got = draw_sheet(c, cp, cp.sheet, basemaps.get(cp.view.name), origin_mm=origin_mm, theme=theme, attribution=plan.attribution + (ISTAT_CREDIT,))
+                entries, view, bar, names = got
+                layout = replace(
+                    layout,
+                    entries=tuple(sorted(layout.entries + tuple(replace(e, sheet=None) for e in entries), key=lambda e: e.number)),
+                    views=layout.views + (view,),
+                    scale_bars=layout.scale_bars + (bar,),
+                    base_names=layout.base_names + tuple(names),
+                    centre_labels_mm=tuple((lab.nome, _shift(lab.box_mm, origin_mm)) for lab in cp.sheet.labels),
+                )
+            elif maps.sheets is None:
                 _draw_map_header(c, mp, texts, fonts, theme)
                 layout = draw_map(c, maps.single, basemaps, origin_mm=origin_mm, theme=theme, fonts=fonts.text)
             elif mp.sheet == 0:
