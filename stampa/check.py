@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
+from .district import CAPITAL
 from .inputs import Inputs, load_inputs
 from .numbering import number_entries
 from .problems import ERROR, Problem, StampaError
@@ -19,7 +20,7 @@ def summary_table(inputs: Inputs) -> Table:
     counts: Counter[tuple[str, str, str]] = Counter()
     for n in number_entries(inputs.edition.entries):
         e = n.entry
-        counts[(e.comune, e.quartiere if e.istat == "018110" else "", e.tipo)] += 1
+        counts[(e.comune, e.quartiere if e.istat == CAPITAL else "", e.tipo)] += 1
     table = Table(title=f"Voci dell'edizione ({inputs.entries_file.name})", title_justify="left")
     table.add_column("Comune", no_wrap=True)
     table.add_column("Quartiere")

@@ -21,8 +21,10 @@ from shapely.geometry.base import BaseGeometry
 
 from .config import Distretto
 from .problems import StampaError, error
+from .units import METRIC_CRS
 
-METRIC_CRS = "EPSG:32632"  # UTM 32N: true metres over the whole district (scale bar, distances)
+
+CAPITAL = "018110"  # Pavia: the capital of the district, first in the numbering, named larger on the map
 CREDIT = "Confini comunali: elaborazione su dati ISTAT (CC BY 4.0)"
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .district import name_key
+from .district import CAPITAL, name_key
 from .entries.model import Entry
 
-FIRST_COMUNE = "018110"  # Pavia
+FIRST_COMUNE = CAPITAL  # Pavia
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..units import METRIC_CRS
 from .sources import OSM_LINE
 
-UTM = "EPSG:32632"
+UTM = METRIC_CRS
 
 # Layers, drawn bottom to top in this order.
 LAYERS = (

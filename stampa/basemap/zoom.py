@@ -15,10 +15,12 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..units import METRIC_CRS
+
 MM_PER_INCH = 25.4
 HALF_WORLD = 20037508.342789244  # EPSG:3857 half-width, metres
 EQUATOR_RES = 2 * HALF_WORLD / 256  # 156543.0339… m/px at z0 with 256 px tiles
-UTM = "EPSG:32632"
+UTM = METRIC_CRS
 MERCATOR = "EPSG:3857"
 MAX_ZOOM = 24  # no tile service goes further
 

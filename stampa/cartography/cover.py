@@ -86,7 +86,6 @@ class CoverMap:
         box of ``keep_off`` (box, gap); ``points`` (true places of the entries left on this map)
         count when within ``pad`` of the block. None when no position is free of ``keep_off``."""
         G = GRID_MM
-        wc, hc = int(np.ceil(w / G)), int(np.ceil(h / G))
         lo_i, lo_j = int(np.ceil(margin / G)), int(np.ceil(margin / G))
         hi_i = int(np.floor((self.W - margin - w) / G))
         hi_j = int(np.floor((self.H - margin - h) / G))

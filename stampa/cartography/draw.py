@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 
+from ..units import MM_PER_PT
 from ..printing.fonts import FontSet
 from ..printing.theme import Theme
 from ..printing.typography import draw_string, text_out
@@ -317,7 +318,7 @@ def _draw_attribution(canvas, plan: MapPlan, lines: list[str], theme: Theme, fon
     wrapped = [w for line in lines for w in wrap(line, fonts.regular, size, width)]
     room = y1 - y0 - 2 * PAD + 0.8
     if len(wrapped) * lead > room + 0.01:
-        size, lead = 6.0, 6.0 * 1.22 * 25.4 / 72  # 6 pt is the floor
+        size, lead = 6.0, 6.0 * 1.22 * MM_PER_PT  # 6 pt is the floor
         wrapped = [w for line in lines for w in wrap(line, fonts.regular, size, width)]
         if len(wrapped) * lead > room + 0.01:
             problems.append(warning("le attribuzioni dello sfondo non stanno nel loro riquadro: escono verso l'alto."))
@@ -328,7 +329,7 @@ def _draw_attribution(canvas, plan: MapPlan, lines: list[str], theme: Theme, fon
     canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (top - y0) * mm, stroke=1, fill=1)
     canvas.setFillColor(theme.color("testo"))
     canvas.setFont(fonts.regular, size)
-    y = top - PAD - size * 25.4 / 72 * 0.78
+    y = top - PAD - size * MM_PER_PT * 0.78
     for line in wrapped:
         draw_string(canvas, (x0 + PAD) * mm, y * mm, line, fonts.regular, size)
         y -= lead
@@ -338,7 +339,7 @@ def _draw_labels(canvas, plan: MapPlan, theme: Theme) -> None:
     font = plan.label_fonts.bold
     for lab in plan.labels:
         cx, cy = lab.centre_mm
-        lead = lab.size_pt * LABEL_LEAD * 25.4 / 72
+        lead = lab.size_pt * LABEL_LEAD * MM_PER_PT
         cap = _cap_height_mm(font, lab.size_pt)
         n = len(lab.lines)
         for i, line in enumerate(lab.lines):

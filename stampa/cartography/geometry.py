@@ -17,9 +17,10 @@ from pyproj import Transformer
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, x0 < x1, y0 < y1
 
-from ..basemap import View  # noqa: F401  (the basemap stage owns View; re-exported here)
+from ..basemap import View  # noqa: E402, F401  (the basemap stage owns View; re-exported here)
+from ..units import METRIC_CRS, WGS84  # noqa: E402
 
-_TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+_TO_UTM = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
 
 
 def to_utm(lon: float, lat: float) -> tuple[float, float]:

@@ -26,13 +26,14 @@ from reportlab.pdfbase import pdfmetrics
 from shapely.geometry import Polygon, box as shp_box
 from shapely.geometry.base import BaseGeometry
 
+from ..units import MM_PER_PT
 from ..basemap.osm_model import OsmData
 from ..printing.typography import draw_string, string_width, text_out
 from .geometry import Box, BoxIndex, Viewport
 from .osm_draw import clip_m, features_in_view, to_mm
 from .osm_style import CMYK, MIN_LABEL_PT, ClassStyle, OsmStyle, cmyk
 
-PT_MM = 25.4 / 72
+PT_MM = MM_PER_PT
 LINE_LAYERS = ("corsi_acqua", "strade")
 POINT_LAYERS = ("luoghi", "stazioni")
 SAMPLE_MM = 0.5  # spacing of the points sampled along a line to look for straight stretches

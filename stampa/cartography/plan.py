@@ -17,6 +17,8 @@ import shapely.affinity
 from shapely.geometry import Polygon, box as shp_box
 from shapely.ops import polylabel
 
+from ..district import CAPITAL, CREDIT
+from ..units import MM_PER_PT
 from ..printing.fonts import FontSet, register_family
 from ..problems import Problem, warning
 from .cover import W_NAME, CoverMap
@@ -26,7 +28,7 @@ from .symbols import SHAPES, MarkerStyle, format_length, nice_scale_length, text
 
 MAIN, INSET = "mappa", "riquadro"
 ROUND_SCALES = (2000, 2500, 4000, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000, 40000, 50000)
-ISTAT_CREDIT = "Confini comunali: elaborazione su dati ISTAT (CC BY 4.0)"
+ISTAT_CREDIT = CREDIT  # the boundaries' credit, printed under every map
 # Used to size the attribution box before the basemap is known (the OSM + tile style case is the
 # longest that stampa prints); draw_map wraps the real lines into the same box.
 SAMPLE_ATTRIBUTION = (
@@ -128,7 +130,7 @@ PAD = 2.5
 TITLE_BAND = 6.0
 LEGEND_ROW = 5.0
 ATTR_PT = 6.5
-ATTR_LEAD = ATTR_PT * 1.22 * 25.4 / 72
+ATTR_LEAD = ATTR_PT * 1.22 * MM_PER_PT
 CORNER_MARGIN = 4.0
 TAG_PT = 7.0  # the name of the enlarged area's rectangle
 
@@ -198,7 +200,7 @@ def _choose_inset(entries: list[_Entry], main_scale: float, frame_mm, style: Mar
         core = pts[comps[0]]
     elif force:
         # asked for an inset where nothing crowds: enlarge the entries of Pavia (the capital)
-        capital = [i for i, e in enumerate(entries) if getattr(e.entry, "istat", "") == "018110"]
+        capital = [i for i, e in enumerate(entries) if e.entry.istat == CAPITAL]
         if not capital:
             return None
         core = pts[capital]
@@ -344,7 +346,7 @@ def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSe
         if not isinstance(part, Polygon):
             continue
         c = polylabel(part, tolerance=0.5)
-        size = LABEL_PT_CAPITAL if code == "018110" else LABEL_PT
+        size = LABEL_PT_CAPITAL if code == CAPITAL else LABEL_PT
         names[code] = _label_box(c.x, c.y, (name,), label_fonts.bold, size)
     return CoverMap(W, H, _geoms_mm(district.outline_utm, port), geoms, names)
 
@@ -549,7 +551,7 @@ def plan_map(
     tag_box = None
     if inset_port is not None and inset_page_mm and src is not None:
         tw = text_width_mm(inset_tag, label_fonts.bold, TAG_PT) + 2.4
-        th = TAG_PT * 0.7 * 25.4 / 72 + 2.0
+        th = TAG_PT * 0.7 * MM_PER_PT + 2.0
         x0 = min(max(src[0], 1.0), W - 1.0 - tw)
         y0 = src[3] + 0.6 if src[3] + 0.6 + th <= H - 1.0 else src[1] - 0.6 - th
         tag_box = (x0, y0, x0 + tw, y0 + th)
@@ -638,7 +640,7 @@ LABEL_LEAD = 1.05
 
 def _label_box(cx: float, cy: float, lines, font: str, size: float) -> Box:
     w = max(text_width_mm(line, font, size) for line in lines) + 1.0
-    h = len(lines) * size * LABEL_LEAD * 25.4 / 72 + 0.6
+    h = len(lines) * size * LABEL_LEAD * MM_PER_PT + 0.6
     return centred_box(cx, cy, w, h)
 
 
@@ -671,7 +673,7 @@ def _place_comune_labels(
         part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
         if not isinstance(part, Polygon):
             continue
-        size = LABEL_PT_CAPITAL if code == "018110" else LABEL_PT
+        size = LABEL_PT_CAPITAL if code == CAPITAL else LABEL_PT
         start = polylabel(part, tolerance=0.5)
         minx, miny, maxx, maxy = part.bounds
         spots = [(start.x, start.y)]
@@ -717,4 +719,4 @@ def _place_comune_labels(
 
 def inset_option(mappa_cfg: Any) -> bool | None:
     """``[mappa] riquadro`` → the ``inset`` argument of :func:`plan_map`."""
-    return {"automatico": None, "sì": True, "no": False}[getattr(mappa_cfg, "riquadro", "automatico")]
+    return {"automatico": None, "sì": True, "no": False}[mappa_cfg.riquadro]

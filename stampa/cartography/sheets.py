@@ -25,6 +25,7 @@ import shapely
 from reportlab.lib.colors import CMYKColor
 from reportlab.lib.units import mm
 
+from ..units import MM_PER_PT
 from ..printing.fonts import FontSet, register_family
 from ..printing.theme import Theme
 from ..forking import in_child
@@ -422,7 +423,7 @@ def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float,
     from ..printing.fonts import missing_glyphs
 
     out = []
-    cap = EDGE_PT * 0.7 * 25.4 / 72
+    cap = EDGE_PT * 0.7 * MM_PER_PT
     for side, numbers in neighbours:
         text = "tav. " + ", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else "")
         if not missing_glyphs(font, ARROWS[side]):
@@ -545,7 +546,7 @@ def draw_sheet(
     x += s + 1.5 + max(text_width_mm(LABELS[r], fonts.regular, 7) for r in LABELS) + 5.0
     lines = [w for line in attribution for w in wrap(line, fonts.regular, 6.0, W - x - 2.0)]
     canvas.setFont(fonts.regular, 6.0)
-    lead = 6.0 * 1.2 * 25.4 / 72
+    lead = 6.0 * 1.2 * MM_PER_PT
     y = BAND_MM - 3.0
     for line in lines[:4]:
         canvas.drawString(x * mm, y * mm, line)
@@ -632,7 +633,7 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         size = 9.0
         while size > 6.0 and text_width_mm(text, sp.label_fonts.bold, size) > 0.42 * (x1 - x0):
             size -= 0.5
-        cap = size * 0.7 * 25.4 / 72
+        cap = size * 0.7 * MM_PER_PT
         # in the sheet's top-left corner, like the plate numbers of an atlas grid
         tx = x0 + 1.0 + text_width_mm(text, sp.label_fonts.bold, size) / 2
         _halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..problems import ERROR, WARNING, Level, Problem
+from ..units import PT_PER_MM  # re-exported
 
 Version = Literal["stampa", "digitale"]
 
@@ -218,7 +219,6 @@ def num(value: float, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-PT_PER_MM = 72 / 25.4
 
 
 def pt_to_mm(value: float) -> float:
