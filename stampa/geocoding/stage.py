@@ -84,9 +84,10 @@ def _label(w: Wanted) -> str:
     return f"{where + ' ' if where else ''}«{_name(w.record)}» ({w.address.typed}, {w.address.comune})"
 
 
-def wanted_records(records: Sequence[RawRecord], district: District) -> tuple[list[Wanted], list[Problem]]:
-    """The records to geocode (active, no position, an address) and the problems of their comune."""
-    wanted, problems = [], []
+def wanted_records(records: Sequence[RawRecord], district: District) -> tuple[list[Wanted], list[Problem], list[int]]:
+    """The records to geocode (active, no position, an address), the problems of their comune and
+    the indexes of the records those problems concern."""
+    wanted, problems, refused = [], [], []
     for i, rec in enumerate(records):
         if rec.lon is not None or rec.lat is not None or rec.geometry_problem:
             continue
@@ -108,9 +109,10 @@ def wanted_records(records: Sequence[RawRecord], district: District) -> tuple[li
                 message = ("per cercare l'indirizzo serve un comune del "
                            f"{district.name}: controlla come è scritto il comune, oppure scrivi latitudine e longitudine.")
             problems.append(error(message, **where, value=declared))
+            refused.append(i)
             continue
         wanted.append(Wanted(i, rec, parse_address(typed, district.nome(code), street), code))
-    return wanted, problems
+    return wanted, problems, refused
 
 
 def place_records(
@@ -126,7 +128,9 @@ def place_records(
     """Positions from the record for the records that need them (no network, nothing written).
     ``failure``: why the service could not be asked (the addresses still missing then say so)."""
     records = list(records)
-    wanted, problems = wanted_records(records, district)
+    wanted, problems, refused = wanted_records(records, district)
+    for i in refused:  # reported here: the validation must not say «manca la posizione» again
+        records[i] = replace(records[i], position_from=POSITION_PENDING)
     out = Placed(records, problems)
     if not wanted:
         return out
