@@ -47,6 +47,7 @@ def make_project(folder: Path, rows: list[dict[str, str]] | None = None, *, veri
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "layout", folder / "layout", dirs_exist_ok=True)
     write_rows(folder / "dati" / "voci.csv", sample_rows() if rows is None else rows)
+    shutil.copy(ROOT / "dati" / "geocodifica.csv", folder / "dati" / "geocodifica.csv")  # the sample addresses' points
     text = (ROOT / "stampa.toml").read_text(encoding="utf-8")
     text = text.replace('voci = "dati/voci-esempio.csv"', 'voci = "dati/voci.csv"')
     text = text.replace('fonte = "CartoDB.Positron"', 'fonte = "vettoriale"')
