@@ -81,14 +81,18 @@ def geocode_inputs(inputs: Inputs, *, progress: Callable[[int, int], None] | Non
     record = read_record(cfg.geocodifica.registro)
     g = cfg.geocodifica
     unique = len({w.address.key for w in placed.pending})
-    asked = stage.ask_service(
-        placed.pending, inputs.district, record,
-        server=stage.geocoding_server(cfg), contact=cfg.sfondo.contatto or cfg.contatti.email or cfg.contatti.sito,
-        timeout_s=g.timeout_s, deadline_s=g.tempo_massimo_s or (60.0 + 3.0 * unique), retries=g.tentativi,
-        progress=progress,
-    )
-    if record.changed and not record.problems:
-        write_record(record)
+    try:
+        asked = stage.ask_service(
+            placed.pending, inputs.district, record,
+            server=stage.geocoding_server(cfg), contact=cfg.sfondo.contatto or cfg.contatti.email or cfg.contatti.sito,
+            timeout_s=g.timeout_s, deadline_s=g.tempo_massimo_s or (60.0 + 3.0 * unique), retries=g.tentativi,
+            progress=progress,
+        )
+    finally:
+        # Also on Ctrl-C: the answers already received are kept (the service must not be asked twice).
+        # Not when rows of the record could not be read: rewriting would drop them.
+        if record.changed and not record.problems:
+            write_record(record)
     redone = _checked(cfg, inputs.district, inputs.entries_file, list(geo.records), list(geo.read_problems),
                       mode="registro", failure=asked.failure)
     return redone, asked

@@ -250,7 +250,7 @@ def test_less_than_the_house_number_is_a_warning_listing_the_entries(tmp_path, m
     voci = config.parent / "dati" / "voci.csv"
     assert messages(inputs) == []
     assert messages(inputs, "avviso") == [
-        f"{voci}: 1 voci sono collocate con meno precisione del numero civico: riga 2 «Roma» (Via Roma 3, Pavia): "
+        f"{voci}: 1 voce è collocata con meno precisione del numero civico: riga 2 «Roma» (Via Roma 3, Pavia): "
         "solo la via. Controlla i punti sulla mappa: per spostarne uno aggiungi il numero civico, oppure scrivi "
         "latitudine e longitudine nel file, oppure correggi la riga nel registro dati/geocodifica.csv (lat, lon e "
         "«sì» in «corretto»)."
@@ -355,6 +355,23 @@ def test_bad_rows_of_the_record(tmp_path, monkeypatch):
     ]
 
 
+def test_interrupted_run_keeps_the_answers_already_received(tmp_path, monkeypatch, nominatim_server, fast):
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
+    inputs = load_inputs(config, geocodifica="attesa")
+
+    def ctrl_c(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        geocode_inputs(inputs, progress=ctrl_c)
+    lines = (config.parent / RECORD).read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[1].startswith("P.le Torino 40;Pavia;") and lines[2] == ""
+    inputs, asked = geocode(config)  # the next run asks only for the rest
+    assert [r.params["street"] for r in nominatim_server.requests] == ["40 Piazzale Torino", "14 Corso Mazzini"]
+    assert messages(inputs) == []
+
+
 def test_a_position_in_the_file_always_wins(tmp_path, monkeypatch, nominatim_server):
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;45,1900;9,1400"])
@@ -386,7 +403,7 @@ def test_controlla_uses_the_record_only_and_lists_what_is_missing(tmp_path, monk
     err = capsys.readouterr().err
     voci = config.parent / "dati" / "voci.csv"
     assert (
-        f"AVVISO {voci}: 1 voci hanno l'indirizzo ma non ancora la posizione: riga 2 «Spazio Q» (P.le Torino 40, "
+        f"AVVISO {voci}: 1 voce ha l'indirizzo ma non ancora la posizione: riga 2 «Spazio Q» (P.le Torino 40, "
         "Pavia). «stampa geocodifica» (o «stampa edizione») le cercherà con il servizio di geocodifica (serve la "
         "rete); oppure scrivi latitudine e longitudine nel file."
     ) in err
@@ -397,7 +414,7 @@ def test_geocodifica_command_prints_where_positions_come_from(tmp_path, monkeypa
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
     assert main(["geocodifica", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    assert "Registro aggiornato: dati/geocodifica.csv — 1 indirizzi cercati (1 richieste" in out
+    assert "Registro aggiornato: dati/geocodifica.csv — 1 indirizzo cercato (1 richiesta, " in out
     assert "Posizioni: 1 dal file, 1 geocodificate (1 al numero civico)." in out
     assert "  riga 2 «Spazio Q»: geocodificata (civico) — P.le Torino 40, Pavia" in out
     assert main(["controlla", "--config", str(config)]) == 0

@@ -83,7 +83,8 @@ def run_geocodifica(config_path: Path, *, dati: Path | None = None) -> int:
         out.print(f"Nessun indirizzo da cercare: le posizioni sono nel file delle voci o nel registro {record}.", markup=False)
     inputs, asked = geocode_with_progress(inputs)
     if asked is not None:
-        found = f"{asked.answers} indirizzi cercati ({asked.requests} richieste, {asked.seconds:.0f} s)"
+        found = (f"{asked.answers} {'indirizzo cercato' if asked.answers == 1 else 'indirizzi cercati'} "
+                 f"({asked.requests} {'richiesta' if asked.requests == 1 else 'richieste'}, {asked.seconds:.0f} s)")
         if asked.answers:
             out.print(f"[green]Registro aggiornato[/]: {record} — {found}.")
         else:

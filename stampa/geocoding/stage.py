@@ -75,6 +75,10 @@ class Placed:
     by_hand: int = 0  # placed from hand corrections
 
 
+def _entries(n: int, singular: str, plural: str) -> str:
+    return f"1 voce {singular}" if n == 1 else f"{n} voci {plural}"
+
+
 def _name(rec: RawRecord) -> str:
     return rec.fields.get("nome", "").strip() or "(senza nome)"
 
@@ -176,7 +180,7 @@ def place_records(
         first = imprecise[0][0].record
         problems.append(
             warning(
-                f"{len(imprecise)} voci sono collocate con meno precisione del numero civico: {listed}. Controlla i "
+                f"{_entries(len(imprecise), 'è collocata', 'sono collocate')} con meno precisione del numero civico: {listed}. Controlla i "
                 "punti sulla mappa: per spostarne uno aggiungi il numero civico, oppure scrivi latitudine e longitudine "
                 f"nel file, oppure correggi la riga nel registro {shown} (lat, lon e «sì» in «corretto»).",
                 file=first.origin.file,
@@ -250,7 +254,7 @@ def _pending_problems(pending: list[Wanted], mode: Mode, shown: str, failure: st
     if mode == "controlla":
         listed = "; ".join(_label(w) for w in pending)
         return [
-            warning(f"{len(pending)} voci hanno l'indirizzo ma non ancora la posizione: {listed}. «stampa geocodifica» "
+            warning(f"{_entries(len(pending), 'ha', 'hanno')} l'indirizzo ma non ancora la posizione: {listed}. «stampa geocodifica» "
                     "(o «stampa edizione») le cercherà con il servizio di geocodifica (serve la rete); oppure scrivi "
                     "latitudine e longitudine nel file.",
                     file=pending[0].record.origin.file)
