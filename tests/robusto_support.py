@@ -24,8 +24,16 @@ TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
 
 
 def sample_rows() -> list[dict[str, str]]:
+    """The sample's rows, every one with coordinates: the few with only an address get the point of
+    the sample record (dati/geocodifica.csv), so conversions to other formats keep every entry."""
     text = SAMPLE_CSV.read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    record = (SAMPLE_CSV.parent / "geocodifica.csv").read_text(encoding="utf-8-sig")
+    points = {r["indirizzo"]: (r["lat"], r["lon"]) for r in csv.DictReader(io.StringIO(record), delimiter=";")}
+    for r in rows:
+        if not r["latitudine"] and r["indirizzo"] in points:
+            r["latitudine"], r["longitudine"] = points[r["indirizzo"]]
+    return rows
 
 
 def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:

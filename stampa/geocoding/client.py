@@ -3,8 +3,11 @@ all of them within an overall deadline, always identified, every answer cached b
 
 The public instance's rules (operations.osmfoundation.org/policies/nominatim): at most 1 request
 per second, no parallel requests, an identifying User-Agent, results cached. Here:
-- :data:`MIN_INTERVAL_S` between the start of one request and the next, process-wide (a lock and
-  the time of the last request are module state, so two clients cannot run side by side either);
+- :data:`MIN_INTERVAL_S` between the end of one answer and the next request, process-wide (a lock
+  and the time of the last answer are module state, so two clients cannot run side by side either).
+  Counting from the end, not the start, the server sees at least that gap between arrivals whatever
+  the delays on either side (measured: counted from the start, a busy machine let the server see
+  0.91 s between two requests);
 - the User-Agent of :func:`stampa.basemap.fetch.user_agent` with the edition's contact;
 - HTTP 429 and 503 wait ``Retry-After`` (or a backoff) and try again, only when the wait fits in
   the deadline; a network failure, a timeout or a malformed answer stop the run at once (the
@@ -43,7 +46,7 @@ BACKOFF_S = 2.0  # first wait after 429/503 without Retry-After; doubles each ti
 _BUSY = {429: "servizio occupato (HTTP 429)", 503: "servizio non disponibile (HTTP 503)"}
 
 _ONE_AT_A_TIME = threading.Lock()
-_last_start = [float("-inf")]  # monotonic time of the last request sent by this process
+_last_end = [float("-inf")]  # monotonic time the last answer of this process ended (or failed)
 
 
 class ServiceError(Exception):
@@ -126,7 +129,7 @@ class NominatimClient:
     def _one_request(self, url: str):
         with _ONE_AT_A_TIME:
             now = time.monotonic()
-            gap = _last_start[0] + MIN_INTERVAL_S - now
+            gap = _last_end[0] + MIN_INTERVAL_S - now
             if gap > 0:
                 if now + gap >= self.deadline:
                     raise ServiceError(f"tempo massimo di {self.deadline_s:g} s superato")
@@ -135,7 +138,6 @@ class NominatimClient:
             now = time.monotonic()
             if now >= self.deadline:
                 raise ServiceError(f"tempo massimo di {self.deadline_s:g} s superato")
-            _last_start[0] = now
             self.stats.requests += 1
             try:
                 resp = self.http.request(url, min(now + self.timeout_s, self.deadline), max_bytes=MAX_BYTES,
@@ -143,8 +145,7 @@ class NominatimClient:
             except FetchError as exc:
                 raise ServiceError(exc.reason) from None
             finally:
-                # Spacing counts from the end too: a slow answer is not followed at once by the next.
-                _last_start[0] = max(_last_start[0], time.monotonic() - MIN_INTERVAL_S / 2)
+                _last_end[0] = time.monotonic()
             return resp
 
 
