@@ -20,6 +20,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from ..district import name_key
@@ -48,7 +49,7 @@ class Row:
     line: int | None = None  # row in the file (header = 1), for messages
     cells: dict[str, str] = field(default_factory=dict)  # as read, written back unchanged
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str]:
         return address_key(self.indirizzo, self.comune)
 
@@ -68,20 +69,27 @@ class Record:
     extra_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     changed: bool = False
+    _index: dict[tuple[str, str], Row] | None = field(default=None, repr=False)
 
     def find(self, key: tuple[str, str]) -> Row | None:
-        found = None
-        for row in self.rows:  # the last row wins, except that a hand correction always wins
-            if row.key == key and (found is None or row.by_hand or not found.by_hand):
-                found = row
-        return found
+        if self._index is None:
+            self._index = {}
+            for row in self.rows:  # the last row wins, except that a hand correction always wins
+                found = self._index.get(row.key)
+                if found is None or row.by_hand or not found.by_hand:
+                    self._index[row.key] = row
+        return self._index.get(key)
 
     def add(self, row: Row) -> None:
         """A new answer of the service; never over a corrected row."""
         old = self.find(row.key)
         if old is not None and old.by_hand:
             return
-        self.rows = [r for r in self.rows if r.key != row.key] + [row]
+        if old is not None:
+            self.rows = [r for r in self.rows if r.key != row.key]
+        self.rows.append(row)
+        if self._index is not None:
+            self._index[row.key] = row
         self.changed = True
 
 
