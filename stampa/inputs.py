@@ -81,6 +81,7 @@ def geocode_inputs(inputs: Inputs, *, progress: Callable[[int, int], None] | Non
     record = read_record(cfg.geocodifica.registro)
     g = cfg.geocodifica
     unique = len({w.address.key for w in placed.pending})
+    asked = None
     try:
         asked = stage.ask_service(
             placed.pending, inputs.district, record,
@@ -93,6 +94,8 @@ def geocode_inputs(inputs: Inputs, *, progress: Callable[[int, int], None] | Non
         # Not when rows of the record could not be read: rewriting would drop them.
         if record.changed and not record.problems:
             write_record(record)
+            if asked is not None:
+                asked.written = True
     redone = _checked(cfg, inputs.district, inputs.entries_file, list(geo.records), list(geo.read_problems),
                       mode="registro", failure=asked.failure)
     return redone, asked

@@ -330,6 +330,29 @@ def test_corretto_si_marks_an_edited_service_row(tmp_path, monkeypatch, nominati
     assert (e.lat, e.lon, e.position_from) == (45.1911, 9.1431, "corretta a mano")
 
 
+def test_coordinates_written_on_a_not_found_row_count_as_a_correction(tmp_path, monkeypatch, nominatim_server):
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;"])
+    (config.parent / RECORD).write_bytes(
+        "\ufeffindirizzo;comune;ricerca;lat;lon;precisione;luogo trovato;data;fonte;corretto\r\n"
+        "P.le Torino 40;Pavia;Piazzale Torino 40, Pavia;45,1906;9,1421;non trovato;;2026-11-01;servizio;\r\n".encode()
+    )
+    inputs, asked = geocode(config)
+    assert asked is None and nominatim_server.requests == [] and messages(inputs) == []
+    assert inputs.edition.entries[0].position_from == "corretta a mano"
+
+
+def test_a_record_with_unreadable_rows_is_not_rewritten(tmp_path, monkeypatch, nominatim_server, capsys):
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;"])
+    bad = ("\ufeffindirizzo;comune;ricerca;lat;lon;precisione;luogo trovato;data;fonte;corretto\r\n"
+           "Via Roma 1;Pavia;;45,19x;9,14;civico;;;servizio;\r\n").encode()
+    (config.parent / RECORD).write_bytes(bad)
+    assert main(["geocodifica", "--config", str(config)]) == 1
+    assert (config.parent / RECORD).read_bytes() == bad  # the unreadable row is not lost
+    assert "Registro NON aggiornato (dati/geocodifica.csv): correggi prima le sue righe segnalate" in capsys.readouterr().out
+
+
 def test_bad_rows_of_the_record(tmp_path, monkeypatch):
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;"])
     (config.parent / RECORD).write_bytes(

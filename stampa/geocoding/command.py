@@ -85,8 +85,11 @@ def run_geocodifica(config_path: Path, *, dati: Path | None = None) -> int:
     if asked is not None:
         found = (f"{asked.answers} {'indirizzo cercato' if asked.answers == 1 else 'indirizzi cercati'} "
                  f"({asked.requests} {'richiesta' if asked.requests == 1 else 'richieste'}, {asked.seconds:.0f} s)")
-        if asked.answers:
+        if asked.written:
             out.print(f"[green]Registro aggiornato[/]: {record} — {found}.")
+        elif asked.answers:
+            out.print(f"Registro NON aggiornato ({record}): correggi prima le sue righe segnalate qui sotto, poi "
+                      f"rilancia «stampa geocodifica» — {found}.", markup=False)
         else:
             out.print(f"Registro non modificato ({record}): {found}.", markup=False)
     for line in position_lines(inputs):

@@ -55,7 +55,10 @@ class Row:
 
     @property
     def by_hand(self) -> bool:
-        return self.corretto or name_key(self.fonte).startswith("corrett")
+        """Corrected by staff: «sì» in ``corretto``, ``fonte`` = corretto a mano, or coordinates
+        written where the service found none (a «non trovato» or «ambiguo» row with lat and lon)."""
+        return (self.corretto or name_key(self.fonte).startswith("corrett")
+                or (self.placed and self.precisione in ("non trovato", "ambiguo")))
 
     @property
     def placed(self) -> bool:

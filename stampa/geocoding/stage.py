@@ -270,6 +270,7 @@ class Asked:
     requests: int = 0
     failure: str | None = None  # why the run stopped early (Italian)
     seconds: float = 0.0
+    written: bool = False  # the record was written (not when some of its rows could not be read)
 
 
 def district_viewbox(district: District, margin: float = 0.01) -> tuple[float, float, float, float]:
