@@ -437,6 +437,8 @@ def test_geocodifica_command_prints_where_positions_come_from(tmp_path, monkeypa
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
     assert main(["geocodifica", "--config", str(config)]) == 0
     out = capsys.readouterr().out
+    assert f"Geocodifica: 1 indirizzo da cercare con il servizio {nominatim_server.url} (uno al secondo, circa 1 s)." in out
+    assert "Geocodifica ━" in out and "1/1 · tempo rimasto 0:00" in out  # the progress bar, with the time left
     assert "Registro aggiornato: dati/geocodifica.csv — 1 indirizzo cercato (1 richiesta, " in out
     assert "Posizioni: 1 dal file, 1 geocodificate (1 al numero civico)." in out
     assert "  riga 2 «Spazio Q»: geocodificata (civico) — P.le Torino 40, Pavia" in out

@@ -4,10 +4,11 @@ write the record, and say where every position comes from."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from .. import inputs as _inputs
 from ..entries.model import POSITION_FILE, POSITION_GEOCODED, POSITION_HAND
@@ -27,20 +28,29 @@ def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True):  # no
     out = console()
     server = public_server(geocoding_server(inputs.config))
     out.print(
-        f"Geocodifica: {geo.pending} indirizzi da cercare con il servizio {server} (uno al secondo, "
+        f"Geocodifica: {geo.pending} {'indirizzo' if geo.pending == 1 else 'indirizzi'} da cercare con il servizio {server} (uno al secondo, "
         f"circa {_duration(geo.pending * MIN_INTERVAL_S)}).",
         markup=False,
     )
+    started = time.monotonic()
     with Progress(
-        TextColumn("Geocodifica"), BarColumn(), MofNCompleteColumn(), TextColumn("· tempo rimasto"),
-        TimeRemainingColumn(), console=out, transient=False,
+        TextColumn("Geocodifica"), BarColumn(), MofNCompleteColumn(), TextColumn("· tempo rimasto {task.fields[left]}"),
+        console=out, transient=False,
     ) as bar:
-        task = bar.add_task("geocodifica", total=geo.pending)
+        # The time left is known from the rate limit from the start (rich's own estimate needs
+        # samples first): one address a second, or the pace seen so far if slower.
+        task = bar.add_task("geocodifica", total=geo.pending, left=_clock(geo.pending * MIN_INTERVAL_S))
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            pace = max(MIN_INTERVAL_S, (time.monotonic() - started) / max(done, 1))
+            bar.update(task, completed=done, total=total, left=_clock((total - done) * pace))
 
         return _inputs.geocode_inputs(inputs, progress=progress)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def _duration(seconds: float) -> str:
