@@ -177,6 +177,17 @@ def test_without_network_every_address_is_an_error_at_once(tmp_path, monkeypatch
     assert elapsed < 5
 
 
+def test_a_service_address_that_is_not_http_is_refused_without_a_request(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAMPA_SERVER_GEOCODIFICA", "ftp://nominatim.example.org")
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
+    inputs, asked = geocode(config)
+    assert messages(inputs) == _expected(
+        config, "ftp://nominatim.example.org",
+        "indirizzo del servizio non valido: scrivi un indirizzo http(s) in «geocodifica.server» o nella variabile "
+        "d'ambiente STAMPA_SERVER_GEOCODIFICA")
+    assert asked.requests == 0
+
+
 # -- checks on each answer -------------------------------------------------------------------------
 
 def _one(tmp_path, monkeypatch, mode: str, row: str = "A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;"):

@@ -93,6 +93,10 @@ class NominatimClient:
 
     def search(self, params: dict[str, str]) -> list[dict[str, Any]]:
         """The results of one structured search (a list, maybe empty), or :class:`ServiceError`."""
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ServiceError("indirizzo del servizio non valido: scrivi un indirizzo http(s) in «geocodifica.server» "
+                               "o nella variabile d'ambiente STAMPA_SERVER_GEOCODIFICA")
         if not self._checked_name:  # the system resolver cannot be interrupted: bounded lookup first
             why = _resolve_problem(self.url, min(self.timeout_s, max(0.1, self.deadline - time.monotonic())))
             if why:
