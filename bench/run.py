@@ -46,6 +46,7 @@ def make_project(where: Path, *, formato: str = "A3-pieghevole", fonte: str | No
     shutil.copytree(ROOT / "layout", where / "layout", dirs_exist_ok=True)
     (where / "dati").mkdir(exist_ok=True)
     shutil.copy(ROOT / "dati" / "voci-esempio.csv", where / "dati" / "voci-esempio.csv")
+    shutil.copy(ROOT / "dati" / "geocodifica.csv", where / "dati" / "geocodifica.csv")  # the sample addresses' points
     text = (ROOT / "stampa.toml").read_text(encoding="utf-8")
     text = re.sub(r'(?m)^formato = ".*"$', f'formato = "{formato}"', text)
     if fonte is not None:

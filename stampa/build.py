@@ -7,6 +7,7 @@ the output folder is locked for the duration so two builds cannot interleave.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,13 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     out = console()
     clock = StageClock(out, show=opts.show)
     with clock.stage("dati", "Lettura e controllo dei dati"):
-        inputs = load_inputs(opts.config, dati=opts.dati)
+        inputs = load_inputs(opts.config, dati=opts.dati, geocodifica="attesa")
+    if inputs.geocoding is not None and inputs.geocoding.pending:  # addresses not yet in the record
+        from .geocoding.command import geocode_with_progress
+
+        started = time.perf_counter()
+        inputs, _ = geocode_with_progress(inputs, show=opts.show)
+        clock.seconds["geocodifica"] = round(time.perf_counter() - started, 3)
     if any(p.level == ERROR for p in inputs.problems):
         raise StampaError(inputs.problems)
     cfg = with_basemap(inputs.config, opts.sfondo)

@@ -71,10 +71,14 @@ def layout_problems(inputs: Inputs) -> list[Problem]:
 
 
 def run_check(config_path: Path, *, dati: Path | None = None) -> int:
-    inputs = load_inputs(config_path, dati=dati)
+    inputs = load_inputs(config_path, dati=dati, geocodifica="controlla")  # the record only: no network
     inputs = replace(inputs, problems=inputs.problems + tuple(layout_problems(inputs)))
     out = console()
     out.print(summary_table(inputs))
+    from .geocoding.command import position_lines
+
+    for line in position_lines(inputs):
+        out.print(line, markup=False)
     inactive = inactive_lines(inputs)
     if inactive:
         out.print(f"Lasciate fuori perché «attivo = no» ({len(inactive)}):")

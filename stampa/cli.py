@@ -96,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pdf", nargs="*", type=Path, help="PDF da verificare (predefinito: quelli elencati in rapporto.json)")
     p.set_defaults(run=_run_verifica)
 
+    p = sub.add_parser("geocodifica", help="cerca le posizioni degli indirizzi senza coordinate e le scrive nel registro dati/geocodifica.csv")
+    _common(p, building=False)
+    p.set_defaults(run=_run_geocodifica)
+
     p = sub.add_parser("sfondo", help="scarica e congela lo sfondo della mappa in dati/, per ristampe senza rete")
     _common(p, building=True, out=False)  # it writes into dati/, next to the edition's data
     p.set_defaults(run=_run_sfondo)
@@ -126,6 +130,12 @@ def _run_verifica(args: argparse.Namespace) -> int:
     from .preflight.command import run_verifica
 
     return run_verifica(args.config, out=args.out, pdfs=args.pdf)
+
+
+def _run_geocodifica(args: argparse.Namespace) -> int:
+    from .geocoding.command import run_geocodifica
+
+    return run_geocodifica(args.config, dati=args.dati)
 
 
 def _run_sfondo(args: argparse.Namespace) -> int:

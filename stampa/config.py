@@ -105,6 +105,18 @@ class Sfondo:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Geocodifica:
+    """Addresses → points (``stampa geocodifica``): a Nominatim-compatible service (env
+    STAMPA_SERVER_GEOCODIFICA overrides ``server``) and the record that caches and corrects it."""
+
+    server: str = _f("https://nominatim.openstreetmap.org", url=("http", "https"))
+    registro: Path = _f(Path("dati/geocodifica.csv"), path=True)
+    timeout_s: float = _f(10.0, min=0.5, max=120.0)  # one request, whole answer included
+    tempo_massimo_s: float = _f(0.0, min=0.0, max=86400.0)  # 0 → 60 s + 3 s per address to look up
+    tentativi: int = _f(3, min=0, max=10)  # retries after «busy» (429/503) or a server error
+
+
+@dataclass(frozen=True, kw_only=True)
 class Mappa:
     # "automatico": the A3 leaflet while the edition fits it, else the booklet (with map sheets
     # when it has more entries than one map holds)
@@ -148,6 +160,7 @@ class Config:
     collegamenti: Collegamenti
     contatti: Contatti
     sfondo: Sfondo = _f(Sfondo())
+    geocodifica: Geocodifica = _f(Geocodifica())
     mappa: Mappa = _f(Mappa())
     manifesto: Manifesto = _f(Manifesto())
     uscita: Uscita = _f(Uscita())
@@ -377,6 +390,7 @@ __all__ = [
     "Collegamenti",
     "Contatti",
     "Sfondo",
+    "Geocodifica",
     "Mappa",
     "Manifesto",
     "Uscita",

@@ -3,7 +3,8 @@
 Keys are Italian (the report is read by people); the shape is documented in the README:
 - ``file``: every file written (path relative to the output folder, prodotto, versione, pagine,
   rifilo_mm, abbondanza_mm, sha256, and for PDFs what the preflight must find: ``verifica``);
-- ``voci``: every entry of the file (id, numero, nome, collocata + vista, or motivo when left out);
+- ``voci``: every entry of the file (id, numero, nome, collocata + vista, or motivo when left out;
+  ``posizione``: where its point came from, and ``precisione`` for geocoded ones);
 - ``sfondo``: the basemap of each map view (fonte, zoom, ppi, attribuzione, ripiego);
 - ``avvisi``: warnings; ``tempi_s``: seconds per stage.
 """
@@ -33,6 +34,7 @@ def entries_section(
     for n in numbered:
         e = n.entry
         row: dict[str, Any] = {"id": e.id, "numero": n.number, "nome": e.nome, "tipo": e.tipo, "comune": e.comune}
+        row.update(position_fields(e))
         view = placed.get(e.id)
         if view:
             row.update(collocata=True, vista=view)
@@ -46,6 +48,14 @@ def entries_section(
             ident, name = item.id, item.nome
         rows.append({"id": ident, "numero": None, "nome": name, "collocata": False, "motivo": "attivo = no"})
     return rows
+
+
+def position_fields(e: Entry) -> dict[str, str]:
+    """Where the position came from: ``posizione`` = ``file``, ``geocodificata`` (with
+    ``precisione``: civico, via, frazione, comune) or ``corretta a mano``."""
+    if e.precision:
+        return {"posizione": e.position_from, "precisione": e.precision}
+    return {"posizione": e.position_from}
 
 
 # Where and what the products write: the output folder itself, its previews and its web page.

@@ -30,6 +30,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 # No test may reach the internet: the default basemap (``osm``) asks an Overpass server, so every
 # test starts with STAMPA_SERVER_OSM pointing at a local port where nothing listens (the build
 # then falls back at once, as it does offline). Tests of the OSM stage set their own local server.
+# STAMPA_SERVER_GEOCODIFICA likewise, for the geocoding service (Nominatim).
 
 import socket
 
@@ -43,9 +44,12 @@ def _closed_port() -> int:
 
 
 _NOWHERE = f"http://127.0.0.1:{_closed_port()}/api/interpreter"
+# The same for geocoding: without a test's own Nominatim server, addresses fail at once, as offline.
+_NOWHERE_GEOCODING = f"http://127.0.0.1:{_closed_port()}"
 
 
 @pytest.fixture(autouse=True)
 def _no_internet_for_osm(monkeypatch):
     monkeypatch.setenv("STAMPA_SERVER_OSM", _NOWHERE)
+    monkeypatch.setenv("STAMPA_SERVER_GEOCODIFICA", _NOWHERE_GEOCODING)
     monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)

@@ -24,8 +24,16 @@ TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]+\.tmp$")
 
 
 def sample_rows() -> list[dict[str, str]]:
+    """The sample's rows, every one with coordinates: the few with only an address get the point of
+    the sample record (dati/geocodifica.csv), so conversions to other formats keep every entry."""
     text = SAMPLE_CSV.read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    record = (SAMPLE_CSV.parent / "geocodifica.csv").read_text(encoding="utf-8-sig")
+    points = {r["indirizzo"]: (r["lat"], r["lon"]) for r in csv.DictReader(io.StringIO(record), delimiter=";")}
+    for r in rows:
+        if not r["latitudine"] and r["indirizzo"] in points:
+            r["latitudine"], r["longitudine"] = points[r["indirizzo"]]
+    return rows
 
 
 def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -47,6 +55,7 @@ def make_project(folder: Path, rows: list[dict[str, str]] | None = None, *, veri
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "layout", folder / "layout", dirs_exist_ok=True)
     write_rows(folder / "dati" / "voci.csv", sample_rows() if rows is None else rows)
+    shutil.copy(ROOT / "dati" / "geocodifica.csv", folder / "dati" / "geocodifica.csv")  # the sample addresses' points
     text = (ROOT / "stampa.toml").read_text(encoding="utf-8")
     text = text.replace('voci = "dati/voci-esempio.csv"', 'voci = "dati/voci.csv"')
     text = text.replace('fonte = "CartoDB.Positron"', 'fonte = "vettoriale"')

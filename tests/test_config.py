@@ -131,6 +131,7 @@ def test_controlla_checks_layout_texts_and_basemap_source(tmp_path, capsys):
     shutil.copytree(ROOT / "layout", tmp_path / "layout")
     (tmp_path / "dati").mkdir()
     shutil.copy(ROOT / "dati" / "voci-esempio.csv", tmp_path / "dati" / "voci-esempio.csv")
+    shutil.copy(ROOT / "dati" / "geocodifica.csv", tmp_path / "dati" / "geocodifica.csv")
     config = (ROOT / "stampa.toml").read_text(encoding="utf-8").replace('fonte = "osm"', 'fonte = "CartoDB.Positrn"')
     (tmp_path / "stampa.toml").write_text(config, encoding="utf-8")
     manifesto = tmp_path / "layout" / "manifesto.toml"

@@ -27,6 +27,7 @@ def make_project(where: Path, fonte: str) -> Path:
     shutil.copytree(ROOT / "layout", where / "layout")
     (where / "dati").mkdir()
     shutil.copy(ROOT / "dati" / "voci-esempio.csv", where / "dati" / "voci-esempio.csv")
+    shutil.copy(ROOT / "dati" / "geocodifica.csv", where / "dati" / "geocodifica.csv")  # the sample addresses' points
     text = (ROOT / "stampa.toml").read_text(encoding="utf-8")
     text = re.sub(r'(?m)^fonte = ".*"$', f'fonte = "{fonte}"\nattribuzione = "Tessere di prova"\nzoom_massimo = 16', text)
     (where / "stampa.toml").write_text(text, encoding="utf-8")
@@ -74,7 +75,7 @@ def test_edition_builds_offline_from_the_frozen_basemap(frozen_project, tmp_path
     assert all(b["ppi"] >= 250 for b in report["sfondo"])
     # Every active entry of the sample is numbered and placed; the two "attivo = no" are listed as such.
     placed = [v for v in report["voci"] if v["collocata"]]
-    assert len(placed) == 34 and {v["vista"] for v in placed} == {"mappa", "riquadro"}
+    assert len(placed) == 38 and {v["vista"] for v in placed} == {"mappa", "riquadro"}
     assert [v["motivo"] for v in report["voci"] if not v["collocata"]] == ["attivo = no", "attivo = no"]
     # The map page carries the frozen rasters at their own resolution.
     reader = PdfReader(out1 / "mappa-stampa.pdf")

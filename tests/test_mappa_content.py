@@ -74,7 +74,7 @@ def test_overfull_fixed_format_is_refused_before_any_map_is_planned(tmp_path, mo
 def test_automatic_format_takes_the_leaflet_while_the_edition_fits(tmp_path):
     result = build(tmp_path, formato="automatico")
     assert result.formato == "A3-pieghevole"
-    assert result.format_reason == "formato automatico: il pieghevole A3, che contiene tutte le 34 voci."
+    assert result.format_reason == "formato automatico: il pieghevole A3, che contiene tutte le 38 voci."
 
 
 def test_automatic_format_takes_the_booklet_beyond_the_leaflet(tmp_path):

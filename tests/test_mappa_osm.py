@@ -36,6 +36,7 @@ def make_project(where: Path, *, formato: str = "A3-pieghevole", extra: str = ""
     shutil.copytree(ROOT / "layout", where / "layout")
     (where / "dati").mkdir()
     shutil.copy(ROOT / "dati" / "voci-esempio.csv", where / "dati" / "voci-esempio.csv")
+    shutil.copy(ROOT / "dati" / "geocodifica.csv", where / "dati" / "geocodifica.csv")  # the sample addresses' points
     text = (ROOT / "stampa.toml").read_text(encoding="utf-8")
     text = re.sub(r'(?m)^fonte = ".*"$', 'fonte = "osm"' + extra, text)
     text = re.sub(r'(?m)^formato = ".*"$', f'formato = "{formato}"\nriquadro = "sì"', text)

@@ -7,6 +7,12 @@ from typing import Literal
 
 Kind = Literal["laboratorio", "gruppo"]
 
+# Where an entry's position came from (rapporto.json, the web page, `stampa controlla`).
+POSITION_FILE = "file"  # the entries file's coordinates or geometry
+POSITION_GEOCODED = "geocodificata"  # the geocoding service's answer, kept in dati/geocodifica.csv
+POSITION_HAND = "corretta a mano"  # a point corrected by staff in dati/geocodifica.csv
+POSITION_PENDING = "da geocodificare"  # an address still without a point (stampa.geocoding reports it)
+
 # Canonical field names, in the order the index prints them. Readers map whatever column names
 # staff used onto these (see columns.py).
 FIELDS = (
@@ -58,6 +64,8 @@ class RawRecord:
     lat: float | None = None
     geometry_problem: str | None = None  # e.g. "geometria non puntuale (Polygon)"
     layer: str | None = None  # KML folder / GeoPackage layer, used as a hint for `tipo`
+    position_from: str = POSITION_FILE  # set by stampa.geocoding for positions it supplies
+    precision: str = ""  # geocoded positions: civico, via, frazione, comune
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class Entry:
     email: str = ""
     sito: str = ""
     origin: Origin = field(default_factory=lambda: Origin(""))
+    position_from: str = POSITION_FILE  # POSITION_FILE, POSITION_GEOCODED or POSITION_HAND
+    precision: str = ""  # geocoded positions: civico, via, frazione, comune
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from ..district import METRIC_CRS, District, name_key
 from ..problems import Problem, error, warning
 from ..urls import email_ok, normalise_website, phone_ok, url_problem
-from .model import Edition, Entry, Kind, RawRecord
+from .model import POSITION_PENDING, Edition, Entry, Kind, RawRecord
 
 # Words staff use for the two kinds, compared after name_key(). A KML folder or GeoPackage layer
 # named like one of these gives the kind when the `tipo` column is missing.
@@ -177,6 +177,8 @@ class _Checker:
         if rec.geometry_problem:
             self.report(rec, "errore", rec.geometry_problem, "posizione")
             return False
+        if rec.position_from == POSITION_PENDING and (rec.lon is None or rec.lat is None):
+            return False  # an address to geocode: stampa.geocoding reports it
         if rec.lon is None or rec.lat is None:
             self.report(
                 rec,
@@ -357,6 +359,8 @@ def validate(
                 email=v.get("email", ""),
                 sito=v.get("sito", ""),
                 origin=rec.origin,
+                position_from=rec.position_from,
+                precision=rec.precision,
             )
         )
     return Edition(entries=tuple(entries), inactive=tuple(inactive), source=source), checker.problems

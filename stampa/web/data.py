@@ -47,6 +47,9 @@ def entry_record(n: Numbered) -> dict[str, Any]:
         "collegamenti": links(e),
         "lat": round(e.lat, 6),
         "lon": round(e.lon, 6),
+        # file, geocodificata (+ precisione) or corretta a mano, as in rapporto.json
+        "posizione": e.position_from,
+        "precisione": e.precision,
     }
 
 
