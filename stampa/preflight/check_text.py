@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from ..problems import ERROR
-from .document import PdfFile, Rect
+from .document import PageBoxes, PdfFile, Rect, streamed
 from .model import PT_PER_MM, Finding, TextSpec, finding, mm, num, pt_to_mm
 from .textlayer import Char, runs, snippet
 
@@ -16,52 +16,88 @@ SIZE_SLACK_PT = 0.05  # 5.999 pt from rounding is 6 pt
 EDGE_SLACK_PT = 0.3  # glyph boxes are exact; ~0.1 mm of rounding is not an overflow
 
 
-def check_text_size(doc: PdfFile) -> list[Finding]:
-    spec = doc.spec
-    out = []
-    for number, chars in enumerate(doc.text, start=1):
-        small = [i for i, c in enumerate(chars) if c.box is not None and 0 < c.size_pt < spec.min_text_pt - SIZE_SLACK_PT]
+class TextSize:
+    """Nothing printed smaller than the minimum (6 pt)."""
+
+    def __init__(self, doc: PdfFile):
+        self.spec = doc.spec
+        self.limit = self.spec.min_text_pt - SIZE_SLACK_PT
+        self.out: list[Finding] = []
+
+    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+        limit = self.limit
+        small = [i for i, c in enumerate(chars) if c.box is not None and 0 < c.size_pt < limit]
         if not small:
-            continue
+            return
+        spec = self.spec
         smallest = min(small, key=lambda i: chars[i].size_pt)
         start, end = next((a, b) for a, b in runs(small) if a <= smallest < b)
-        out.append(
+        self.out.append(
             finding(
-                ERROR, "corpo", f"testo più piccolo di {num(spec.min_text_pt, 0)} pt", spec, number,
+                ERROR, "corpo", f"testo più piccolo di {num(spec.min_text_pt, 0)} pt", spec, page.number,
                 found=f"{num(chars[smallest].size_pt)} pt: «{snippet(chars, start, end)}»",
                 expected=f"almeno {num(spec.min_text_pt, 0)} pt",
                 fix="Aumenta il corpo del testo o accorcialo: sotto i 6 pt non si legge e la tipografia lo segnala.",
             )
         )
-    return out
+
+    def finish(self) -> list[Finding]:
+        return self.out
 
 
-def check_overflow(doc: PdfFile) -> list[Finding]:
+def check_text_size(doc: PdfFile) -> list[Finding]:
+    return streamed(doc, TextSize)
+
+
+check_text_size.visitor = TextSize  # type: ignore[attr-defined]
+
+
+class Overflow:
     """Text cut by the trim: glyphs that cross the finished page's edge or lie between it and the end
     of the bleed. Text wholly beyond the bleed (notes in the slug) is cut away on purpose and ignored."""
-    spec = doc.spec
-    out = []
-    for page, chars in zip(doc.pages, doc.text):
+
+    def __init__(self, doc: PdfFile):
+        self.spec = doc.spec
+        self.out: list[Finding] = []
+
+    def page(self, page: PageBoxes, chars: list[Char]) -> None:
         finished = page.finished
         outer = page.bleed or page.visible
-        over = [
-            i
-            for i, c in enumerate(chars)
-            if c.box is not None and not finished.contains(c.box, tol=EDGE_SLACK_PT) and outer.intersects(c.box)
-        ]
+        # Inlined Rect.contains / Rect.intersects: this runs once per character of the file.
+        fx0, fy0 = finished.x0 - EDGE_SLACK_PT, finished.y0 - EDGE_SLACK_PT
+        fx1, fy1 = finished.x1 + EDGE_SLACK_PT, finished.y1 + EDGE_SLACK_PT
+        over = []
+        for i, c in enumerate(chars):
+            b = c.box
+            if b is None:
+                continue
+            x0, y0, x1, y1 = b
+            if x0 >= fx0 and y0 >= fy0 and x1 <= fx1 and y1 <= fy1:
+                continue
+            if outer.intersects(b):
+                over.append(i)
         if not over:
-            continue
+            return
         a, b = runs(over)[0]
         box = _union(chars[i].box for i in range(a, b))
-        out.append(
+        self.out.append(
             finding(
-                ERROR, "fuori", "testo fuori dal formato finito (verrebbe tagliato)", spec, page.number,
+                ERROR, "fuori", "testo fuori dal formato finito (verrebbe tagliato)", self.spec, page.number,
                 found=f"«{snippet(chars, a, b)}» a {mm(-pt_to_mm(finished.inset_distance(box)))} oltre il bordo",
                 expected="tutto il testo dentro il formato finito",
                 fix="Il testo è troppo lungo per il suo spazio: accorcialo (dati o testi in layout/) o riduci le voci per pagina.",
             )
         )
-    return out
+
+    def finish(self) -> list[Finding]:
+        return self.out
+
+
+def check_overflow(doc: PdfFile) -> list[Finding]:
+    return streamed(doc, Overflow)
+
+
+check_overflow.visitor = Overflow  # type: ignore[attr-defined]
 
 
 # --- expected texts ------------------------------------------------------------------------------
@@ -84,6 +120,60 @@ SPACE, JOIN, KEEP = "space", "join", "keep"
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES).casefold()
     return " ".join(text.split())
+
+
+_NORMALISED: dict[str, str] = {}
+
+
+def _normalise_char(ch: str) -> str:
+    """``normalise(ch) or " "``, remembered: a page has thousands of characters, a few hundred distinct."""
+    got = _NORMALISED.get(ch)
+    if got is None:
+        got = _NORMALISED[ch] = normalise(ch) or " "
+    return got
+
+
+def _line_hyphen_at(chars: list[Char], i: int) -> bool:
+    """Whether the hyphen at ``i`` ends a line (only breaks and generated blanks follow it up to the
+    next line)."""
+    n = len(chars)
+    j = i + 1
+    while j < n and (chars[j].text in _BREAKS or (chars[j].text in " \t" and chars[j].box is None)):
+        j += 1
+    return j > i + 1 and any(chars[k].text in _BREAKS for k in range(i + 1, j))
+
+
+def _page_texts(chars: list[Char]) -> list[tuple[str, list[int]]]:
+    """:func:`_page_text` for SPACE, JOIN and KEEP. A page where no line ends with a hyphen reads
+    the same in all three: it is made once (the same object three times)."""
+    text: list[str] = []
+    index: list[int] = []
+    last = ""
+    hyphenated = False
+    for i, c in enumerate(chars):
+        ch = c.text
+        if ch in _LINE_HYPHENS and not hyphenated and _line_hyphen_at(chars, i):
+            hyphenated = True
+        if ch in _INVISIBLE:
+            continue
+        if not ch.strip():  # spaces and the line breaks pdfium generates
+            if text and last != " ":
+                text.append(" ")
+                index.append(i)
+                last = " "
+            continue
+        part = _normalise_char(ch)
+        if len(part) == 1:
+            text.append(part)
+            index.append(i)
+        else:
+            text.extend(part)
+            index.extend([i] * len(part))
+        last = part[-1]
+    plain = ("".join(text), index)
+    if not hyphenated:
+        return [plain, plain, plain]
+    return [plain, _page_text(chars, JOIN), _page_text(chars, KEEP)]
 
 
 def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
@@ -115,7 +205,7 @@ def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
                 index.append(i)
             i += 1
             continue
-        for part in normalise(ch) or " ":
+        for part in _normalise_char(ch):
             text.append(part)
             index.append(i)
         i += 1
@@ -250,7 +340,9 @@ class PageText:
 
     @staticmethod
     def _make(chars: list[Char]) -> list[tuple[list[Char], str, list[int]]]:
-        return [(chars, *_page_text(chars, mode)) for mode in (SPACE, JOIN, KEEP)]
+        made: dict[int, tuple[list[Char], str, list[int]]] = {}
+        # The same reading for two modes is the same tuple: searched once (see locate).
+        return [made.setdefault(id(t), (chars, *t)) for t in _page_texts(chars)]
 
     @property
     def variants(self) -> list[tuple[list[Char], str, list[int]]]:
@@ -269,7 +361,8 @@ class PageText:
         """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
         needle = normalise(text)
         for group in (self.variants, self.ordered):
-            found = [box for variant in group for box in self._exact(variant, needle)]
+            unique = {id(v): v for v in group}.values()  # a reading shared by modes: its hits once
+            found = [box for variant in unique for box in self._exact(variant, needle)]
             if found:
                 return found
         # Last resort: spacing ignored altogether (words drawn separately may come out glued),
@@ -320,34 +413,66 @@ def locate(chars: list[Char], text: str) -> list[Rect]:
     return PageText(chars).locate(text)
 
 
-def check_expected_texts(doc: PdfFile) -> list[Finding]:
-    spec = doc.spec
-    out = []
-    pages = doc.pages
-    prepared: dict[int, PageText] = {}
+class ExpectedTexts:
+    """Every text the product promised, found on its pages. Each page is searched only for the
+    texts expected on it (a large booklet says the page of each entry), so the work grows with
+    the file, not with texts × pages; texts without pages are looked for on every page."""
 
-    def page_text(number: int) -> PageText:
-        if number not in prepared:
-            prepared[number] = PageText(doc.text[number - 1])
-        return prepared[number]
+    def __init__(self, doc: PdfFile):
+        self.doc = doc
+        count = len(doc.pages)
+        self.wants = doc.spec.texts_expected
+        self.numbers: list[list[int]] = []
+        self.on_page: dict[int, list[int]] = {}  # page → indices of the texts expected there
+        self.anywhere: list[int] = []
+        for k, want in enumerate(self.wants):
+            if want.pages:
+                numbers = [p for p in want.pages if 1 <= p <= count]
+                for p in dict.fromkeys(numbers):
+                    self.on_page.setdefault(p, []).append(k)
+            else:
+                numbers = list(range(1, count + 1))
+                self.anywhere.append(k)
+            self.numbers.append(numbers)
+        self.hits: dict[int, dict[int, list[Rect]]] = {}  # text → page → boxes
 
-    for want in spec.texts_expected:
-        numbers = [p for p in (want.pages or range(1, len(pages) + 1)) if 1 <= p <= len(pages)]
-        hits = [(p, box) for p in numbers for box in page_text(p).locate(want.text)]
-        if not hits:
-            where = "" if not want.pages else (" a pagina " if len(want.pages) == 1 else " alle pagine ") + ", ".join(map(str, want.pages))
-            out.append(
-                finding(
-                    ERROR, "testi", "testo atteso non trovato", spec, tuple(want.pages),
-                    found=f"nessun «{want.text}»{where}", expected=f"«{want.text}»",
-                    fix="Una voce o un testo manca dal file: ricostruiscilo con «stampa edizione»; se manca ancora è un "
-                    "errore di stampa da segnalare.",
+    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+        here = self.on_page.get(page.number, [])
+        if not here and not self.anywhere:
+            return
+        text = PageText(chars)
+        for k in (*here, *self.anywhere):
+            boxes = text.locate(self.wants[k].text)
+            if boxes:
+                self.hits.setdefault(k, {})[page.number] = boxes
+
+    def finish(self) -> list[Finding]:
+        doc, spec = self.doc, self.doc.spec
+        out: list[Finding] = []
+        for k, want in enumerate(self.wants):
+            by_page = self.hits.get(k, {})
+            hits = [(p, box) for p in self.numbers[k] for box in by_page.get(p, ())]
+            if not hits:
+                where = "" if not want.pages else (" a pagina " if len(want.pages) == 1 else " alle pagine ") + ", ".join(map(str, want.pages))
+                out.append(
+                    finding(
+                        ERROR, "testi", "testo atteso non trovato", spec, tuple(want.pages),
+                        found=f"nessun «{want.text}»{where}", expected=f"«{want.text}»",
+                        fix="Una voce o un testo manca dal file: ricostruiscilo con «stampa edizione»; se manca ancora è un "
+                        "errore di stampa da segnalare.",
+                    )
                 )
-            )
-            continue
-        if want.at_mm is not None:
-            out += _position(doc, want, hits)
-    return out
+                continue
+            if want.at_mm is not None:
+                out += _position(doc, want, hits)
+        return out
+
+
+def check_expected_texts(doc: PdfFile) -> list[Finding]:
+    return streamed(doc, ExpectedTexts)
+
+
+check_expected_texts.visitor = ExpectedTexts  # type: ignore[attr-defined]
 
 
 def _position(doc: PdfFile, want: TextSpec, hits: list[tuple[int, Rect]]) -> list[Finding]:
