@@ -143,9 +143,9 @@ def _line_hyphen_at(chars: list[Char], i: int) -> bool:
     return j > i + 1 and any(chars[k].text in _BREAKS for k in range(i + 1, j))
 
 
-def _page_texts(chars: list[Char]) -> list[tuple[str, list[int]]]:
-    """:func:`_page_text` for SPACE, JOIN and KEEP. A page where no line ends with a hyphen reads
-    the same in all three: it is made once (the same object three times)."""
+def _plain_text(chars: list[Char]) -> tuple[tuple[str, list[int]], bool]:
+    """:func:`_page_text` for SPACE, and whether any line ends with a hyphen (if none, JOIN and
+    KEEP read the same)."""
     text: list[str] = []
     index: list[int] = []
     last = ""
@@ -170,10 +170,7 @@ def _page_texts(chars: list[Char]) -> list[tuple[str, list[int]]]:
             text.extend(part)
             index.extend([i] * len(part))
         last = part[-1]
-    plain = ("".join(text), index)
-    if not hyphenated:
-        return [plain, plain, plain]
-    return [plain, _page_text(chars, JOIN), _page_text(chars, KEEP)]
+    return ("".join(text), index), hyphenated
 
 
 def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
@@ -330,39 +327,74 @@ def _union(boxes) -> Rect:  # noqa: ANN001
 
 class PageText:
     """A page's text prepared for many searches: as drawn and in reading order, each with the three
-    readings of a hyphen at the end of a line; the reading-order ones are made only when needed."""
+    readings of a hyphen at the end of a line. Each reading is made only when a search needs it,
+    and once; a page without hyphenated lines has one reading for the three."""
 
     def __init__(self, chars: list[Char]):
         self.chars = chars
-        self._variants: list[tuple[list[Char], str, list[int]]] | None = None
-        self._ordered: list[tuple[list[Char], str, list[int]]] | None = None
+        self._readings: dict[str, list[tuple[list[Char], str, list[int]]]] = {}
+        self._hyphenated: dict[str, bool] = {}
+        self._reordered: list[Char] | None = None
         self._squeezed: dict[int, tuple[list[int], str]] = {}
 
-    @staticmethod
-    def _make(chars: list[Char]) -> list[tuple[list[Char], str, list[int]]]:
-        made: dict[int, tuple[list[Char], str, list[int]]] = {}
-        # The same reading for two modes is the same tuple: searched once (see locate).
-        return [made.setdefault(id(t), (chars, *t)) for t in _page_texts(chars)]
+    def _source(self, group: str) -> list[Char] | None:
+        if group == "drawn":
+            return self.chars
+        if self._reordered is None:
+            self._reordered = _reading_order(self.chars)
+        return self._reordered if self._reordered != self.chars else None
+
+    def _reading(self, group: str, n: int) -> tuple[list[Char], str, list[int]] | None:
+        """Reading ``n`` (0 SPACE, 1 JOIN, 2 KEEP) of the group; None when it is the same as
+        reading 0 or the group does not exist (text already in reading order)."""
+        made = self._readings.get(group)
+        if made is None:
+            chars = self._source(group)
+            if chars is None:
+                made = self._readings[group] = []
+            else:
+                plain, hyphenated = _plain_text(chars)
+                made = self._readings[group] = [(chars, *plain)]
+                self._hyphenated[group] = hyphenated
+        if not made:
+            return None
+        if n == 0:
+            return made[0]
+        if not self._hyphenated[group]:
+            return None
+        while len(made) <= n:
+            chars = made[0][0]
+            made.append((chars, *_page_text(chars, (SPACE, JOIN, KEEP)[len(made)])))
+        return made[n]
+
+    def _group(self, group: str) -> list[tuple[list[Char], str, list[int]]]:
+        """The three readings of a group, the same object where they are the same."""
+        first = self._reading(group, 0)
+        if first is None:
+            return []
+        return [first, self._reading(group, 1) or first, self._reading(group, 2) or first]
 
     @property
     def variants(self) -> list[tuple[list[Char], str, list[int]]]:
-        if self._variants is None:
-            self._variants = self._make(self.chars)
-        return self._variants
+        return self._group("drawn")
 
     @property
     def ordered(self) -> list[tuple[list[Char], str, list[int]]]:
-        if self._ordered is None:
-            reordered = _reading_order(self.chars)
-            self._ordered = self._make(reordered) if reordered != self.chars else []
-        return self._ordered
+        return self._group("ordered")
 
-    def locate(self, text: str) -> list[Rect]:
-        """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
+    def locate(self, text: str, every: bool = True) -> list[Rect]:
+        """Boxes (user space) of every whole-word occurrence of ``text`` on the page; with
+        ``every`` False, those of the first reading that has any (enough to know it is there)."""
         needle = normalise(text)
-        for group in (self.variants, self.ordered):
-            unique = {id(v): v for v in group}.values()  # a reading shared by modes: its hits once
-            found = [box for variant in unique for box in self._exact(variant, needle)]
+        for group in ("drawn", "ordered"):
+            found: list[Rect] = []
+            for n in range(3):
+                variant = self._reading(group, n)
+                if variant is None:  # no such group, or the same as reading 0 (already searched)
+                    continue
+                found += self._exact(variant, needle)
+                if found and not every:
+                    return found
             if found:
                 return found
         # Last resort: spacing ignored altogether (words drawn separately may come out glued),
@@ -442,7 +474,9 @@ class ExpectedTexts:
             return
         text = PageText(chars)
         for k in (*here, *self.anywhere):
-            boxes = text.locate(self.wants[k].text)
+            want = self.wants[k]
+            # Only a text with a position needs all its occurrences (the nearest one counts).
+            boxes = text.locate(want.text, every=want.at_mm is not None)
             if boxes:
                 self.hits.setdefault(k, {})[page.number] = boxes
 
