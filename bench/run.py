@@ -106,7 +106,7 @@ def row(name: str, run: Run, **extra: object) -> dict:
     if run.returncode not in (0,):
         tail = "\n".join(run.output.strip().splitlines()[-15:])
         print(f"  ! {name}: codice di uscita {run.returncode}\n{tail}", file=sys.stderr)
-    return {"caso": name, "tempo_s": run.wall_s, "cpu_s": run.cpu_s, "core": round(run.cores, 2), "picco_mb": run.peak_mb, "uscita": run.returncode, **extra}
+    return {"caso": name, "tempo_s": run.wall_s, "cpu_s": run.cpu_s, "core": round(run.cores, 2), "picco_mb": run.peak_mb, "picco_pss_mb": run.peak_pss_mb, "uscita": run.returncode, **extra}
 
 
 def sample_cases(tmp: Path) -> list[dict]:
@@ -199,12 +199,12 @@ def print_table(rows: list[dict]) -> None:
     from rich.table import Table
 
     table = Table(title="stampa: benchmark", title_justify="left")
-    for col, just in (("caso", "left"), ("tempo_s", "right"), ("cpu_s", "right"), ("core", "right"), ("picco_mb", "right"), ("uscita", "right")):
+    for col, just in (("caso", "left"), ("tempo_s", "right"), ("cpu_s", "right"), ("core", "right"), ("picco_mb", "right"), ("picco_pss_mb", "right"), ("uscita", "right")):
         table.add_column(col, justify=just)
     for r in rows:
-        table.add_row(*(str(r.get(c, "")) for c in ("caso", "tempo_s", "cpu_s", "core", "picco_mb", "uscita")))
+        table.add_row(*(str(r.get(c, "")) for c in ("caso", "tempo_s", "cpu_s", "core", "picco_mb", "picco_pss_mb", "uscita")))
         if r.get("fasi_s"):
-            table.add_row("  fasi: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["fasi_s"].items()), "", "", "", "", "")
+            table.add_row("  fasi: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["fasi_s"].items()), "", "", "", "", "", "")
     Console(width=120).print(table)
 
 

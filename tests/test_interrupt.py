@@ -74,12 +74,22 @@ def _wait_for_line(proc: subprocess.Popen, marker: str, seen: list[str], timeout
     assert proc.poll() is None, "the build ended before the stage: " + "".join(seen)
 
 
-def _interrupt(project: Path, marker: str, sig: int) -> tuple[subprocess.Popen, float, str, list[psutil.Process]]:
+def _wait_for_workers(proc: subprocess.Popen, timeout_s: float = 300) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout_s
+    workers: list[psutil.Process] = []
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        time.sleep(0.02)
+    assert workers, "no worker process was started"
+    return workers
+
+
+def _interrupt(project: Path, marker: str, sig: int, *, with_workers: bool = False) -> tuple[subprocess.Popen, float, str, list[psutil.Process]]:
     proc = _start(project)
     seen: list[str] = []
     try:
         _wait_for_line(proc, marker, seen)
-        workers = psutil.Process(proc.pid).children(recursive=True)
+        workers = _wait_for_workers(proc) if with_workers else psutil.Process(proc.pid).children(recursive=True)
         t0 = time.monotonic()
         proc.send_signal(sig)
         proc.wait(timeout=120)
@@ -123,6 +133,21 @@ def test_a_signal_stops_a_large_build_in_seconds_and_keeps_the_previous_edition(
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_a_worker_process_places_the_sheets_stops_both(big_project, sig):
+    """Sent once the forked worker exists (the sheets' placement, beside the index): the build
+    and its worker end, and the previous edition stays."""
+    project, previous = big_project
+    proc, took, output, workers = _interrupt(project, STAGES["mappa"], sig, with_workers=True)
+    assert proc.returncode == 130, output
+    assert INTERRUPTED in output and "Traceback" not in output, output
+    assert took < STOP_WITHIN_S, f"stopped after {took:.1f} s"
+    out = project / "out"
+    assert leftovers(out) == []
+    assert hashes(out) == previous
+    _assert_no_workers(workers)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_the_preflight_stops_it_and_leaves_the_new_edition_whole(big_project, tmp_path, sig):
     """The preflight runs on the edition already in place: stopped, it leaves that edition whole
     (only verifica.json is missing or the previous one), no temp file, exit 130."""
@@ -146,12 +171,7 @@ def test_a_killed_build_takes_its_worker_processes_with_it(big_project):
     seen: list[str] = []
     try:
         _wait_for_line(proc, STAGES["mappa"], seen)
-        deadline = time.monotonic() + 300
-        workers: list[psutil.Process] = []
-        while not workers and proc.poll() is None and time.monotonic() < deadline:
-            workers = psutil.Process(proc.pid).children(recursive=True)
-            time.sleep(0.02)
-        assert workers, "no worker process was started: " + "".join(seen)
+        workers = _wait_for_workers(proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
