@@ -78,7 +78,10 @@ def _wait_for_workers(proc: subprocess.Popen, timeout_s: float = 300) -> list[ps
     deadline = time.monotonic() + timeout_s
     workers: list[psutil.Process] = []
     while not workers and proc.poll() is None and time.monotonic() < deadline:
-        workers = psutil.Process(proc.pid).children(recursive=True)
+        try:
+            workers = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            break
         time.sleep(0.02)
     assert workers, "no worker process was started"
     return workers
@@ -102,12 +105,19 @@ def _interrupt(project: Path, marker: str, sig: int, *, with_workers: bool = Fal
     return proc, took, "".join(seen) + stderr, workers
 
 
+def _alive(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # ended between the two questions
+        return False
+
+
 def _assert_no_workers(workers: list[psutil.Process]) -> None:
     deadline = time.monotonic() + 5
-    alive = [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    alive = [p for p in workers if _alive(p)]
     while alive and time.monotonic() < deadline:
         time.sleep(0.05)
-        alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        alive = [p for p in alive if _alive(p)]
     assert not alive, f"worker processes left running: {[p.pid for p in alive]}"
 
 
