@@ -26,6 +26,7 @@ class Run:
     peak_mb: float
     returncode: int
     output: str
+    peak_pss_mb: float = 0.0  # the same tree with shared pages counted once (a fork shares its parent's)
 
     @property
     def cores(self) -> float:
@@ -47,18 +48,22 @@ def run_measured(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None
     proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     root = psutil.Process(proc.pid)
     peak = 0
+    peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            total = 0
+            total = total_pss = 0
             for p in _tree(root):
                 try:
-                    total += p.memory_info().rss
-                except psutil.NoSuchProcess:
+                    info = p.memory_full_info()
+                    total += info.rss
+                    total_pss += getattr(info, "pss", info.rss)
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
             peak = max(peak, total)
+            peak_pss = max(peak_pss, total_pss)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -74,4 +79,4 @@ def run_measured(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None
     # Exact CPU of the command and every descendant it waited for (the worker pool included).
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     total_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(round(wall, 2), round(total_cpu, 2), round(peak / 2**20, 1), proc.returncode, output)
+    return Run(round(wall, 2), round(total_cpu, 2), round(peak / 2**20, 1), proc.returncode, output, round(peak_pss / 2**20, 1))

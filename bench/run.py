@@ -107,7 +107,7 @@ def row(name: str, run: Run, **extra: object) -> dict:
     if run.returncode not in (0,):
         tail = "\n".join(run.output.strip().splitlines()[-15:])
         print(f"  ! {name}: codice di uscita {run.returncode}\n{tail}", file=sys.stderr)
-    return {"caso": name, "tempo_s": run.wall_s, "cpu_s": run.cpu_s, "core": round(run.cores, 2), "picco_mb": run.peak_mb, "uscita": run.returncode, **extra}
+    return {"caso": name, "tempo_s": run.wall_s, "cpu_s": run.cpu_s, "core": round(run.cores, 2), "picco_mb": run.peak_mb, "picco_pss_mb": run.peak_pss_mb, "uscita": run.returncode, **extra}
 
 
 def sample_cases(tmp: Path) -> list[dict]:
@@ -150,6 +150,29 @@ def synthetic_cases(tmp: Path, sizes: list[int]) -> list[dict]:
     return rows
 
 
+def large_cases(tmp: Path, sizes: list[int]) -> list[dict]:
+    """Large editions as staff build them: ``formato = "automatico"`` (the booklet with map sheets),
+    `stampa controlla`, the build without and with the preflight; the time of each stage is read
+    from rapporto.json. One at a time: each case takes the machine's two cores."""
+    rows = []
+    project = make_project(tmp / "grandi", formato="automatico")
+    for n in sizes:
+        data = tmp / f"voci-grandi-{n}.csv"
+        write_csv(data, generate_entries(n, seed=1))
+        run = stampa(project, "controlla", "--dati", str(data), cache=tmp / "c")
+        rows.append(row(f"stampa controlla, {n} voci", run))
+        for check in (False, True):
+            out = tmp / f"g{n}-{int(check)}"
+            args = ["edizione", "--dati", str(data), "--out", str(out), "--sfondo", "vettoriale"]
+            run = stampa(project, *args, *(() if check else ("--senza-verifica",)), cache=tmp / "c")
+            report = out / "rapporto.json"
+            stages = json.loads(report.read_text(encoding="utf-8")).get("tempi_s", {}) if report.exists() else {}
+            name = f"{n} voci, automatico (atlante), vettoriale" + (", con verifica" if check else "")
+            rows.append(row(name, run, fasi_s=stages))
+            shutil.rmtree(out, ignore_errors=True)
+    return rows
+
+
 def poster_cases(cases: str) -> list[dict]:
     out = ROOT / "bench" / "risultati" / "manifesto.json"
     subprocess.run([PY, str(ROOT / "bench" / "bench_manifesto.py"), "--casi", cases], cwd=ROOT, check=False)
@@ -177,17 +200,20 @@ def print_table(rows: list[dict]) -> None:
     from rich.table import Table
 
     table = Table(title="stampa: benchmark", title_justify="left")
-    for col, just in (("caso", "left"), ("tempo_s", "right"), ("cpu_s", "right"), ("core", "right"), ("picco_mb", "right"), ("uscita", "right")):
+    for col, just in (("caso", "left"), ("tempo_s", "right"), ("cpu_s", "right"), ("core", "right"), ("picco_mb", "right"), ("picco_pss_mb", "right"), ("uscita", "right")):
         table.add_column(col, justify=just)
     for r in rows:
-        table.add_row(*(str(r.get(c, "")) for c in ("caso", "tempo_s", "cpu_s", "core", "picco_mb", "uscita")))
+        table.add_row(*(str(r.get(c, "")) for c in ("caso", "tempo_s", "cpu_s", "core", "picco_mb", "picco_pss_mb", "uscita")))
+        if r.get("fasi_s"):
+            table.add_row("  fasi: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["fasi_s"].items()), "", "", "", "", "", "")
     Console(width=120).print(table)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--solo", default="", help="solo i gruppi di casi il cui nome contiene questo testo: osm, esempio, voci, manifesti")
+    ap.add_argument("--solo", default="", help="solo i gruppi di casi il cui nome contiene questo testo: osm, esempio, voci, grandi, manifesti")
     ap.add_argument("--voci", default="100,1000,10000", help="dimensioni delle edizioni sintetiche")
+    ap.add_argument("--grandi", default="10000,30000", help="edizioni grandi (formato automatico, con e senza verifica)")
     ap.add_argument("--manifesti", default="10,100,1000", help="numeri di manifesti per laboratorio")
     args = ap.parse_args(argv)
     rows: list[dict] = []
@@ -199,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += sample_cases(t)
         if args.solo in ("", "voci"):
             rows += synthetic_cases(t, [int(n) for n in args.voci.split(",") if n])
+        if args.solo in ("", "grandi"):
+            rows += large_cases(t, [int(n) for n in args.grandi.split(",") if n])
         if args.solo in ("", "manifesti"):
             rows += poster_cases(args.manifesti)
     print_table(rows)

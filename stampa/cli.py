@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
-    previous = _stop_on_sigterm()
+    previous = _stop_on_signals()
     try:
         return run(args)
     except StampaError as exc:
@@ -158,21 +158,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         console(stderr=True).print("Interrotto: i file già completi sono al loro posto, nessun file è a metà.")
         return 130
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            if handler is not None:  # None: set outside Python, cannot be put back
+                signal.signal(sig, handler)
 
 
 def _raise_interrupt(signum, frame):  # noqa: ANN001, ANN202 - signal handler
     raise KeyboardInterrupt
 
 
-def _stop_on_sigterm():  # noqa: ANN202
+def _stop_on_signals() -> dict:
     """Make `kill <pid>` (what a scheduler or a closed session sends) stop like Ctrl-C: the file
     being written is dropped and the previous one stays, with the same message and exit 130.
-    Returns the handler to restore, or None off the main thread (where Python allows no handlers)."""
+    SIGINT is set too: a shell script that starts stampa in the background leaves it ignored, and
+    `kill -INT` must still stop the build. Returns the handlers to restore (none off the main
+    thread, where Python allows no handlers)."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _raise_interrupt)
+        return {}
+    return {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
 
 
 if __name__ == "__main__":  # pragma: no cover

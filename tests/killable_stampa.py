@@ -41,6 +41,7 @@ def _trapped_replace(src, dst, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
     return _real_replace(src, dst, *args, **kwargs)
 
 
-os.replace = _trapped_replace
-sys.argv = ["stampa", *sys.argv[1:]]
-runpy.run_module("stampa", run_name="__main__", alter_sys=True)
+if __name__ == "__main__":  # not again in a process stampa starts with multiprocessing's spawn
+    os.replace = _trapped_replace
+    sys.argv = ["stampa", *sys.argv[1:]]
+    runpy.run_module("stampa", run_name="__main__", alter_sys=True)

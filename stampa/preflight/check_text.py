@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from ..problems import ERROR
-from .document import PdfFile, Rect
+from .document import PageBoxes, PdfFile, Rect, streamed
 from .model import PT_PER_MM, Finding, TextSpec, finding, mm, num, pt_to_mm
 from .textlayer import Char, runs, snippet
 
@@ -16,52 +16,88 @@ SIZE_SLACK_PT = 0.05  # 5.999 pt from rounding is 6 pt
 EDGE_SLACK_PT = 0.3  # glyph boxes are exact; ~0.1 mm of rounding is not an overflow
 
 
-def check_text_size(doc: PdfFile) -> list[Finding]:
-    spec = doc.spec
-    out = []
-    for number, chars in enumerate(doc.text, start=1):
-        small = [i for i, c in enumerate(chars) if c.box is not None and 0 < c.size_pt < spec.min_text_pt - SIZE_SLACK_PT]
+class TextSize:
+    """Nothing printed smaller than the minimum (6 pt)."""
+
+    def __init__(self, doc: PdfFile):
+        self.spec = doc.spec
+        self.limit = self.spec.min_text_pt - SIZE_SLACK_PT
+        self.out: list[Finding] = []
+
+    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+        limit = self.limit
+        small = [i for i, c in enumerate(chars) if c.box is not None and 0 < c.size_pt < limit]
         if not small:
-            continue
+            return
+        spec = self.spec
         smallest = min(small, key=lambda i: chars[i].size_pt)
         start, end = next((a, b) for a, b in runs(small) if a <= smallest < b)
-        out.append(
+        self.out.append(
             finding(
-                ERROR, "corpo", f"testo più piccolo di {num(spec.min_text_pt, 0)} pt", spec, number,
+                ERROR, "corpo", f"testo più piccolo di {num(spec.min_text_pt, 0)} pt", spec, page.number,
                 found=f"{num(chars[smallest].size_pt)} pt: «{snippet(chars, start, end)}»",
                 expected=f"almeno {num(spec.min_text_pt, 0)} pt",
                 fix="Aumenta il corpo del testo o accorcialo: sotto i 6 pt non si legge e la tipografia lo segnala.",
             )
         )
-    return out
+
+    def finish(self) -> list[Finding]:
+        return self.out
 
 
-def check_overflow(doc: PdfFile) -> list[Finding]:
+def check_text_size(doc: PdfFile) -> list[Finding]:
+    return streamed(doc, TextSize)
+
+
+check_text_size.visitor = TextSize  # type: ignore[attr-defined]
+
+
+class Overflow:
     """Text cut by the trim: glyphs that cross the finished page's edge or lie between it and the end
     of the bleed. Text wholly beyond the bleed (notes in the slug) is cut away on purpose and ignored."""
-    spec = doc.spec
-    out = []
-    for page, chars in zip(doc.pages, doc.text):
+
+    def __init__(self, doc: PdfFile):
+        self.spec = doc.spec
+        self.out: list[Finding] = []
+
+    def page(self, page: PageBoxes, chars: list[Char]) -> None:
         finished = page.finished
         outer = page.bleed or page.visible
-        over = [
-            i
-            for i, c in enumerate(chars)
-            if c.box is not None and not finished.contains(c.box, tol=EDGE_SLACK_PT) and outer.intersects(c.box)
-        ]
+        # Inlined Rect.contains / Rect.intersects: this runs once per character of the file.
+        fx0, fy0 = finished.x0 - EDGE_SLACK_PT, finished.y0 - EDGE_SLACK_PT
+        fx1, fy1 = finished.x1 + EDGE_SLACK_PT, finished.y1 + EDGE_SLACK_PT
+        over = []
+        for i, c in enumerate(chars):
+            b = c.box
+            if b is None:
+                continue
+            x0, y0, x1, y1 = b
+            if x0 >= fx0 and y0 >= fy0 and x1 <= fx1 and y1 <= fy1:
+                continue
+            if outer.intersects(b):
+                over.append(i)
         if not over:
-            continue
+            return
         a, b = runs(over)[0]
         box = _union(chars[i].box for i in range(a, b))
-        out.append(
+        self.out.append(
             finding(
-                ERROR, "fuori", "testo fuori dal formato finito (verrebbe tagliato)", spec, page.number,
+                ERROR, "fuori", "testo fuori dal formato finito (verrebbe tagliato)", self.spec, page.number,
                 found=f"«{snippet(chars, a, b)}» a {mm(-pt_to_mm(finished.inset_distance(box)))} oltre il bordo",
                 expected="tutto il testo dentro il formato finito",
                 fix="Il testo è troppo lungo per il suo spazio: accorcialo (dati o testi in layout/) o riduci le voci per pagina.",
             )
         )
-    return out
+
+    def finish(self) -> list[Finding]:
+        return self.out
+
+
+def check_overflow(doc: PdfFile) -> list[Finding]:
+    return streamed(doc, Overflow)
+
+
+check_overflow.visitor = Overflow  # type: ignore[attr-defined]
 
 
 # --- expected texts ------------------------------------------------------------------------------
@@ -84,6 +120,57 @@ SPACE, JOIN, KEEP = "space", "join", "keep"
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES).casefold()
     return " ".join(text.split())
+
+
+_NORMALISED: dict[str, str] = {}
+
+
+def _normalise_char(ch: str) -> str:
+    """``normalise(ch) or " "``, remembered: a page has thousands of characters, a few hundred distinct."""
+    got = _NORMALISED.get(ch)
+    if got is None:
+        got = _NORMALISED[ch] = normalise(ch) or " "
+    return got
+
+
+def _line_hyphen_at(chars: list[Char], i: int) -> bool:
+    """Whether the hyphen at ``i`` ends a line (only breaks and generated blanks follow it up to the
+    next line)."""
+    n = len(chars)
+    j = i + 1
+    while j < n and (chars[j].text in _BREAKS or (chars[j].text in " \t" and chars[j].box is None)):
+        j += 1
+    return j > i + 1 and any(chars[k].text in _BREAKS for k in range(i + 1, j))
+
+
+def _plain_text(chars: list[Char]) -> tuple[tuple[str, list[int]], bool]:
+    """:func:`_page_text` for SPACE, and whether any line ends with a hyphen (if none, JOIN and
+    KEEP read the same)."""
+    text: list[str] = []
+    index: list[int] = []
+    last = ""
+    hyphenated = False
+    for i, c in enumerate(chars):
+        ch = c.text
+        if ch in _LINE_HYPHENS and not hyphenated and _line_hyphen_at(chars, i):
+            hyphenated = True
+        if ch in _INVISIBLE:
+            continue
+        if not ch.strip():  # spaces and the line breaks pdfium generates
+            if text and last != " ":
+                text.append(" ")
+                index.append(i)
+                last = " "
+            continue
+        part = _normalise_char(ch)
+        if len(part) == 1:
+            text.append(part)
+            index.append(i)
+        else:
+            text.extend(part)
+            index.extend([i] * len(part))
+        last = part[-1]
+    return ("".join(text), index), hyphenated
 
 
 def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
@@ -115,7 +202,7 @@ def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
                 index.append(i)
             i += 1
             continue
-        for part in normalise(ch) or " ":
+        for part in _normalise_char(ch):
             text.append(part)
             index.append(i)
         i += 1
@@ -240,36 +327,74 @@ def _union(boxes) -> Rect:  # noqa: ANN001
 
 class PageText:
     """A page's text prepared for many searches: as drawn and in reading order, each with the three
-    readings of a hyphen at the end of a line; the reading-order ones are made only when needed."""
+    readings of a hyphen at the end of a line. Each reading is made only when a search needs it,
+    and once; a page without hyphenated lines has one reading for the three."""
 
     def __init__(self, chars: list[Char]):
         self.chars = chars
-        self._variants: list[tuple[list[Char], str, list[int]]] | None = None
-        self._ordered: list[tuple[list[Char], str, list[int]]] | None = None
+        self._readings: dict[str, list[tuple[list[Char], str, list[int]]]] = {}
+        self._hyphenated: dict[str, bool] = {}
+        self._reordered: list[Char] | None = None
         self._squeezed: dict[int, tuple[list[int], str]] = {}
 
-    @staticmethod
-    def _make(chars: list[Char]) -> list[tuple[list[Char], str, list[int]]]:
-        return [(chars, *_page_text(chars, mode)) for mode in (SPACE, JOIN, KEEP)]
+    def _source(self, group: str) -> list[Char] | None:
+        if group == "drawn":
+            return self.chars
+        if self._reordered is None:
+            self._reordered = _reading_order(self.chars)
+        return self._reordered if self._reordered != self.chars else None
+
+    def _reading(self, group: str, n: int) -> tuple[list[Char], str, list[int]] | None:
+        """Reading ``n`` (0 SPACE, 1 JOIN, 2 KEEP) of the group; None when it is the same as
+        reading 0 or the group does not exist (text already in reading order)."""
+        made = self._readings.get(group)
+        if made is None:
+            chars = self._source(group)
+            if chars is None:
+                made = self._readings[group] = []
+            else:
+                plain, hyphenated = _plain_text(chars)
+                made = self._readings[group] = [(chars, *plain)]
+                self._hyphenated[group] = hyphenated
+        if not made:
+            return None
+        if n == 0:
+            return made[0]
+        if not self._hyphenated[group]:
+            return None
+        while len(made) <= n:
+            chars = made[0][0]
+            made.append((chars, *_page_text(chars, (SPACE, JOIN, KEEP)[len(made)])))
+        return made[n]
+
+    def _group(self, group: str) -> list[tuple[list[Char], str, list[int]]]:
+        """The three readings of a group, the same object where they are the same."""
+        first = self._reading(group, 0)
+        if first is None:
+            return []
+        return [first, self._reading(group, 1) or first, self._reading(group, 2) or first]
 
     @property
     def variants(self) -> list[tuple[list[Char], str, list[int]]]:
-        if self._variants is None:
-            self._variants = self._make(self.chars)
-        return self._variants
+        return self._group("drawn")
 
     @property
     def ordered(self) -> list[tuple[list[Char], str, list[int]]]:
-        if self._ordered is None:
-            reordered = _reading_order(self.chars)
-            self._ordered = self._make(reordered) if reordered != self.chars else []
-        return self._ordered
+        return self._group("ordered")
 
-    def locate(self, text: str) -> list[Rect]:
-        """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
+    def locate(self, text: str, every: bool = True) -> list[Rect]:
+        """Boxes (user space) of every whole-word occurrence of ``text`` on the page; with
+        ``every`` False, those of the first reading that has any (enough to know it is there)."""
         needle = normalise(text)
-        for group in (self.variants, self.ordered):
-            found = [box for variant in group for box in self._exact(variant, needle)]
+        for group in ("drawn", "ordered"):
+            found: list[Rect] = []
+            for n in range(3):
+                variant = self._reading(group, n)
+                if variant is None:  # no such group, or the same as reading 0 (already searched)
+                    continue
+                found += self._exact(variant, needle)
+                if found and not every:
+                    return found
             if found:
                 return found
         # Last resort: spacing ignored altogether (words drawn separately may come out glued),
@@ -320,34 +445,68 @@ def locate(chars: list[Char], text: str) -> list[Rect]:
     return PageText(chars).locate(text)
 
 
-def check_expected_texts(doc: PdfFile) -> list[Finding]:
-    spec = doc.spec
-    out = []
-    pages = doc.pages
-    prepared: dict[int, PageText] = {}
+class ExpectedTexts:
+    """Every text the product promised, found on its pages. Each page is searched only for the
+    texts expected on it (a large booklet says the page of each entry), so the work grows with
+    the file, not with texts × pages; texts without pages are looked for on every page."""
 
-    def page_text(number: int) -> PageText:
-        if number not in prepared:
-            prepared[number] = PageText(doc.text[number - 1])
-        return prepared[number]
+    def __init__(self, doc: PdfFile):
+        self.doc = doc
+        count = len(doc.pages)
+        self.wants = doc.spec.texts_expected
+        self.numbers: list[list[int]] = []
+        self.on_page: dict[int, list[int]] = {}  # page → indices of the texts expected there
+        self.anywhere: list[int] = []
+        for k, want in enumerate(self.wants):
+            if want.pages:
+                numbers = [p for p in want.pages if 1 <= p <= count]
+                for p in dict.fromkeys(numbers):
+                    self.on_page.setdefault(p, []).append(k)
+            else:
+                numbers = list(range(1, count + 1))
+                self.anywhere.append(k)
+            self.numbers.append(numbers)
+        self.hits: dict[int, dict[int, list[Rect]]] = {}  # text → page → boxes
 
-    for want in spec.texts_expected:
-        numbers = [p for p in (want.pages or range(1, len(pages) + 1)) if 1 <= p <= len(pages)]
-        hits = [(p, box) for p in numbers for box in page_text(p).locate(want.text)]
-        if not hits:
-            where = "" if not want.pages else (" a pagina " if len(want.pages) == 1 else " alle pagine ") + ", ".join(map(str, want.pages))
-            out.append(
-                finding(
-                    ERROR, "testi", "testo atteso non trovato", spec, tuple(want.pages),
-                    found=f"nessun «{want.text}»{where}", expected=f"«{want.text}»",
-                    fix="Una voce o un testo manca dal file: ricostruiscilo con «stampa edizione»; se manca ancora è un "
-                    "errore di stampa da segnalare.",
+    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+        here = self.on_page.get(page.number, [])
+        if not here and not self.anywhere:
+            return
+        text = PageText(chars)
+        for k in (*here, *self.anywhere):
+            want = self.wants[k]
+            # Only a text with a position needs all its occurrences (the nearest one counts).
+            boxes = text.locate(want.text, every=want.at_mm is not None)
+            if boxes:
+                self.hits.setdefault(k, {})[page.number] = boxes
+
+    def finish(self) -> list[Finding]:
+        doc, spec = self.doc, self.doc.spec
+        out: list[Finding] = []
+        for k, want in enumerate(self.wants):
+            by_page = self.hits.get(k, {})
+            hits = [(p, box) for p in self.numbers[k] for box in by_page.get(p, ())]
+            if not hits:
+                where = "" if not want.pages else (" a pagina " if len(want.pages) == 1 else " alle pagine ") + ", ".join(map(str, want.pages))
+                out.append(
+                    finding(
+                        ERROR, "testi", "testo atteso non trovato", spec, tuple(want.pages),
+                        found=f"nessun «{want.text}»{where}", expected=f"«{want.text}»",
+                        fix="Una voce o un testo manca dal file: ricostruiscilo con «stampa edizione»; se manca ancora è un "
+                        "errore di stampa da segnalare.",
+                    )
                 )
-            )
-            continue
-        if want.at_mm is not None:
-            out += _position(doc, want, hits)
-    return out
+                continue
+            if want.at_mm is not None:
+                out += _position(doc, want, hits)
+        return out
+
+
+def check_expected_texts(doc: PdfFile) -> list[Finding]:
+    return streamed(doc, ExpectedTexts)
+
+
+check_expected_texts.visitor = ExpectedTexts  # type: ignore[attr-defined]
 
 
 def _position(doc: PdfFile, want: TextSpec, hits: list[tuple[int, Rect]]) -> list[Finding]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple, Protocol, Sequence
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -18,8 +19,9 @@ import pypdfium2 as pdfium
 from .model import PT_PER_MM, FileToCheck
 
 
-@dataclass(frozen=True)
-class Rect:
+class Rect(NamedTuple):
+    """A rectangle (a tuple: millions are made for the text of a large booklet)."""
+
     x0: float
     y0: float
     x1: float
@@ -128,9 +130,19 @@ class PdfFile:
 
     @cached_property
     def text(self):  # noqa: ANN201 - list[list[Char]], see textlayer
+        """Every page's characters at once. The checks read one page at a time instead
+        (:meth:`page_text`, :func:`visit_pages`): a large booklet's text does not fit in memory."""
         from .textlayer import read_text
 
         return read_text(self.pdfium)
+
+    def page_text(self, number: int):  # noqa: ANN201 - list[Char], see textlayer
+        """The characters of page ``number`` (1-based), read now (or from :attr:`text` if read)."""
+        if "text" in self.__dict__:
+            return self.text[number - 1]
+        from .textlayer import read_page
+
+        return read_page(self.pdfium, number - 1)
 
     @cached_property
     def content(self):  # noqa: ANN201 - list[PageContent], see content
@@ -154,3 +166,27 @@ def _inherited(obj: pikepdf.Dictionary, key: str) -> bool:
         node = node.get("/Parent")
         depth += 1
     return False
+
+
+class PageVisitor(Protocol):
+    """A check that reads the text one page at a time: all such checks share one reading of each
+    page (see :func:`visit_pages`), and no more than one page's text is in memory."""
+
+    def page(self, page: PageBoxes, chars: list) -> None: ...  # noqa: D102
+
+    def finish(self) -> list: ...  # noqa: D102 - the findings
+
+
+def visit_pages(doc: PdfFile, visitors: Sequence[PageVisitor]) -> list[list]:
+    """Read each page's text once, show it to every visitor, and return each one's findings."""
+    if visitors:
+        for page in doc.pages:
+            chars = doc.page_text(page.number)
+            for v in visitors:
+                v.page(page, chars)
+    return [v.finish() for v in visitors]
+
+
+def streamed(doc: PdfFile, visitor: type) -> list:
+    """The findings of one page-by-page check run on its own."""
+    return visit_pages(doc, [visitor(doc)])[0]

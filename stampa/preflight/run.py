@@ -20,7 +20,7 @@ from .check_links import check_links
 from .check_pages import check_pages
 from .check_qr import check_qr
 from .check_text import check_expected_texts, check_overflow, check_text_size
-from .document import PdfFile
+from .document import PdfFile, visit_pages
 from .model import FileOutcome, FileToCheck, Finding, PreflightResult, finding, merge_pages
 
 REPORT_NAME = "verifica.json"
@@ -61,9 +61,13 @@ def check_file(spec: FileToCheck, base: Path | None = None, checks: Sequence[Che
                     fix="Ricostruisci il file con «stampa edizione»; se viene da altrove, esportalo di nuovo in PDF.")
         ]
     with doc:
+        # The checks that read the text share one pass over the pages (one page in memory at a
+        # time); the others run on their own. Findings keep the order of ``checks``.
+        streaming = {k: check.visitor(doc) for k, check in enumerate(checks) if hasattr(check, "visitor")}
+        by_check = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
         found: list[Finding] = []
-        for check in checks:
-            found += check(doc)
+        for k, check in enumerate(checks):
+            found += by_check[k] if k in by_check else check(doc)
     return merge_pages(found)
 
 
@@ -75,9 +79,15 @@ def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: P
     base = base if base is not None else out_dir
     findings: list[Finding] = []
     outcomes: list[FileOutcome] = []
-    for spec in files:
+    aside = _checked_aside(files, base)
+    for k, spec in enumerate(files):
         t0 = time.perf_counter()
-        got = check_file(spec, base)
+        timed = aside[k]() if k in aside else None
+        if timed is None:  # not checked aside, or the other process failed: checked here
+            got = check_file(spec, base)
+        else:
+            got, took = timed
+            t0 = time.perf_counter() - took
         findings += got
         outcomes.append(
             FileOutcome(
@@ -94,6 +104,31 @@ def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: P
         write_text(path, json.dumps(report_data(result), ensure_ascii=False, indent=2) + "\n")
         result = PreflightResult(result.findings, result.ok, result.files, result.seconds, str(path))
     return result
+
+
+# A file this long is checked in a second process while this one checks the others (two cores).
+ASIDE_FROM_PAGES = 48
+
+
+def _timed_check(spec: FileToCheck, base: Path | None) -> tuple[list[Finding], float]:
+    t0 = time.perf_counter()
+    return check_file(spec, base), time.perf_counter() - t0
+
+
+def _checked_aside(files: Sequence[FileToCheck], base: Path | None) -> dict[int, Callable[[], tuple[list[Finding], float] | None]]:
+    """The longest file, started in a second process when there is another long one to check here
+    meanwhile (a large booklet's print and digital versions). Its outcome is waited for in order."""
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        return {}
+    long = sorted((k for k, f in enumerate(files) if (f.expected_pages or 0) >= ASIDE_FROM_PAGES), key=lambda k: -(files[k].expected_pages or 0))
+    if len(long) < 2:
+        return {}
+    from ..forking import in_fresh_process
+
+    wait = in_fresh_process(_timed_check, files[long[0]], base)
+    return {long[0]: wait} if wait is not None else {}
 
 
 def report_data(result: PreflightResult) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -18,45 +18,64 @@ import pypdfium2.raw as pdfium_c
 from .document import Rect
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
+    """One character (a tuple: a 1,500-page booklet has millions)."""
+
     text: str
     size_pt: float  # printed size in points (0 for characters pdfium generated, e.g. line breaks)
     box: Rect | None  # tight glyph box in user space; None for generated or blank characters
 
 
 def read_text(doc: pdfium.PdfDocument) -> list[list[Char]]:
-    pages: list[list[Char]] = []
-    for index in range(len(doc)):
-        page = doc[index]
-        textpage = page.get_textpage()
-        try:
-            pages.append(_chars(textpage))
-        finally:
-            textpage.close()
-            page.close()
-    return pages
+    """Every page's characters (the whole document in memory: the checks read one page at a time
+    with :func:`read_page`)."""
+    return [read_page(doc, index) for index in range(len(doc))]
+
+
+def read_page(doc: pdfium.PdfDocument, index: int) -> list[Char]:
+    """The characters of page ``index`` (0-based)."""
+    page = doc[index]
+    textpage = page.get_textpage()
+    try:
+        return _chars(textpage)
+    finally:
+        textpage.close()
+        page.close()
+
+
+_BLANK: dict[str, Char] = {}
 
 
 def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     raw = textpage.raw
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    refs = tuple(ctypes.byref(v) for v in (left, right, bottom, top))
     matrix = pdfium_c.FS_MATRIX()
-    out = []
+    matrix_ref = ctypes.byref(matrix)
+    # Looked up once: this loop runs once per printed character.
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    font_size, get_matrix, char_box = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetCharBox
+    hypot = math.hypot
+    out: list[Char] = []
+    append = out.append
     for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        code = get_unicode(raw, i)
         ch = chr(code) if 0 < code < 0x110000 else ""
-        if pdfium_c.FPDFText_IsGenerated(raw, i) == 1 or not ch or ch.isspace():
-            out.append(Char(ch if ch else " ", 0.0, None))
+        if not ch or ch.isspace() or is_generated(raw, i) == 1:
+            blank = _BLANK.get(ch)
+            if blank is None:
+                blank = _BLANK[ch] = Char(ch if ch else " ", 0.0, None)
+            append(blank)
             continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
-            size *= math.hypot(matrix.c, matrix.d)
+        size = font_size(raw, i)
+        if get_matrix(raw, i, matrix_ref):
+            size *= hypot(matrix.c, matrix.d)
         box = None
-        if pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom, top):
-            if right.value > left.value and top.value > bottom.value:
-                box = Rect(left.value, bottom.value, right.value, top.value)
-        out.append(Char(ch, float(size), box))
+        if char_box(raw, i, *refs):
+            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            if x1 > x0 and y1 > y0:
+                box = Rect(x0, y0, x1, y1)
+        append(Char(ch, float(size), box))
     return out
 
 

@@ -352,7 +352,11 @@ def flow(
         if y_used == 0.0 and isinstance(items[i], Card) and where:
             label = " · ".join(where[k] for k in sorted(where)) + f" {segue}"
             cont = Heading(3, label)
-            blocks = [_wrap_heading(cont, c.w_mm, st)] + blocks
+            # Wrapped once per label and width: a long index repeats the same few reminders.
+            key = ("segue", label, round(c.w_mm, 4), round(scale, 6))
+            if key not in cache:
+                cache[key] = _wrap_heading(cont, c.w_mm, st)
+            blocks = [cache[key]] + blocks
             kinds = [cont] + kinds
         y, tops = _stack_height(kinds, blocks, y_used, st)
         if y > c.h_mm + 1e-6 and y_used == 0.0 and isinstance(kinds[0], Heading) and kinds[0].level == 3:

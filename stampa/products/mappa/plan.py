@@ -342,6 +342,10 @@ def plan_index(cfg, fmt_name, numbered, texts, fonts, back_for, cache=None, fmt_
     cache = {} if cache is None else cache
     fmt_for = fmt_for or (lambda pages: get_format(fmt_name, pages))
 
+    def attempt_columns(pages: int) -> list[Column]:
+        fmt = fmt_for(pages)
+        return index_columns(fmt, fmt.panels("stampa"), texts, fonts, back_for).columns
+
     def attempt(pages: int):
         fmt = fmt_for(pages)
         plan = index_columns(fmt, fmt.panels("stampa"), texts, fonts, back_for)
@@ -359,6 +363,15 @@ def plan_index(cfg, fmt_name, numbered, texts, fonts, back_for, cache=None, fmt_
             return fmt, items, flow
         lo, hi = hi, min(2 * hi, MAX_BOOKLET_INDEX_PAGES)
     best = (fmt, flow)
+    if flow.complete and hi - lo > 1:
+        # The complete flow says how many columns the index takes; the least count of pages with
+        # that many columns is then confirmed (it holds, one page fewer does not): two flows
+        # instead of a bisection's ~log2(pages), each of which flows the whole index.
+        guess = _pages_for_columns(flow, lo, hi, lambda pages: len(attempt_columns(pages)))
+        if guess is not None:
+            f_guess, fl_guess = attempt(guess)
+            if fl_guess.complete and (guess - 1 == lo or not attempt(guess - 1)[1].complete):
+                return f_guess, items, fl_guess
     while hi - lo > 1 and best[1].complete:
         mid = (lo + hi) // 2
         f_mid, fl_mid = attempt(mid)
@@ -367,6 +380,24 @@ def plan_index(cfg, fmt_name, numbered, texts, fonts, back_for, cache=None, fmt_
         else:
             lo = mid
     return best[0], items, best[1]
+
+
+def _pages_for_columns(flow: Flow, lo: int, hi: int, columns_for: Callable[[int], int]) -> int | None:
+    """The least page count in (lo, hi] whose format has as many index columns as ``flow`` used
+    (counting columns costs no flow). None when the flow placed nothing."""
+    if not flow.placed:
+        return None
+    needed = max(p.column for p in flow.placed) + 1
+    a, b = lo, hi  # columns_for(b) >= needed
+    if columns_for(b) < needed:
+        return None
+    while b - a > 1:
+        mid = (a + b) // 2
+        if columns_for(mid) >= needed:
+            b = mid
+        else:
+            a = mid
+    return b
 
 
 def fold_bands(fmt: Format, mp) -> tuple[tuple[float, float, float, float], ...]:
