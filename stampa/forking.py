@@ -11,7 +11,6 @@ word (SIGKILL, a crash).
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 from typing import Any, Callable
@@ -58,14 +57,7 @@ def in_child(fn: Callable[..., Any], *args: Any) -> Callable[[], Any] | None:
         send.send(result)
 
     proc = ctx.Process(target=run, daemon=True)
-    # Frozen, the objects built so far are never visited by the child's garbage collector: it
-    # would otherwise write into every one of them and the kernel would copy all the pages the
-    # fork shares (a large edition's plan, twice in memory). Outputs do not change.
-    gc.freeze()
-    try:
-        proc.start()
-    finally:
-        gc.unfreeze()
+    proc.start()
     send.close()
 
     def wait():

@@ -97,6 +97,7 @@ def _interrupt(project: Path, marker: str, sig: int, *, with_workers: bool = Fal
         proc.send_signal(sig)
         proc.wait(timeout=120)
         took = time.monotonic() - t0
+        print(f"\n{marker} → {signal.Signals(sig).name}: fermata in {took:.2f} s")  # shown with -s
         stderr = proc.stderr.read()  # type: ignore[union-attr]
     finally:
         if proc.poll() is None:

@@ -80,21 +80,24 @@ def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: P
     findings: list[Finding] = []
     outcomes: list[FileOutcome] = []
     aside = _checked_aside(files, base)
-    for k, spec in enumerate(files):
-        t0 = time.perf_counter()
+    # The files checked here first, then those checked aside are waited for (waiting first would
+    # leave this process idle); the outcomes keep the order of ``files``.
+    done: dict[int, tuple[list[Finding], float]] = {}
+    for k in [k for k in range(len(files)) if k not in aside] + list(aside):
         timed = aside[k]() if k in aside else None
         if timed is None:  # not checked aside, or the other process failed: checked here
-            got = check_file(spec, base)
-        else:
-            got, took = timed
-            t0 = time.perf_counter() - took
+            t0 = time.perf_counter()
+            timed = (check_file(files[k], base), time.perf_counter() - t0)
+        done[k] = timed
+    for k, spec in enumerate(files):
+        got, seconds = done[k]
         findings += got
         outcomes.append(
             FileOutcome(
                 spec,
                 errors=sum(f.is_error for f in got),
                 warnings=sum(not f.is_error for f in got),
-                seconds=time.perf_counter() - t0,
+                seconds=seconds,
             )
         )
     ok = not any(o.errors for o in outcomes if o.file.is_print)
