@@ -194,7 +194,9 @@ def test_bad_tiles_are_never_cached(tile_server, cache_env):
     b = build(make_cfg(tile_server.url, tentativi=0))
     assert b.fallback
     files = _cached_tiles(cache_env)
-    assert len(files) == tile_server.served_ok > 0
+    # The fetch stops at the first bad tile: a good tile the server finished sending while the
+    # other connection failed may be dropped, never cached half (the server's count can be higher).
+    assert 0 < len(files) <= tile_server.served_ok
     for f in files:
         x = int(f.parent.name)
         assert x % 3 != 0
@@ -215,7 +217,10 @@ def test_server_dying_mid_fetch_keeps_the_good_tiles(tile_server, cache_env):
     tile_server.die_after = 5
     b = build(make_cfg(tile_server.url))
     assert b.fallback
-    assert len(_cached_tiles(cache_env)) == tile_server.served_ok >= 5
+    # every good tile is kept, except one the other connection may have been receiving when the
+    # fetch stopped (never cached half)
+    assert tile_server.served_ok - 1 <= len(_cached_tiles(cache_env)) <= tile_server.served_ok
+    assert tile_server.served_ok >= 5
 
 
 def _no_proxy(monkeypatch):
