@@ -152,6 +152,25 @@ def test_list_opens_the_popup_with_escaped_text(browser, tile_server, tmp_path):
     assert hrefs == ["https://www.esempio.it/spazio-q", "mailto:spazioq@esempio.it", "tel:0382123456"]
 
 
+def test_popup_says_where_a_geocoded_point_comes_from(browser, tile_server, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from stampa.entries.model import POSITION_GEOCODED
+
+    cfg = config()
+    cfg = replace(cfg, sfondo=replace(cfg.sfondo, fonte=tile_server, attribuzione="Tessere di prova"))
+    placed = [replace(e, position_from=POSITION_GEOCODED, precision="via") if e.id == "grp-1" else e for e in entries()]
+    build_web(cfg, placed, district(), tmp_path, theme=load_theme(ROOT / "layout" / "tema.toml"))
+    _open(browser, tmp_path / "web" / "index.html")
+    numbers = {n.entry.id: n.number for n in number_entries(placed)}
+    browser.find_element(By.CSS_SELECTOR, f'#elenco li[data-numero="{numbers["grp-1"]}"] button').click()
+    popup = _popup_titled(browser, f'{numbers["grp-1"]}.')
+    assert popup.find_element(By.CSS_SELECTOR, "p.posizione").text == "Punto trovato dall'indirizzo (approssimato: solo la via)."
+    browser.find_element(By.CSS_SELECTOR, f'#elenco li[data-numero="{numbers["lab-1"]}"] button').click()
+    popup = _popup_titled(browser, f'{numbers["lab-1"]}.')
+    assert popup.find_elements(By.CSS_SELECTOR, "p.posizione") == []  # from the file: nothing to say
+
+
 def test_without_tiles_the_map_still_works(browser, tmp_path):
     from selenium.webdriver.common.by import By
 

@@ -25,6 +25,16 @@
     return a;
   }
 
+  // Where the point comes from, when it is not from the data file: a reader should know that a
+  // point found from a street name alone may be a few hundred metres off.
+  var PRECISIONE = { civico: "dal numero civico", via: "approssimato: solo la via",
+                     frazione: "approssimato: solo la frazione", comune: "approssimato: solo il comune" };
+  function posizione(v) {
+    if (v.posizione === "geocodificata") return "Punto trovato dall'indirizzo (" + (PRECISIONE[v.precisione] || "precisione sconosciuta") + ").";
+    if (v.posizione === "corretta a mano") return "Punto corretto a mano.";
+    return "";
+  }
+
   function card(v) {
     var box = el("div", "scheda");
     box.appendChild(el("h3", "", v.numero + ". " + v.nome));
@@ -34,6 +44,8 @@
     if (v.ente) box.appendChild(el("p", "ente", "A cura di: " + v.ente));
     if (v.attivita) box.appendChild(el("p", "attivita", v.attivita));
     if (v.orari) box.appendChild(el("p", "orari", "Quando: " + v.orari));
+    var origine = posizione(v);
+    if (origine) box.appendChild(el("p", "posizione", origine));
     if (v.collegamenti.length) {
       var ul = el("ul", "contatti");
       v.collegamenti.forEach(function (item) {
