@@ -60,6 +60,13 @@ def in_child(fn: Callable[..., Any], *args: Any) -> Callable[[], Any] | None:
     proc.start()
     send.close()
 
+    return _waiter(proc, receive)
+
+
+def _waiter(proc, receive) -> Callable[[], Any]:  # noqa: ANN001 - a Process and its pipe end
+    """A function that waits for the child's result (None when it failed); interrupted while
+    waiting, it ends the child first."""
+
     def wait():
         try:
             try:
@@ -110,18 +117,4 @@ def in_fresh_process(fn: Callable[..., Any], *args: Any) -> Callable[[], Any] | 
         return None
     send.close()
 
-    def wait():
-        try:
-            try:
-                result = receive.recv()
-            except EOFError:
-                result = None
-            proc.join()
-        except BaseException:
-            stop(proc)
-            raise
-        finally:
-            receive.close()
-        return result if proc.exitcode == 0 else None
-
-    return wait
+    return _waiter(proc, receive)
