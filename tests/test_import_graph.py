@@ -97,6 +97,7 @@ def test_the_spec_is_a_leaf_and_products_do_not_import_the_preflight():
     """Products write the spec and the preflight reads it: the spec imports neither, and no
     product reaches up into the preflight (nor the preflight into the products)."""
     graph = module_graph(PACKAGE_DIR)
+    assert graph["stampa.printspec"] == set()
     assert graph["stampa.preflight.geometry"] == set()
     for name, targets in graph.items():
         if name.startswith("stampa.products"):
@@ -107,8 +108,8 @@ def test_the_spec_is_a_leaf_and_products_do_not_import_the_preflight():
 
 @pytest.mark.lento
 def test_every_preflight_module_imports_alone():
-    """Each module of the preflight imported first in a fresh interpreter."""
-    names = sorted(n for n in module_graph(PACKAGE_DIR) if n.startswith("stampa.preflight"))
+    """Each module of the preflight, and the spec, imported first in a fresh interpreter."""
+    names = sorted(n for n in module_graph(PACKAGE_DIR) if n.startswith("stampa.preflight") or n == "stampa.printspec")
     code = "import importlib, sys; importlib.import_module(sys.argv[1])"
     failed = {}
     for name in names:
