@@ -26,7 +26,9 @@ LARGE_FORMAT_AREA_MM2 = 420 * 594  # A2
 
 @dataclass(frozen=True)
 class FileToCheck:
-    """One built PDF and what its product says it must be.
+    """One built PDF and what its product says it must be: a :class:`stampa.printspec.FileSpec`
+    flattened (every field of its ``PrintSpec`` is a field here, same name),
+    or, for a PDF named on the command line, what its page boxes say.
 
     ``trim_mm``: the finished (cut) size, width × height, of every page. ``bleed_mm``: the bleed
     each side of print files (0 for digital files). ``expected_pages`` None: not checked.
