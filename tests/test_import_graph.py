@@ -113,7 +113,7 @@ def test_every_preflight_module_imports_alone():
     code = "import importlib, sys; importlib.import_module(sys.argv[1])"
     failed = {}
     for name in names:
-        done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, cwd=PACKAGE_DIR.parent)
+        done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, cwd=PACKAGE_DIR.parent, check=False)
         if done.returncode:
             failed[name] = done.stderr.strip().splitlines()[-1:]
     assert failed == {}

@@ -178,10 +178,10 @@ def test_a_second_spelling_is_refused(tmp_path):
     with pytest.raises(StampaError) as exc:
         files_from_report(write_report(tmp_path, [entry]))
     assert [(p.where, p.message) for p in exc.value.problems] == [
-        ("file[0].verifica", "«testi_attesi» non è una chiave di «verifica» (sono: qr, pieghe, testi, margine_mm, "
-                             "corpo_minimo_pt, ppi_minimo, ppi_avviso, link_attesi): ricostruisci rapporto.json con «stampa edizione»."),
-        ("file[0].verifica.qr[0]", "«lato_minimo_mm» non è una chiave di un QR (sono: url, min_mm, pagine, box_mm): "
-                                   "ricostruisci rapporto.json con «stampa edizione»."),
+        ("file[0].verifica", ("«testi_attesi» non è una chiave di «verifica» (sono: qr, pieghe, testi, margine_mm, "
+                              "corpo_minimo_pt, ppi_minimo, ppi_avviso, link_attesi): ricostruisci rapporto.json con «stampa edizione».")),
+        ("file[0].verifica.qr[0]", ("«lato_minimo_mm» non è una chiave di un QR (sono: url, min_mm, pagine, box_mm): "
+                                    "ricostruisci rapporto.json con «stampa edizione».")),
     ]
     assert all(p.file == str(tmp_path / "rapporto.json") for p in exc.value.problems)
 

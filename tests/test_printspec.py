@@ -55,7 +55,7 @@ file_specs = st.builds(
 )
 
 
-def _never(where, message, value):  # noqa: ANN001
+def _never(where, message, value):
     raise AssertionError(f"{where}: {message} ({value!r})")
 
 
@@ -106,8 +106,8 @@ def test_every_fault_is_named_at_once():
     }
     check = read_check(v, "file[2]", lambda where, message, value: found.append((where, message, value)))
     assert found == [
-        ("file[2].verifica", "«pieghe_mm» non è una chiave di «verifica» (sono: qr, pieghe, testi, margine_mm, "
-                             "corpo_minimo_pt, ppi_minimo, ppi_avviso, link_attesi): ricostruisci rapporto.json con «stampa edizione».",
+        ("file[2].verifica", ("«pieghe_mm» non è una chiave di «verifica» (sono: qr, pieghe, testi, margine_mm, "
+                              "corpo_minimo_pt, ppi_minimo, ppi_avviso, link_attesi): ricostruisci rapporto.json con «stampa edizione»."),
          "pieghe_mm"),
         ("file[2]", "«link_attesi» deve essere true o false.", "sì"),
         ("file[2].verifica.qr[0]", "«min_mm» deve essere un numero non negativo.", -1),

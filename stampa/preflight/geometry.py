@@ -20,7 +20,7 @@ class Rect(NamedTuple):
     y1: float
 
     @classmethod
-    def from_array(cls, arr) -> "Rect":  # noqa: ANN001 - a pikepdf Array or any 4 numbers
+    def from_array(cls, arr) -> Rect:
         a, b, c, d = (float(v) for v in list(arr)[:4])
         return cls(min(a, c), min(b, d), max(a, c), max(b, d))
 
@@ -32,7 +32,7 @@ class Rect(NamedTuple):
     def height(self) -> float:
         return self.y1 - self.y0
 
-    def contains(self, other: "Rect", tol: float = 0.0) -> bool:
+    def contains(self, other: Rect, tol: float = 0.0) -> bool:
         return (
             other.x0 >= self.x0 - tol
             and other.y0 >= self.y0 - tol
@@ -40,13 +40,13 @@ class Rect(NamedTuple):
             and other.y1 <= self.y1 + tol
         )
 
-    def intersects(self, other: "Rect") -> bool:
+    def intersects(self, other: Rect) -> bool:
         return other.x0 < self.x1 and other.x1 > self.x0 and other.y0 < self.y1 and other.y1 > self.y0
 
-    def union(self, other: "Rect") -> "Rect":
+    def union(self, other: Rect) -> Rect:
         return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
-    def inset_distance(self, inner: "Rect") -> float:
+    def inset_distance(self, inner: Rect) -> float:
         """Smallest distance (pt) from ``inner`` to this rectangle's edges (negative if it sticks out)."""
         return min(inner.x0 - self.x0, inner.y0 - self.y0, self.x1 - inner.x1, self.y1 - inner.y1)
 
