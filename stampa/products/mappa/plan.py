@@ -22,6 +22,7 @@ from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
 from ...printing.page import DocInfo
 from ...printing.typography import require_hyphenation
+from ...printspec import TextSpec
 from ...problems import Problem, StampaError, error, warning
 from .formats import CENTRE_PAGE, PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import CapacityError, Column, Flow, fit_index, index_items
@@ -97,7 +98,7 @@ class MappaPlan:
     items: list
     flow: Flow
     wrap_cache: dict  # index cards wrapped once, reused by both versions
-    expected: tuple  # texts the preflight must find: str, or {"testo", "pagine"} in large booklets
+    expected: tuple[TextSpec, ...]  # texts the preflight must find (on their own index page in large booklets)
     info: DocInfo
     warnings: tuple[Problem, ...]
 
@@ -414,12 +415,12 @@ def fold_bands(fmt: Format, mp) -> tuple[tuple[float, float, float, float], ...]
     return tuple(bands)
 
 
-def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool) -> tuple:
+def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool) -> tuple[TextSpec, ...]:
     """Every entry's number and name. In a large edition each card's texts are expected on its
     own index page, so the preflight searches one page per text instead of all of them (linear,
     not n × pages)."""
     if not large:
-        return tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
+        return tuple(TextSpec(s) for n in numbered for s in (str(n.number), n.entry.nome))
     from .index import WrappedCard
 
     panels = fmt.panels("stampa")
@@ -428,4 +429,4 @@ def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, la
         for pl in flow.placed
         if isinstance(pl.block, WrappedCard)
     }
-    return tuple({"testo": t, "pagine": [page_of[n.number]]} for n in numbered for t in (str(n.number), n.entry.nome))
+    return tuple(TextSpec(t, (page_of[n.number],)) for n in numbered for t in (str(n.number), n.entry.nome))

@@ -1,6 +1,7 @@
 """Drawing one version of a planned Mappa (``stampa`` for the print shop, ``digitale`` with
 links) over the basemaps it was given: pages, maps, cover, index, back matter; the PDF written
-atomically. Returns plain data: the file record, what the preflight must check, the map layout."""
+atomically. Returns plain data: the file record, what the preflight must check (a
+:class:`stampa.printspec.FileSpec`), the map layout."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ...cartography.symbols import format_scale
 from ...outputs import sha256
 from ...printing.page import BLEED_MM, open_canvas
 from ...printing.theme import Theme
+from ...printspec import FileSpec, Fold, PrintSpec, QrSpec, spec_record
 from ...problems import Problem
 from .formats import PANEL_MARGIN_MM, Format, Panel
 from .index import Flow, draw_flow
@@ -31,53 +33,12 @@ PRODUCT = "mappa"
 
 
 @dataclass(frozen=True)
-class QrCheck:
-    url: str
-    page: int  # 1-based
-    box_mm: tuple[float, float, float, float]  # x, y, w, h on the trim, quiet zone included
-    min_size_mm: float
-
-
-@dataclass(frozen=True)
-class Verifica:
-    """What the preflight checks in one PDF."""
-
-    file: str  # relative to out_dir
-    versione: str
-    pagine: int
-    rifilo_mm: tuple[float, float]
-    abbondanza_mm: float
-    qr: tuple[QrCheck, ...]
-    pieghe_mm: tuple[dict, ...]  # {"orientamento": "verticale"|"orizzontale", "posizione_mm": float}
-    testi_attesi: tuple  # every entry's name and number: strings, or {"testo", "pagine"} in a large booklet
-    link_attesi: bool  # the digital version has links, the print one none
-    margine_sicurezza_mm: float = 5.0
-
-    def as_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "versione": self.versione,
-            "pagine": self.pagine,
-            "rifilo_mm": list(self.rifilo_mm),
-            "abbondanza_mm": self.abbondanza_mm,
-            "qr": [
-                {"url": q.url, "pagina": q.page, "box_mm": [round(v, 2) for v in q.box_mm], "lato_minimo_mm": q.min_size_mm}
-                for q in self.qr
-            ],
-            "pieghe_mm": list(self.pieghe_mm),
-            "testi_attesi": list(self.testi_attesi),
-            "link_attesi": self.link_attesi,
-            "margine_sicurezza_mm": self.margine_sicurezza_mm,
-        }
-
-
-@dataclass(frozen=True)
 class Rendered:
     """One version drawn and written."""
 
     name: str  # file name, relative to the output folder
-    check: Verifica
-    record: dict[str, Any]  # for rapporto.json
+    spec: FileSpec  # the file's format and what the preflight must find in it
+    record: dict[str, Any]  # for rapporto.json (the spec and the product's own keys)
     layout: MapLayout | None  # where the map put everything (the print version's is reported)
     problems: tuple[Problem, ...]  # warnings met while drawing the maps
 
@@ -108,7 +69,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
     for pl in vflow.placed:
         placed_by_page.setdefault(panels[iplan.columns[pl.column].panel].page, []).append(pl)
     c = sheet.canvas
-    qrs: list[QrCheck] = []
+    qrs: list[QrSpec] = []
     counts = (len(setup.numbered), len({n.entry.istat for n in setup.numbered}))
     layout: MapLayout | None = None
     problems: list[Problem] = []
@@ -169,7 +130,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             _enter_panel(c, p)
             if p.role == "copertina":
                 q = draw_cover(c, p.w_mm, p.h_mm, cfg=cfg, texts=texts, fonts=fonts, theme=theme, links=links, bleed=_bleed_sides(p, fmt, version), counts=counts)
-                qrs.append(QrCheck(q.url, page + 1, p.to_page(*q.box_mm), q.min_mm))
+                qrs.append(QrSpec(q.url, q.min_mm, (page + 1,), p.to_page(*q.box_mm)))
             elif p.role == "note":
                 _draw_notes(c, p, texts, fonts, theme)
             if i == iplan.header_panel:
@@ -191,35 +152,28 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
         draw_flow(c, page_flow, iplan.columns, origin, theme)
     name = f"{PRODUCT}-{version}.pdf"
     path = sheet.save(out_dir / name)
-    check = Verifica(name, version, fmt.pages, fmt.trim_mm, BLEED_MM if version == "stampa" else 0.0, tuple(qrs), _folds(fmt, sheet.pages), plan.expected, links)
-    return Rendered(name, check, file_record(path, out_dir, version, fmt, sheet.pages), layout, tuple(problems))
+    check = PrintSpec(qr=tuple(qrs), folds=_folds(fmt, sheet.pages), texts_expected=plan.expected, links_expected=links)
+    spec = file_spec(path, out_dir, version, fmt, sheet.pages, check)
+    return Rendered(name, spec, file_record(path, spec, fmt), layout, tuple(problems))
 
 
-def file_record(path: Path, out_dir: Path, version: str, fmt: Format, pages: int) -> dict[str, Any]:
-    return {
-        "path": path.relative_to(out_dir).as_posix(),
-        "prodotto": PRODUCT,
-        "versione": version,
-        "pagine": pages,
-        "formato": fmt.name,
-        "rifilo_mm": list(fmt.trim_mm),
-        "abbondanza_mm": BLEED_MM if version == "stampa" else 0.0,
-        "sha256": sha256(path),
-    }
+def file_spec(path: Path, out_dir: Path, version: str, fmt: Format, pages: int, check: PrintSpec | None = None) -> FileSpec:
+    """A file of the Mappa (``check`` None: a preview, which the preflight does not read)."""
+    bleed = BLEED_MM if version == "stampa" else 0.0
+    return FileSpec(path.relative_to(out_dir).as_posix(), PRODUCT, version, fmt.trim_mm, bleed, pages, check)
 
 
-def _folds(fmt: Format, pages: int) -> tuple[dict, ...]:
+def file_record(path: Path, spec: FileSpec, fmt: Format) -> dict[str, Any]:
+    return spec_record(spec, formato=fmt.name, sha256=sha256(path))
+
+
+def _folds(fmt: Format, pages: int) -> tuple[Fold, ...]:
     """Text and QR codes keep off the folds on the text side; the map side is read unfolded, so
     there only QR codes are held to it (a marker must stay at its place, fold or not)."""
-    map_pages = sorted({m.page + 1 for m in fmt.map_pages})
-    text_pages = [p for p in range(1, pages + 1) if p not in map_pages]
+    map_pages = tuple(sorted({m.page + 1 for m in fmt.map_pages}))
+    text_pages = tuple(p for p in range(1, pages + 1) if p not in map_pages)
     return tuple(
-        {
-            "orientamento": "verticale" if f.orientation == "vertical" else "orizzontale",
-            "posizione_mm": f.position_mm,
-            "pagine": on,
-            "testo": text,
-        }
+        Fold("x" if f.orientation == "vertical" else "y", f.position_mm, on, text)
         for f in fmt.spec.folds
         for on, text in ((text_pages, True), (map_pages, False))
         if on
