@@ -337,7 +337,7 @@ def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSe
     names: dict[str, Box] = {}
     for code in comuni.index:
         name = str(comuni.loc[code, "nome"])
-        g = _geoms_mm(comuni.geometry[code], port)
+        g = geom_to_mm(comuni.geometry[code], port)
         geoms[code] = (name, g)
         vis = g.intersection(frame)
         if vis.is_empty:
@@ -348,13 +348,13 @@ def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSe
         c = polylabel(part, tolerance=0.5)
         size = LABEL_PT_CAPITAL if code == CAPITAL else LABEL_PT
         names[code] = _label_box(c.x, c.y, (name,), label_fonts.bold, size)
-    return CoverMap(W, H, _geoms_mm(district.outline_utm, port), geoms, names)
+    return CoverMap(W, H, geom_to_mm(district.outline_utm, port), geoms, names)
 
 
 # --- the main plan ------------------------------------------------------------------------------
 
 
-def _geoms_mm(geom, port: Viewport):
+def geom_to_mm(geom, port: Viewport):
     xmin, ymin, _, _ = port.view.extent
     k = 1000.0 / port.scale
     ox, oy = port.origin_mm
@@ -458,7 +458,7 @@ def plan_map(
         for ay in aligns_y:
             extent = tuple(float(v) for v in fit_extent(bounds, frame_mm, main_scale, (ax, ay)))
             port = Viewport(View(MAIN, extent, (float(W), float(H))), (0.0, 0.0))
-            outline_mm = _geoms_mm(outline, port)
+            outline_mm = geom_to_mm(outline, port)
             cover = _cover_map(district, port, W, H, label_fonts)
             for vi, var in enumerate(variants):
                 src = None
@@ -605,7 +605,7 @@ def plan_map(
         strips = [(src[0] - e, src[1] - e, src[2] + e, src[1] + e), (src[0] - e, src[3] - e, src[2] + e, src[3] + e),
                   (src[0] - e, src[1] - e, src[0] + e, src[3] + e), (src[2] - e, src[1] - e, src[2] + e, src[3] + e)]
         label_obstacles = [legend_box, attr_box] + [b for b in (tag_box,) if b] + strips
-    labels = _place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
+    labels = place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
     return MapPlan(
         frame_mm=(W, H),
         main=port,
@@ -644,7 +644,7 @@ def _label_box(cx: float, cy: float, lines, font: str, size: float) -> Box:
     return centred_box(cx, cy, w, h)
 
 
-def _place_comune_labels(
+def place_comune_labels(
     district, port: Viewport, markers, obstacles, fonts: FontSet, problems, avoid: Sequence[Box] = ()
 ) -> list[ComuneLabel]:
     """Each comune's name inside its visible part, off markers, dots, leaders and blocks; off the
@@ -665,7 +665,7 @@ def _place_comune_labels(
     labels = []
     for code in order:
         name = str(comuni.loc[code, "nome"])
-        geom = _geoms_mm(comuni.geometry[code], port).intersection(frame)
+        geom = geom_to_mm(comuni.geometry[code], port).intersection(frame)
         for ob in hidden:
             geom = geom.difference(ob)
         if geom.is_empty:
