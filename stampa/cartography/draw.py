@@ -25,8 +25,9 @@ from .base_names import draw_base_layers, draw_base_names, has_base, has_vectors
 from .geometry import Box, Viewport, box_edge_point
 from .osm_labels import OsmLabel
 from .layout import MapLayout, PlacedEntry, ScaleBarRecord, ViewRecord
-from .plan import ATTR_LEAD, ATTR_PT, INSET, ISTAT_CREDIT, LABEL_LEAD, MAIN, PAD, TAG_PT, TITLE_BAND, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, geom_to_mm
-from .symbols import LABELS, MarkerStyle, format_length, format_scale, text_width_mm, wrap
+from .plan import ATTR_LEAD, ATTR_PT, INSET, LABEL_LEAD, MAIN, PAD, TAG_PT, TITLE_BAND, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, geom_to_mm
+from .symbols import MarkerStyle, format_length, text_width_mm, wrap
+from .words import fill_in
 
 WHITE = CMYKColor(0, 0, 0, 0)
 
@@ -197,8 +198,8 @@ def draw_markers(canvas, markers: Sequence[PlacedMarker], style: MarkerStyle, th
         draw_marker(canvas, m.shape, m.box_mm, marker_colour(theme, m.entry.tipo), str(m.number), fonts, style.number_pt, theme)
 
 
-def draw_scale_bar(canvas, bar: ScaleBarPlan, fonts: FontSet, theme: Theme, *, with_scale_text: bool) -> None:
-    """The alternating bar with its lengths; ``with_scale_text``: the scale («1:25.000») under it."""
+def draw_scale_bar(canvas, bar: ScaleBarPlan, fonts: FontSet, theme: Theme, *, scale_text: str = "") -> None:
+    """The alternating bar with its lengths; ``scale_text`` («Scala 1:25.000»), if any, under it."""
     x, y = bar.origin_mm
     n = 5 if str(bar.length_m)[0] == "5" else 4
     seg = bar.length_mm / n
@@ -220,13 +221,13 @@ def draw_scale_bar(canvas, bar: ScaleBarPlan, fonts: FontSet, theme: Theme, *, w
         canvas.drawCentredString((x + bar.length_mm / 2) * mm, ty, f"{half:g}")
     end = f"{bar.length_m / unit:g}"
     canvas.drawString((x + bar.length_mm - text_width_mm(end, fonts.regular, size) / 2) * mm, ty, format_length(bar.length_m))
-    if with_scale_text:
+    if scale_text:
         canvas.setFont(fonts.regular, 7)
-        canvas.drawString(x * mm, (y - 3.2) * mm, f"Scala {format_scale(bar.scale)}")
+        canvas.drawString(x * mm, (y - 3.2) * mm, scale_text)
 
 
-def draw_north(canvas, cx: float, cy: float, h: float, fonts: FontSet, theme: Theme) -> None:
-    """The north arrow centred on (cx, cy), ``h`` mm tall with its letter."""
+def draw_north(canvas, cx: float, cy: float, h: float, fonts: FontSet, theme: Theme, *, letter: str) -> None:
+    """The north arrow centred on (cx, cy), ``h`` mm tall, with ``letter`` above its tip."""
     k = theme.color("testo")
     w = h * 0.42
     base = cy - h / 2
@@ -251,7 +252,7 @@ def draw_north(canvas, cx: float, cy: float, h: float, fonts: FontSet, theme: Th
     canvas.drawPath(p, stroke=1, fill=1)
     canvas.setFillColor(k)
     canvas.setFont(fonts.bold, 8)
-    canvas.drawCentredString(cx * mm, (tip + 0.8) * mm, "N")
+    canvas.drawCentredString(cx * mm, (tip + 0.8) * mm, letter)
 
 
 def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font: str) -> None:
@@ -264,13 +265,14 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
     canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (y1 - y0) * mm, stroke=1, fill=1)
     canvas.setFillColor(k)
     canvas.setFont(title_font, 9.5)
-    canvas.drawString((x0 + PAD) * mm, (y1 - PAD - 3.4) * mm, "Legenda")
+    words = plan.words
+    canvas.drawString((x0 + PAD) * mm, (y1 - PAD - 3.4) * mm, words.legend_title)
     texts = {
-        "laboratorio": LABELS["laboratorio"],
-        "gruppo": LABELS["gruppo"],
-        "spostato": "Luogo esatto (numero spostato)",
-        "distretto": "Confine del distretto",
-        "comune": "Confine comunale",
+        "laboratorio": words.laboratorio,
+        "gruppo": words.gruppo,
+        "spostato": words.displaced,
+        "distretto": words.district_boundary,
+        "comune": words.comune_boundary,
         "riquadro": plan.inset_legend,
     }
     sx = x0 + PAD + 3.0
@@ -307,8 +309,8 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
         canvas.setFillColor(k)
         canvas.setFont(fonts.regular, 7.5)
         canvas.drawString(tx * mm, (cy - 0.95) * mm, texts[row])
-    draw_scale_bar(canvas, lg.scale_bar, fonts, theme, with_scale_text=True)
-    draw_north(canvas, *lg.north_mm, fonts, theme)
+    draw_scale_bar(canvas, lg.scale_bar, fonts, theme, scale_text=words.scale_of(lg.scale_bar.scale))
+    draw_north(canvas, *lg.north_mm, fonts, theme, letter=words.north)
 
 
 def _draw_attribution(canvas, plan: MapPlan, lines: list[str], theme: Theme, fonts: FontSet, problems: list[Problem]) -> None:
@@ -427,16 +429,16 @@ def draw_map(
         canvas.setFillColor(WHITE)
         canvas.rect(ib[0] * mm, port.box[3] * mm, (ib[2] - ib[0]) * mm, TITLE_BAND * mm, stroke=0, fill=1)
         canvas.setFillColor(theme.color("testo"))
-        title = f"Riquadro: {plan.inset_title}"
+        title = fill_in(plan.words.inset_title, nome=plan.inset_title)
         draw_string(canvas, (ib[0] + PAD) * mm, (port.box[3] + 1.9) * mm, title, plan.label_fonts.bold, 9.5)
         canvas.setFont(fonts.regular, 7)
-        scale_text = f"Scala {format_scale(port.scale)}"
+        scale_text = plan.words.scale_of(port.scale)
         canvas.drawRightString((ib[2] - PAD) * mm, (port.box[3] + 1.9) * mm, scale_text)
         bar = plan.inset_scale_bar
         bb = bar.box_mm
         canvas.setFillColor(WHITE)
         canvas.rect(bb[0] * mm, bb[1] * mm, (bb[2] - bb[0]) * mm, (bb[3] - bb[1]) * mm, stroke=0, fill=1)
-        draw_scale_bar(canvas, bar, fonts, theme, with_scale_text=False)
+        draw_scale_bar(canvas, bar, fonts, theme)
         canvas.setStrokeColor(theme.color("testo"))
         canvas.setLineWidth(1.0)
         canvas.rect(ib[0] * mm, ib[1] * mm, (ib[2] - ib[0]) * mm, (ib[3] - ib[1]) * mm, stroke=1, fill=0)
@@ -452,7 +454,7 @@ def draw_map(
         for line in bm.attribution:
             if line not in lines:
                 lines.append(line)
-    lines.append(ISTAT_CREDIT)
+    lines.append(plan.words.boundaries_credit)
     _draw_legend(canvas, plan, theme, fonts, plan.label_fonts.bold)
     _draw_attribution(canvas, plan, lines, theme, fonts, problems)
 

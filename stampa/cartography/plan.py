@@ -17,7 +17,7 @@ import shapely.affinity
 from shapely.geometry import Polygon, box as shp_box
 from shapely.ops import polylabel
 
-from ..district import CAPITAL, CREDIT
+from ..district import CAPITAL
 from ..units import MM_PER_PT
 from ..printing.fonts import FontSet, register_family
 from ..problems import Problem, warning
@@ -25,10 +25,10 @@ from .cover import W_NAME, CoverMap
 from .geometry import Box, BoxIndex, View, Viewport, centred_box, fit_extent, inside, overlaps, segment_hits_box, to_utm
 from .placement import Item, place_markers
 from .symbols import SHAPES, MarkerStyle, format_length, nice_scale_length, text_width_mm, two_lines, wrap
+from .words import MapWords
 
 MAIN, INSET = "mappa", "riquadro"
 ROUND_SCALES = (2000, 2500, 4000, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000, 40000, 50000)
-ISTAT_CREDIT = CREDIT  # the boundaries' credit, printed under every map
 # Used to size the attribution box before the basemap is known (the OSM + tile style case is the
 # longest that stampa prints); draw_map wraps the real lines into the same box.
 SAMPLE_ATTRIBUTION = (
@@ -100,9 +100,10 @@ class MapPlan:
     district: Any = field(repr=False)
     problems: tuple[Problem, ...] = ()
     inset_page: bool = False  # the enlargement is a page of its own: no inset over this map
-    inset_tag: str = "Riquadro"  # the name printed in the rectangle of the enlarged area
+    inset_tag: str = MapWords.inset_tag  # the name printed in the rectangle of the enlarged area
     inset_tag_box_mm: Box | None = None  # where that name goes (outside the rectangle) when the enlargement is a page
-    inset_legend: str = "Area ingrandita nel riquadro"  # its row in the legend
+    inset_legend: str = MapWords.inset_area  # its row in the legend
+    words: MapWords = MapWords()  # what the legend, scale, north arrow and credit say
 
     @property
     def views(self) -> dict[str, View]:
@@ -384,8 +385,9 @@ def plan_map(
     margin_frac: float = 0.035,
     label_avoid_mm: Sequence[Box] = (),
     inset_page_mm: tuple[float, float] | None = None,
-    inset_tag: str = "Riquadro",
-    inset_legend: str = "Area ingrandita nel riquadro",
+    inset_tag: str | None = None,
+    inset_legend: str | None = None,
+    words: MapWords = MapWords(),
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
@@ -398,7 +400,11 @@ def plan_map(
     ``inset_page_mm``: the enlargement gets a page of its own with a map area of this size (w, h)
     instead of an inset over the map: the plan keeps its view and the rectangle it enlarges (named
     ``inset_tag``), and leaves its entries to the caller (:func:`stampa.cartography.sheets.plan_page`).
+    ``words``: what the map prints (legend, scale, credit); ``inset_tag`` and ``inset_legend``
+    default to its words for an inset over the map.
     """
+    inset_tag = words.inset_tag if inset_tag is None else inset_tag
+    inset_legend = words.inset_area if inset_legend is None else inset_legend
     if marker_mm is not None:
         style = replace(style, height_mm=marker_mm)
     fonts = fonts or register_family("Atkinson Hyperlegible")
@@ -429,7 +435,7 @@ def plan_map(
 
     legend_rows = ["laboratorio", "gruppo", "spostato", "distretto", "comune"] + (["riquadro"] if inset_choice else [])
     lw, lh = _legend_size(len(legend_rows))
-    ah, attr_lines = _attribution_size(list(attribution) + [ISTAT_CREDIT], fonts.regular)
+    ah, attr_lines = _attribution_size(list(attribution) + [words.boundaries_credit], fonts.regular)
     side_w, side_h = lw, lh + ah
 
     # Try the spare room on either side of the district and every corner for the two blocks.
@@ -499,7 +505,7 @@ def plan_map(
         problems.append(warning(f"il riquadro «{inset_title}» non trova posto sulla mappa: è stato tolto (con formato = \"libretto\" il centro ha una pagina sua)."))
         fallback = plan_map(
             district, numbered, frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution,
-            inset=False, inset_title=inset_title, margin_frac=margin_frac, label_avoid_mm=label_avoid_mm,
+            inset=False, inset_title=inset_title, margin_frac=margin_frac, label_avoid_mm=label_avoid_mm, words=words,
         )
         return replace(fallback, problems=tuple(problems) + fallback.problems)
     _, port, outline_mm, src, spot, cs, sblock, inset_choice = best
@@ -626,6 +632,7 @@ def plan_map(
         label_fonts=label_fonts,
         district=district,
         problems=tuple(problems),
+        words=words,
     )
 
 

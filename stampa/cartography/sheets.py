@@ -47,7 +47,8 @@ from .base_names import draw_base_names, has_base, has_vectors, markers_to_avoid
 from .layout import PlacedEntry, ScaleBarRecord, ViewRecord
 from .placement import Item, place_markers
 from .plan import MAIN, SAMPLE_ATTRIBUTION, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, place_comune_labels, plan_map
-from .symbols import LABELS, SHAPES, MarkerStyle, format_scale, nice_scale_length, text_width_mm, wrap
+from .symbols import SHAPES, MarkerStyle, nice_scale_length, text_width_mm, wrap
+from .words import MapWords, fill_in
 
 SHEET_VIEW = "tavola-{}"  # view names: tavola-1, tavola-2, …
 BASE_SCALE = 5000  # sheet scales are BASE_SCALE · 2^k: 1:5.000, 1:10.000, … 1:160.000
@@ -100,6 +101,7 @@ class SheetsPlan:
     label_fonts: FontSet
     district: Any = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
+    words: MapWords = MapWords()
     _sheets: tuple[Sheet, ...] | None = None
     _pending: Any = field(default=None, repr=False)
 
@@ -307,11 +309,13 @@ def plan_sheets(
     label_fonts: FontSet | None = None,
     attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
     parallel: bool = False,
+    words: MapWords = MapWords(),
 ) -> SheetsPlan:
     """Plan the overview and the sheets for map frames of ``frame_mm`` (w, h) millimetres.
     ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
     ``parallel``: place the sheets' markers in a forked process while the caller goes on (the
-    index, say); :attr:`SheetsPlan.sheets` waits for them."""
+    index, say); :attr:`SheetsPlan.sheets` waits for them. ``words``: what the overview and the
+    sheets print (legend, scale, north arrow, the neighbouring sheets at the edges)."""
     fonts = fonts or register_family("Atkinson Hyperlegible")
     label_fonts = label_fonts or register_family("Titillium Web")
     W, H = frame_mm
@@ -347,7 +351,7 @@ def plan_sheets(
     for n, ((ext, scale, idx), nbrs) in enumerate(zip(leaves, neighbours), start=1):
         port = Viewport(View(SHEET_VIEW.format(n), tuple(float(v) for v in ext), (float(area[0]), float(area[1]))), (0.0, BAND_MM))
         clipped = clip_district(district, ext, colours)
-        edges = _edge_labels(port.box, nbrs, label_fonts.bold)
+        edges = _edge_labels(port.box, nbrs, label_fonts.bold, words.neighbours)
         items = []
         for i in idx:
             nb = nbs[i]
@@ -375,8 +379,8 @@ def plan_sheets(
             out.append((tuple(markers), tuple(labels), failed))
         return out
 
-    overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False)
-    plan = SheetsPlan((W, H), overview, len(specs), sheet_of, tuple(sp[1].view for sp in specs), style, fonts, label_fonts, district, problems)
+    overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False, words=words)
+    plan = SheetsPlan((W, H), overview, len(specs), sheet_of, tuple(sp[1].view for sp in specs), style, fonts, label_fonts, district, problems, words=words)
     wait = in_child(place_all) if parallel else None
 
     def assemble() -> tuple[Sheet, ...]:
@@ -399,7 +403,7 @@ EDGE_PT = 7.5
 ARROWS = {"nord": "↑", "sud": "↓", "ovest": "←", "est": "→"}
 
 
-def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float, float], Box], ...]:
+def _edge_labels(b: Box, neighbours, font: str, template: str) -> tuple[tuple[str, tuple[float, float], Box], ...]:
     """"tav. N" at the middle of each side that has sheets beyond it; their boxes are kept free
     of markers and names."""
     from ..printing.fonts import missing_glyphs
@@ -407,7 +411,7 @@ def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float,
     out = []
     cap = EDGE_PT * 0.7 * MM_PER_PT
     for side, numbers in neighbours:
-        text = "tav. " + ", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else "")
+        text = fill_in(template, numeri=", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else ""))
         if not missing_glyphs(font, ARROWS[side]):
             text = (ARROWS[side] + " " + text) if side in ("nord", "ovest", "sud") else (text + " " + ARROWS[side])
         tw = text_width_mm(text, font, EDGE_PT)
@@ -465,20 +469,20 @@ def draw_sheet(
     k = theme.color("testo")
     canvas.setFillColor(WHITE)
     canvas.rect(0, 0, W * mm, BAND_MM * mm, stroke=0, fill=1)
-    draw_scale_bar(canvas, sheet.scale_bar, fonts, theme, with_scale_text=False)
+    draw_scale_bar(canvas, sheet.scale_bar, fonts, theme)
     canvas.setFillColor(k)
     canvas.setFont(fonts.regular, 7)
-    canvas.drawString(PAD_X * mm, 1.6 * mm, f"Scala {format_scale(sheet.scale_bar.scale)}")
+    canvas.drawString(PAD_X * mm, 1.6 * mm, sp.words.scale_of(sheet.scale_bar.scale))
     x = PAD_X + sheet.scale_bar.length_mm + 12.0
-    draw_north(canvas, x, BAND_MM / 2 + 0.3, 8.5, fonts, theme)
+    draw_north(canvas, x, BAND_MM / 2 + 0.3, 8.5, fonts, theme, letter=sp.words.north)
     x += 8.0
     s = sp.style.height_mm * 0.8
     for row, yy in (("laboratorio", 8.0), ("gruppo", 3.0)):
         draw_marker(canvas, SHAPES[row], (x, yy - s / 2, x + s, yy + s / 2), marker_colour(theme, row), None, fonts, 7, theme)
         canvas.setFillColor(k)
         canvas.setFont(fonts.regular, 7)
-        canvas.drawString((x + s + 1.5) * mm, (yy - 1.0) * mm, LABELS[row])
-    x += s + 1.5 + max(text_width_mm(LABELS[r], fonts.regular, 7) for r in LABELS) + 5.0
+        canvas.drawString((x + s + 1.5) * mm, (yy - 1.0) * mm, sp.words.kind(row))
+    x += s + 1.5 + max(text_width_mm(sp.words.kind(r), fonts.regular, 7) for r in ("laboratorio", "gruppo")) + 5.0
     lines = [w for line in attribution for w in wrap(line, fonts.regular, 6.0, W - x - 2.0)]
     canvas.setFont(fonts.regular, 6.0)
     lead = 6.0 * 1.2 * MM_PER_PT
@@ -581,6 +585,7 @@ class PagePlan:
     label_fonts: FontSet
     title: str
     problems: tuple[Problem, ...] = ()
+    words: MapWords = MapWords()
 
     @property
     def view(self) -> View:
@@ -592,7 +597,10 @@ def page_area(frame_mm: tuple[float, float]) -> tuple[float, float]:
     return (frame_mm[0], frame_mm[1] - BAND_MM)
 
 
-def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *, title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet) -> PagePlan:
+def plan_page(
+    district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *,
+    title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet, words: MapWords = MapWords(),
+) -> PagePlan:
     """Plan the page enlarging ``view`` (its extent and map area, from :func:`plan_map` with
     ``inset_page_mm``): the entries of ``numbered`` inside the extent, placed on it, and the names
     of the comuni it shows."""
@@ -626,4 +634,4 @@ def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tupl
         warning(f"la voce numero {k} non trova un posto libero nella pagina «{title}»: il suo segnaposto si sovrappone ad altri.") for k in failed
     )
     sheet = Sheet(0, port, tuple(markers), tuple(labels), bar, tuple(names), (), (), clipped)
-    return PagePlan((W, H), sheet, style, fonts, label_fonts, title, problems)
+    return PagePlan((W, H), sheet, style, fonts, label_fonts, title, problems, words)
