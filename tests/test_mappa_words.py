@@ -11,13 +11,12 @@ from dataclasses import replace
 
 import pypdfium2 as pdfium
 import pytest
+from mappa_support import ROOT, build, config, sample
 
 from stampa.printing.theme import load_theme
 from stampa.problems import StampaError
 from stampa.products.mappa import build_mappa, load_texts
 from stampa.products.mappa.texts import OPTIONAL
-
-from mappa_support import ROOT, build, config, sample
 
 NEW_SECTIONS = ("legenda", "riquadro", "tavole")
 
@@ -30,9 +29,10 @@ def _layout(tmp_path, changes: dict[str, str]):
     text = f.read_text(encoding="utf-8")
     for dotted, value in changes.items():
         section, key = dotted.split(".")
-        body = re.search(rf"^\[{section}\]\n(.*?)(?=^\[|\Z)", text, re.S | re.M)
+        body = re.search(rf"^\[{section}\]\n(.*?)(?=^\[|\Z)", text, re.DOTALL | re.MULTILINE)
         assert body, section
-        new_body, n = re.subn(rf"^{key} = .*$", lambda m: f"{key} = {value}", body.group(1), count=1, flags=re.M)
+        line = f"{key} = {value}"
+        new_body, n = re.subn(rf"^{key} = .*$", lambda _m, line=line: line, body.group(1), count=1, flags=re.MULTILINE)
         assert n == 1, dotted
         text = text[: body.start(1)] + new_body + text[body.end(1) :]
     f.write_text(text, encoding="utf-8")
@@ -124,7 +124,7 @@ def test_the_booklet_centre_page_prints_its_words_from_the_layout(tmp_path):
             "libretto.centro_sottotitolo": '"Dettaglio della pagina {pagina}"',
         },
     )
-    cfg, district, entries = sample()
+    _, district, entries = sample()
     out = tmp_path / "out"
     build_mappa(config("libretto"), entries, district, out, theme=load_theme(d / "tema.toml"), layout_dir=d, preview_dpi=30)
     pages = _pages(out / "mappa-digitale.pdf")
@@ -137,8 +137,8 @@ def _without_newer_keys(text: str) -> str:
     """mappa.toml as it was before the newer keys: no [legenda], [riquadro], [tavole], and
     [libretto] with pagina_note only."""
     for section in NEW_SECTIONS:
-        text = re.sub(rf"^\[{section}\]\n.*?(?=^\[|\Z)", "", text, flags=re.S | re.M)
-    return re.sub(rf"^({'|'.join(OPTIONAL['libretto'])}) = .*\n", "", text, flags=re.M)
+        text = re.sub(rf"^\[{section}\]\n.*?(?=^\[|\Z)", "", text, flags=re.DOTALL | re.MULTILINE)
+    return re.sub(rf"^({'|'.join(OPTIONAL['libretto'])}) = .*\n", "", text, flags=re.MULTILINE)
 
 
 def test_an_older_layout_without_the_newer_keys_prints_todays_words(tmp_path):
