@@ -177,3 +177,23 @@ def test_a_misspelt_new_section_is_refused(tmp_path):
         load_texts(d, config())
     lines = [p.format() for p in exc.value.problems]
     assert any("chiave «tavola»: sezione sconosciuta: toglila o correggi il nome. Forse intendevi «tavole»?" in line for line in lines), lines
+
+
+def test_a_legend_text_too_wide_for_the_legend_is_reported():
+    """A reworded legend line that would run out of the legend's box is a warning in the report
+    (today's words fit, so no warning)."""
+    from cartography_support import district
+
+    from stampa.cartography import plan_map
+    from stampa.cartography.words import MapWords
+
+    frame = (400.0, 280.0)
+    assert not [p for p in plan_map(district(), [], frame).problems if "legenda" in p.message]
+    long = "Luogo esatto della voce, quando il numero è stato spostato per fare posto"
+    plan = plan_map(district(), [], frame, words=MapWords(displaced=long))
+    [problem] = [p for p in plan.problems if "legenda" in p.message]
+    assert re.fullmatch(
+        rf"il testo «{long}» della legenda è largo \d+ mm e nella legenda ne entrano 45: esce dal riquadro della legenda\. "
+        r"Accorcialo in layout/mappa\.toml\.",
+        problem.message,
+    ), problem.message

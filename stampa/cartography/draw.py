@@ -25,7 +25,7 @@ from .base_names import draw_base_layers, draw_base_names, has_base, has_vectors
 from .geometry import Box, Viewport, box_edge_point
 from .osm_labels import OsmLabel
 from .layout import MapLayout, PlacedEntry, ScaleBarRecord, ViewRecord
-from .plan import ATTR_LEAD, ATTR_PT, INSET, LABEL_LEAD, MAIN, PAD, TAG_PT, TITLE_BAND, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, geom_to_mm
+from .plan import ATTR_LEAD, ATTR_PT, INSET, LABEL_LEAD, LEGEND_PT, LEGEND_TITLE_PT, MAIN, PAD, TAG_PT, TITLE_BAND, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, geom_to_mm, legend_texts
 from .symbols import MarkerStyle, format_length, text_width_mm, wrap
 from .words import fill_in
 
@@ -264,17 +264,10 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
     canvas.setLineWidth(0.5)
     canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (y1 - y0) * mm, stroke=1, fill=1)
     canvas.setFillColor(k)
-    canvas.setFont(title_font, 9.5)
+    canvas.setFont(title_font, LEGEND_TITLE_PT)
     words = plan.words
     canvas.drawString((x0 + PAD) * mm, (y1 - PAD - 3.4) * mm, words.legend_title)
-    texts = {
-        "laboratorio": words.laboratorio,
-        "gruppo": words.gruppo,
-        "spostato": words.displaced,
-        "distretto": words.district_boundary,
-        "comune": words.comune_boundary,
-        "riquadro": plan.inset_legend,
-    }
+    texts = legend_texts(words, plan.inset_legend)
     sx = x0 + PAD + 3.0
     tx = x0 + PAD + 8.0
     for i, row in enumerate(lg.rows):
@@ -307,7 +300,7 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
             canvas.setLineWidth(1.0)
             canvas.rect((sx - 3) * mm, (cy - 1.6) * mm, 6 * mm, 3.2 * mm, stroke=1, fill=0)
         canvas.setFillColor(k)
-        canvas.setFont(fonts.regular, 7.5)
+        canvas.setFont(fonts.regular, LEGEND_PT)
         canvas.drawString(tx * mm, (cy - 0.95) * mm, texts[row])
     draw_scale_bar(canvas, lg.scale_bar, fonts, theme, scale_text=words.scale_of(lg.scale_bar.scale))
     draw_north(canvas, *lg.north_mm, fonts, theme, letter=words.north)

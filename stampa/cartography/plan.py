@@ -134,6 +134,39 @@ ATTR_PT = 6.5
 ATTR_LEAD = ATTR_PT * 1.22 * MM_PER_PT
 CORNER_MARGIN = 4.0
 TAG_PT = 7.0  # the name of the enlarged area's rectangle
+LEGEND_TITLE_PT = 9.5
+LEGEND_PT = 7.5  # a legend row's text
+LEGEND_TEXT_MM = LEGEND_W - 2 * PAD - 8.0  # room for a row's text, right of its symbol
+
+
+def legend_texts(words: MapWords, inset_legend: str) -> dict[str, str]:
+    """The text of each legend row, by the keys of :attr:`LegendPlan.rows`."""
+    return {
+        "laboratorio": words.laboratorio,
+        "gruppo": words.gruppo,
+        "spostato": words.displaced,
+        "distretto": words.district_boundary,
+        "comune": words.comune_boundary,
+        "riquadro": inset_legend,
+    }
+
+
+def _legend_overflow(words: MapWords, rows: Sequence[str], inset_legend: str, fonts: FontSet, label_fonts: FontSet) -> list[Problem]:
+    """Legend texts (staff reword them in layout/mappa.toml) wider than the legend's box."""
+    texts = legend_texts(words, inset_legend)
+    wanted = [(words.legend_title, label_fonts.bold, LEGEND_TITLE_PT, LEGEND_W - 2 * PAD)]
+    wanted += [(texts[row], fonts.regular, LEGEND_PT, LEGEND_TEXT_MM) for row in rows]
+    problems = []
+    for text, font, size, room in wanted:
+        wide = text_width_mm(text, font, size)
+        if wide > room + 0.01:
+            problems.append(
+                warning(
+                    f"il testo «{text}» della legenda è largo {wide:.0f} mm e nella legenda ne entrano {room:.0f}: "
+                    "esce dal riquadro della legenda. Accorcialo in layout/mappa.toml."
+                )
+            )
+    return problems
 
 
 def _legend_size(rows: int) -> tuple[float, float]:
@@ -612,6 +645,7 @@ def plan_map(
                   (src[0] - e, src[1] - e, src[0] + e, src[3] + e), (src[2] - e, src[1] - e, src[2] + e, src[3] + e)]
         label_obstacles = [legend_box, attr_box] + [b for b in (tag_box,) if b] + strips
     labels = place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
+    problems += _legend_overflow(words, legend_rows, inset_legend, fonts, label_fonts)
     return MapPlan(
         frame_mm=(W, H),
         main=port,
