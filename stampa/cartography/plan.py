@@ -25,7 +25,7 @@ from .cover import W_NAME, CoverMap
 from .geometry import Box, BoxIndex, View, Viewport, centred_box, fit_extent, inside, overlaps, segment_hits_box, to_utm
 from .placement import Item, place_markers
 from .symbols import SHAPES, MarkerStyle, format_length, nice_scale_length, text_width_mm, two_lines, wrap
-from .words import MapWords
+from .words import DEFAULT_WORDS, MapWords
 
 MAIN, INSET = "mappa", "riquadro"
 ROUND_SCALES = (2000, 2500, 4000, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000, 40000, 50000)
@@ -103,7 +103,7 @@ class MapPlan:
     inset_tag: str = MapWords.inset_tag  # the name printed in the rectangle of the enlarged area
     inset_tag_box_mm: Box | None = None  # where that name goes (outside the rectangle) when the enlargement is a page
     inset_legend: str = MapWords.inset_area  # its row in the legend
-    words: MapWords = MapWords()  # what the legend, scale, north arrow and credit say
+    words: MapWords = DEFAULT_WORDS  # what the legend, scale, north arrow and credit say
 
     @property
     def views(self) -> dict[str, View]:
@@ -420,7 +420,7 @@ def plan_map(
     inset_page_mm: tuple[float, float] | None = None,
     inset_tag: str | None = None,
     inset_legend: str | None = None,
-    words: MapWords = MapWords(),
+    words: MapWords = DEFAULT_WORDS,
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 

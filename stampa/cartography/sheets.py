@@ -48,7 +48,7 @@ from .layout import PlacedEntry, ScaleBarRecord, ViewRecord
 from .placement import Item, place_markers
 from .plan import MAIN, SAMPLE_ATTRIBUTION, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, place_comune_labels, plan_map
 from .symbols import SHAPES, MarkerStyle, nice_scale_length, text_width_mm, wrap
-from .words import MapWords, fill_in
+from .words import DEFAULT_WORDS, MapWords, fill_in
 
 SHEET_VIEW = "tavola-{}"  # view names: tavola-1, tavola-2, …
 BASE_SCALE = 5000  # sheet scales are BASE_SCALE · 2^k: 1:5.000, 1:10.000, … 1:160.000
@@ -101,7 +101,7 @@ class SheetsPlan:
     label_fonts: FontSet
     district: Any = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
-    words: MapWords = MapWords()
+    words: MapWords = DEFAULT_WORDS
     _sheets: tuple[Sheet, ...] | None = None
     _pending: Any = field(default=None, repr=False)
 
@@ -309,7 +309,7 @@ def plan_sheets(
     label_fonts: FontSet | None = None,
     attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
     parallel: bool = False,
-    words: MapWords = MapWords(),
+    words: MapWords = DEFAULT_WORDS,
 ) -> SheetsPlan:
     """Plan the overview and the sheets for map frames of ``frame_mm`` (w, h) millimetres.
     ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
@@ -585,7 +585,7 @@ class PagePlan:
     label_fonts: FontSet
     title: str
     problems: tuple[Problem, ...] = ()
-    words: MapWords = MapWords()
+    words: MapWords = DEFAULT_WORDS
 
     @property
     def view(self) -> View:
@@ -599,7 +599,7 @@ def page_area(frame_mm: tuple[float, float]) -> tuple[float, float]:
 
 def plan_page(
     district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *,
-    title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet, words: MapWords = MapWords(),
+    title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet, words: MapWords = DEFAULT_WORDS,
 ) -> PagePlan:
     """Plan the page enlarging ``view`` (its extent and map area, from :func:`plan_map` with
     ``inset_page_mm``): the entries of ``numbered`` inside the extent, placed on it, and the names

@@ -47,3 +47,6 @@ class MapWords:
     def scale_of(self, scale: float) -> str:
         """«Scala 1:25.000» for 1:``scale``."""
         return fill_in(self.scale, scala=format_scale(scale))
+
+
+DEFAULT_WORDS = MapWords()  # the sample layout's words, for plans made without a layout

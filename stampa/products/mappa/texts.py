@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from ...cartography.words import MapWords, fill_in
+from ...cartography.words import DEFAULT_WORDS, MapWords, fill_in
 from ...config import Config
 from ...problems import Problem, StampaError, error
 from ...tomlfile import read_toml
@@ -63,7 +63,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "libretto": ("pagina_note",),
 }
 
-_MAP = MapWords()
+_MAP = DEFAULT_WORDS
 # section → key → default, for keys an older layout file may lack. The map's own words default to
 # those of MapWords, so each default is written once.
 OPTIONAL: dict[str, dict[str, str]] = {
