@@ -14,8 +14,6 @@ from reportlab.lib.units import mm
 from ...basemap import Basemap
 from ...cartography import draw_map, draw_overview, draw_sheet
 from ...cartography.layout import MapLayout
-from ...cartography.plan import ISTAT_CREDIT
-from ...cartography.symbols import format_scale
 from ...outputs import sha256
 from ...printing.page import BLEED_MM, open_canvas
 from ...printing.theme import Theme
@@ -41,12 +39,6 @@ class Rendered:
     record: dict[str, Any]  # for rapporto.json (the spec and the product's own keys)
     layout: MapLayout | None  # where the map put everything (the print version's is reported)
     problems: tuple[Problem, ...]  # warnings met while drawing the maps
-
-
-SHEETS_TITLE = "Quadro d'unione delle tavole"
-SHEETS_SUBTITLE = "Il distretto diviso in {n} tavole: ogni voce dell'elenco indica la sua (tav.)"
-SHEET_TITLE = "Tavola {n} di {of}"
-CENTRE_SUBTITLE = "Ingrandimento della mappa di pagina {pagina}: le voci di quest'area sono solo qui"
 
 
 def _shift(b, o):
@@ -75,6 +67,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
     problems: list[Problem] = []
     sheet_parts: tuple[list, list, list, list] = ([], [], [], [])  # entries, views, scale bars, basemap names
     used = {iplan.columns[pl.column].panel for pl in vflow.placed}
+    map_credits = plan.attribution + (texts("legenda.crediti_confini"),)  # under each sheet: the basemap's, then the boundaries'
     for page in range(fmt.pages):
         if page:
             sheet.next_page()
@@ -85,8 +78,9 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             if mp.centre and maps.centre is not None:
                 # central Pavia on a page of its own: its entries are drawn only here
                 cp = maps.centre
-                _draw_sheet_header(c, mp, cp.title, CENTRE_SUBTITLE.format(pagina=mp.page), fonts, theme, right=f"Scala {format_scale(cp.sheet.port.scale)}")
-                got = draw_sheet(c, cp, cp.sheet, basemaps.get(cp.view.name), origin_mm=origin_mm, theme=theme, attribution=plan.attribution + (ISTAT_CREDIT,))
+                subtitle = texts.fill("libretto.centro_sottotitolo", pagina=mp.page)
+                _draw_sheet_header(c, mp, cp.title, subtitle, fonts, theme, right=cp.words.scale_of(cp.sheet.port.scale))
+                got = draw_sheet(c, cp, cp.sheet, basemaps.get(cp.view.name), origin_mm=origin_mm, theme=theme, attribution=map_credits)
                 entries, view, bar, names = got
                 layout = replace(
                     layout,
@@ -101,16 +95,16 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
                 layout = draw_map(c, maps.single, basemaps, origin_mm=origin_mm, theme=theme, fonts=fonts.text)
             elif mp.sheet == 0:
                 sp = maps.sheets
-                _draw_sheet_header(c, mp, SHEETS_TITLE, SHEETS_SUBTITLE.format(n=len(sp.sheets)), fonts, theme)
+                subtitle = texts.fill("tavole.quadro_sottotitolo", tavole=len(sp.sheets))
+                _draw_sheet_header(c, mp, texts("tavole.quadro_titolo"), subtitle, fonts, theme)
                 layout = draw_overview(c, sp, basemaps, origin_mm=origin_mm, theme=theme)
                 sheet_parts = ([], [layout.views[0]], [layout.scale_bars[0]], list(layout.base_names))
             else:
                 sp = maps.sheets
                 sh = sp.sheets[mp.sheet - 1]
-                _draw_sheet_header(
-                    c, mp, SHEET_TITLE.format(n=sh.number, of=len(sp.sheets)), ", ".join(sh.comuni), fonts, theme, right=f"Scala {format_scale(sh.port.scale)}"
-                )
-                got = draw_sheet(c, sp, sh, basemaps.get(sh.view.name), origin_mm=origin_mm, theme=theme, attribution=plan.attribution + (ISTAT_CREDIT,))
+                title = texts.fill("tavole.titolo", numero=sh.number, tavole=len(sp.sheets))
+                _draw_sheet_header(c, mp, title, ", ".join(sh.comuni), fonts, theme, right=sp.words.scale_of(sh.port.scale))
+                got = draw_sheet(c, sp, sh, basemaps.get(sh.view.name), origin_mm=origin_mm, theme=theme, attribution=map_credits)
                 for part, value in zip(sheet_parts, got):
                     part.extend(value) if isinstance(value, list) else part.append(value)
                 if mp.sheet < len(sp.sheets):
@@ -144,7 +138,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             c.restoreState()
         page_flow = Flow(placed_by_page.get(page, []), 0, 0, vflow.scale, [])
         if fmt.growable and any(panels[i].role == "indice" for i in on_page):
-            _draw_folio(c, fmt, page, page_flow, fonts)
+            _draw_folio(c, fmt, page, page_flow, fonts, texts)
 
         def origin(panel_idx: int) -> None:
             _enter_panel(c, panels[panel_idx])
@@ -234,7 +228,7 @@ def _draw_sheet_header(c, mp, title: str, subtitle: str, fonts: Fonts, theme: Th
     c.restoreState()
 
 
-def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts) -> None:
+def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts, texts: Texts) -> None:
     """Foot of a booklet index page: which numbers it lists (to find a number by leafing
     through) and the page number on the outer edge."""
     from ...printing.typography import TEXT_BLACK
@@ -249,7 +243,10 @@ def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts) -> Non
     right_hand = (page + 1) % 2 == 1  # odd page numbers are right-hand pages: folio on the outer edge
     left_x, right_x = PANEL_MARGIN_MM * mm, (W - PANEL_MARGIN_MM) * mm
     if numbers:
-        what = f"Elenco · voci {min(numbers)}–{max(numbers)}" if len(numbers) > 1 else f"Elenco · voce {numbers[0]}"
+        if len(numbers) > 1:
+            what = texts.fill("libretto.piede_elenco", da=min(numbers), a=max(numbers))
+        else:
+            what = texts.fill("libretto.piede_elenco_una", numero=numbers[0])
         (c.drawString(left_x, y, what) if right_hand else c.drawRightString(right_x, y, what))
     c.setFont(fonts.text.bold, 7.5)
     (c.drawRightString(right_x, y, str(page + 1)) if right_hand else c.drawString(left_x, y, str(page + 1)))
