@@ -132,6 +132,8 @@ class Mappa:
     tavole: str = _f("automatico", choices=("automatico", "sì", "no"))
     voci_per_mappa: int = _f(250, min=1, max=100000)  # above this the booklet splits the map into tavole
     anteprime_pagine: int = _f(12, min=0, max=100000)  # booklet pages previewed as PNG (the first N)
+    # Mark «Novità» the entries not in the last archived edition (index and web page).
+    segna_novita: bool = _f(False)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -52,6 +52,7 @@ class Card:
 
 
 SHEET_REF = "tav.\u00a0{}"  # how a card names its map sheet: "tav. 12"
+NEW_MARK = "Novità"  # first on the card's line of details, for entries new since the archived edition
 
 
 Item = Heading | Card
@@ -125,6 +126,8 @@ def card_markup(n: Numbered, texts: Texts, links: bool, fit=None, sheet: int | N
     meta_markup = escape(" · ".join(meta))
     if sheet is not None:
         meta_markup = f"<b>{escape(SHEET_REF.format(sheet))}</b> · " + meta_markup
+    if n.novita:
+        meta_markup = f"<b>{NEW_MARK}</b> · " + meta_markup
     paras = [("name", escape(e.nome)), ("meta", meta_markup)]
     if e.attivita:
         paras.append(("detail", escape(e.attivita)))
