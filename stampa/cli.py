@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, metavar="CARTELLA", help="dove scrivere confronto.json (predefinita: quella della configurazione)")
     p.set_defaults(run=_run_confronta)
 
+    p = sub.add_parser("bozze", help="una pagina PDF per voce in out/bozze/, da mandare a ogni ente per conferma, ed elenco.csv")
+    _common(p, building=False)
+    p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita (predefinita: quella della configurazione)")
+    p.set_defaults(run=_run_bozze)
+
     p = sub.add_parser("sfondo", help="scarica e congela lo sfondo della mappa in dati/, per ristampe senza rete")
     _common(p, building=True, out=False)  # it writes into dati/, next to the edition's data
     p.set_defaults(run=_run_sfondo)
@@ -162,6 +167,12 @@ def _run_confronta(args: argparse.Namespace) -> int:
     from .compare_command import run_confronta
 
     return run_confronta(args.config, dati=args.dati, con=args.con, out=args.out)
+
+
+def _run_bozze(args: argparse.Namespace) -> int:
+    from .bozze.command import run_bozze
+
+    return run_bozze(args.config, dati=args.dati, out=args.out)
 
 
 def _run_sfondo(args: argparse.Namespace) -> int:
