@@ -175,6 +175,10 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
         ]
         files += list(build_web(cfg, inputs.edition.entries, inputs.district, stage, theme=theme, pdf_links=pdf_links,
                                 new_ids=new_ids))
+        from .web.publish import publish
+
+        # The same numbers and «Novità» marks as the page: voci.geojson, mappa.umap, then web.zip.
+        files += publish(cfg, number_entries(inputs.edition.entries, new_ids), theme, inputs.district, stage)
 
     problems = [relocate(p, stage, out_dir) for p in problems]
     problems += files_left_from_before(out_dir, [f["path"] for f in files])

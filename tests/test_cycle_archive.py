@@ -6,11 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
-
 from robusto_support import hashes, make_project, sample_rows
+
 from stampa.cli import main
 from stampa.outputs import sha256
 

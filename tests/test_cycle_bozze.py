@@ -9,9 +9,9 @@ import re
 
 import pypdfium2 as pdfium
 import pytest
-
 from mappa_support import page_text
 from robusto_support import make_project, sample_rows
+
 from stampa.cli import main
 from stampa.config import load_config
 from stampa.problems import StampaError

@@ -13,9 +13,9 @@ import json
 from dataclasses import replace
 
 import pytest
-
 from mappa_support import page_text, sample
 from robusto_support import make_project, sample_rows, write_rows
+
 from stampa.archive import Snapshot, entries_csv
 from stampa.cli import main
 from stampa.compare import compare, distance_m, reference_year
