@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "risultati" / "bozze.json"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from measure import run_measured  # noqa: E402
+from measure import run_measured
 
 
 def one(n: int) -> dict:

@@ -162,3 +162,16 @@ def test_confronta_without_an_archive_says_what_to_do(tmp_path, capsys):
     err = capsys.readouterr().err
     assert (f"{tmp_path / 'dati' / 'edizioni'}: non c'è nessuna edizione archiviata con cui confrontare: l'archivio si "
             "scrive alla fine di ogni «stampa edizione» riuscita (o indica l'anno con --con).") in err
+
+
+def test_the_sample_ships_an_archived_2025_edition_to_compare_with():
+    """`stampa confronta` in a fresh clone shows something offline: the sample's 2025 archive."""
+    from mappa_support import ROOT
+    from stampa.archive import archived_years, read_archive
+
+    assert 2025 in archived_years(ROOT)
+    _, _, entries = sample()
+    got = compare(read_archive(ROOT, 2025), number_entries(entries), 2026)
+    assert [e.id for e in got.new] == ["ALT-20", "ALT-25"] and [e.id for e in got.removed] == ["ALT-90"]
+    assert [(c.id, c.campo) for c in got.changed] == [("LAB-02", "orari"), ("ALT-09", "orari")]
+    assert [(m.id, round(m.metri)) for m in got.moved] == [("ALT-10", 111)]
