@@ -93,3 +93,27 @@ def test_the_deadline_must_be_a_date(tmp_path):
     assert [p.format() for p in e.value.problems] == [
         f'{toml}, chiave «bozze.entro», valore «31/01/2027»: scrivi la data come AAAA-MM-GG tra virgolette, es. "2027-01-31".'
     ]
+
+
+@pytest.mark.lento
+def test_the_map_detail_draws_the_frozen_openstreetmap_basemap(tmp_path):
+    """With the edition's frozen OSM file in dati/, the detail shows the streets (and credits them);
+    without it, only the comune outlines and no OSM credit (the fixture above)."""
+    from osm_samples import sample_osm
+    from stampa.basemap.osm_store import write_osm_gpkg
+
+    toml = make_project(tmp_path)
+    write_osm_gpkg(tmp_path / "dati" / "sfondo-osm-2026.gpkg", sample_osm())
+    assert main(["bozze", "--config", str(toml)]) == 0
+    # ALT-02 lies in central Pavia, inside the sample's streets.
+    with_osm = _words(page_text(tmp_path / "out" / "bozze" / "bozza-ALT-02.pdf"))
+    assert "Dati © OpenStreetMap (ODbL)" in with_osm
+    pdf = pdfium.PdfDocument(str(tmp_path / "out" / "bozze" / "bozza-ALT-02.pdf"))
+    objects = len(list(pdf[0].get_objects()))
+    pdf.close()
+    toml.write_text(toml.read_text(encoding="utf-8").replace('fonte = "osm"', 'fonte = "vettoriale"'), encoding="utf-8")
+    assert main(["bozze", "--config", str(toml)]) == 0
+    pdf = pdfium.PdfDocument(str(tmp_path / "out" / "bozze" / "bozza-ALT-02.pdf"))
+    assert len(list(pdf[0].get_objects())) < objects  # the streets were the difference
+    pdf.close()
+    assert "OpenStreetMap" not in _words(page_text(tmp_path / "out" / "bozze" / "bozza-ALT-02.pdf"))

@@ -88,7 +88,9 @@ def write_proofs(cfg, numbered: Sequence[Numbered], district, problems: Sequence
     fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
     texts = load_texts(cfg.root / "layout", cfg)
     theme = load_theme(cfg.root / "layout" / "tema.toml")
-    setup = proof_setup(cfg, texts, fonts, theme, prepare_detail(numbered, district), max((n.number for n in numbered), default=0))
+    osm, style = frozen_osm(cfg)
+    detail = prepare_detail(numbered, district, osm, style)
+    setup = proof_setup(cfg, texts, fonts, theme, detail, max((n.number for n in numbered), default=0))
     taken: set[str] = set()
     names = {n.entry.id: proof_name(n.entry.id, taken) for n in numbered}
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,6 +103,24 @@ def write_proofs(cfg, numbered: Sequence[Numbered], district, problems: Sequence
     write_bytes(folder / LIST_FILE, mail_list(numbered, names).encode("utf-8"))
     return ProofsResult(folder, tuple(names[n.entry.id] for n in numbered),
                         tuple(n.entry.id for n in numbered if not n.entry.email))
+
+
+def frozen_osm(cfg):
+    """The edition's frozen OpenStreetMap data and style when `[sfondo] fonte = "osm"` and the file
+    exists (never the network: proofs are made before the edition, offline); else (None, None)."""
+    if cfg.sfondo.fonte.strip().lower() != "osm":
+        return None, None
+    from ..basemap.osm_store import frozen_osm_path, read_osm_gpkg
+    from ..cartography.osm_style import load_osm_style
+    from ..problems import StampaError
+
+    path = frozen_osm_path(cfg.sfondo, cfg.root, cfg.edizione.anno)
+    if not path.is_file():
+        return None, None
+    try:
+        return read_osm_gpkg(path), load_osm_style(cfg.root / "layout" / "sfondo.toml")
+    except StampaError:  # a damaged file: the build says so; the proofs do with the outlines
+        return None, None
 
 
 def _run(count: int, workers: int) -> None:

@@ -35,16 +35,24 @@ class DetailData:
     kinds: dict[str, str]
     tree: shapely.STRtree
     ids: tuple[str, ...]
+    osm: object = None  # the edition's frozen OpenStreetMap data (stampa.basemap.osm_model.OsmData), if any
+    osm_style: object = None  # layout/sfondo.toml, how the Mappa draws it
 
 
-def prepare_detail(numbered: Sequence[Numbered], district) -> DetailData:
+OSM_CREDIT = "Dati © OpenStreetMap (ODbL)"
+
+
+def prepare_detail(numbered: Sequence[Numbered], district, osm=None, osm_style=None) -> DetailData:
+    """``osm``/``osm_style``: the frozen OpenStreetMap basemap and its style, drawn under the
+    markers as on the Mappa (streets make the detail readable); None: the comune outlines only."""
     to_utm = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
     xs, ys = to_utm.transform([n.entry.lon for n in numbered], [n.entry.lat for n in numbered])
     points = {n.entry.id: (float(x), float(y)) for n, x, y in zip(numbered, xs, ys)}
     ids = tuple(points)
     tree = shapely.STRtree(shapely.points([points[i] for i in ids])) if ids else shapely.STRtree([])
     boundaries = shapely.union_all(district.comuni_utm.geometry.boundary.values)
-    return DetailData(boundaries, district.outline_utm.boundary, points, {n.entry.id: n.entry.tipo for n in numbered}, tree, ids)
+    return DetailData(boundaries, district.outline_utm.boundary, points, {n.entry.id: n.entry.tipo for n in numbered}, tree, ids,
+                      osm, osm_style)
 
 
 def draw_detail(canvas, data: DetailData, n: Numbered, box_mm: tuple[float, float, float, float], theme: Theme,
@@ -66,6 +74,12 @@ def draw_detail(canvas, data: DetailData, n: Numbered, box_mm: tuple[float, floa
     canvas.clipPath(clip, stroke=0, fill=0)
     canvas.setFillColor(theme.color("fondo_chiaro"))
     canvas.rect(x0 * mm, y0 * mm, w_mm * mm, h_mm * mm, stroke=0, fill=1)
+    if data.osm is not None:
+        from ..basemap import View
+        from ..cartography.geometry import Viewport
+        from ..cartography.osm_draw import draw_osm
+
+        draw_osm(canvas, data.osm, Viewport(View("bozza", (ex0, ey0, ex1, ey1), (w_mm, h_mm)), (x0, y0)), data.osm_style)
     canvas.setLineJoin(1)
     canvas.setLineCap(1)
     lines = shapely.clip_by_rect(data.boundaries, ex0, ey0, ex1, ey1)

@@ -21,7 +21,7 @@ from ..printing.typography import draw_string, escape, paragraph
 from ..products.mappa.index import card_block
 from ..products.mappa.styles import Fonts, text_style
 from ..products.mappa.texts import Texts
-from .detail import SPAN_M, DetailData, draw_detail
+from .detail import OSM_CREDIT, SPAN_M, DetailData, draw_detail
 
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
 MARGIN_MM = 15.0
@@ -111,7 +111,8 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     draw_detail(c, setup.detail, n, (map_x, y - MAP_MM, right, y), theme, f.text.bold, f.text.regular)
     c.setFillColor(theme.color("testo"))
     side_km = f"{SPAN_M / 1000:.1f}".replace(".", ",")
-    _para(c, escape(f"Comune di {e.comune} · il riquadro è di {side_km} km di lato"), text_style(f, 7), map_x,
+    credit = f" · {OSM_CREDIT}" if setup.detail.osm is not None else ""
+    _para(c, escape(f"Comune di {e.comune} · riquadro di {side_km} km{credit}"), text_style(f, 7), map_x,
           y - MAP_MM - 1.5, MAP_MM)
     y = min(card_bottom, y - MAP_MM - 6) - 8
 
