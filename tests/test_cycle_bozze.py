@@ -100,6 +100,7 @@ def test_the_map_detail_draws_the_frozen_openstreetmap_basemap(tmp_path):
     """With the edition's frozen OSM file in dati/, the detail shows the streets (and credits them);
     without it, only the comune outlines and no OSM credit (the fixture above)."""
     from osm_samples import sample_osm
+
     from stampa.basemap.osm_store import write_osm_gpkg
 
     toml = make_project(tmp_path)
