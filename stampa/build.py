@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .check import inactive_lines
+from .compare_command import write_comparison
 from .inputs import Inputs, load_inputs, with_basemap
 from .lock import build_lock
 from .numbering import number_entries
@@ -36,6 +37,8 @@ class BuildOptions:
     out: Path | None = None
     verifica: bool | None = None  # None → the config's [uscita] verifica
     show: bool = True
+    archive: bool = True  # keep the edition in dati/edizioni/<anno>/ when it succeeded (stampa.archive)
+    new_ids: frozenset[str] | None = None  # entries marked «Novità»; None → from the comparison
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,21 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     theme = load_theme(cfg.root / "layout" / "tema.toml")
     problems: list[Problem] = list(inputs.problems)
     numbered = number_entries(inputs.edition.entries)
+    comparison, compare_problem = _comparison(cfg, numbered) if opts.archive else (None, None)
+    if compare_problem is not None:
+        problems.append(compare_problem)
+    new_ids = comparison.new_ids if comparison is not None and cfg.mappa.segna_novita else frozenset()
+    if opts.new_ids is not None:  # a rebuild: the marks the archived edition printed
+        new_ids = frozenset(opts.new_ids)
 
     with build_lock(out_dir):
         remove_stale_temps(out_dir)  # left by a build that was killed halfway
         # Built aside and moved into out_dir only when every product succeeded: a failed build
         # leaves the previous edition whole (stampa.staging).
         with staged(out_dir) as stage:
-            report, problems = _build_products(cfg, inputs, theme, stage, out_dir, clock, problems, numbered)
+            report, problems = _build_products(cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids)
+            if comparison is not None:
+                write_comparison(stage, comparison)
 
         preflight_ok = True
         run_check = cfg.uscita.verifica if opts.verifica is None else opts.verifica
@@ -84,13 +95,51 @@ def build_edition(opts: BuildOptions) -> BuildResult:
             report["tempi_s"] = clock.report()
             write_report(out_dir, report)
 
+    archived = _archive(cfg, numbered, report, inputs, new_ids) if opts.archive and preflight_ok else None
+    if archived is not None and isinstance(archived, Problem):
+        problems.append(archived)
     if opts.show:
         _closing(out_dir, report, problems, inputs)
+        if comparison is not None:
+            console().print(comparison.summary(), markup=False)
+        if isinstance(archived, Path):
+            console().print(f"Edizione archiviata in {archived} (da conservare con i dati: vedi «Da un'edizione all'altra»).",
+                            markup=False)
     return BuildResult(out_dir, report, tuple(problems), preflight_ok)
 
 
+def _comparison(cfg, numbered):
+    """The entries against the last archived edition (stampa.compare): (Comparison or None, a
+    warning when the archive cannot be read). No archive yet: nothing to compare, no message."""
+    from .archive import archived_years, read_archive
+    from .compare import compare, reference_year
+
+    year = reference_year(archived_years(cfg.root), cfg.edizione.anno)
+    if year is None:
+        return None, None
+    try:
+        return compare(read_archive(cfg.root, year), numbered, cfg.edizione.anno), None
+    except StampaError as exc:
+        first = exc.problems[0]
+        return None, Problem("avviso", "confronto con l'edizione archiviata non riuscito: " + first.message, file=first.file)
+
+
+def _archive(cfg, numbered, report: dict[str, Any], inputs: Inputs, new_ids) -> Path | Problem:
+    """The snapshot of the edition just built (stampa.archive). Only after everything succeeded, so
+    an archive always describes an edition that exists; a failure to write it does not undo the
+    edition, it is a warning."""
+    from .archive import write_archive
+    from .problems import warning
+
+    try:
+        return write_archive(cfg, numbered, report, inputs.entries_file, new_ids)
+    except StampaError as exc:
+        first = exc.problems[0]
+        return warning("l'edizione è costruita ma non è stata archiviata: " + first.message, file=first.file)
+
+
 def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, clock: StageClock,  # noqa: ANN001
-                    problems: list[Problem], numbered) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
+                    problems: list[Problem], numbered, new_ids=frozenset()) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
     """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
     from .basemap import basemap_report
     from .basemap.for_views import get_basemaps
@@ -102,7 +151,8 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
 
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
         mappa = build_mappa(
-            cfg, inputs.edition.entries, inputs.district, stage, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps
+            cfg, inputs.edition.entries, inputs.district, stage, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps,
+            new_ids=new_ids,
         )
     problems = problems + list(mappa.warnings)
     files: list[dict[str, Any]] = list(mappa.files)
@@ -123,7 +173,12 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
             for f in files
             if f.get("versione") == "digitale"
         ]
-        files += list(build_web(cfg, inputs.edition.entries, inputs.district, stage, theme=theme, pdf_links=pdf_links))
+        files += list(build_web(cfg, inputs.edition.entries, inputs.district, stage, theme=theme, pdf_links=pdf_links,
+                                new_ids=new_ids))
+        from .web.publish import publish
+
+        # The same numbers and «Novità» marks as the page: voci.geojson, mappa.umap, then web.zip.
+        files += publish(cfg, number_entries(inputs.edition.entries, new_ids), theme, inputs.district, stage)
 
     problems = [relocate(p, stage, out_dir) for p in problems]
     problems += files_left_from_before(out_dir, [f["path"] for f in files])

@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("edizione", help="costruisce tutto ciò che chiede la configurazione: Mappa, manifesti, versione web, rapporto")
     _common(p, building=True)
     p.add_argument("--senza-verifica", action="store_true", help="non eseguire la verifica finale dei PDF")
+    p.add_argument("--anno", type=_year, metavar="ANNO",
+                   help="ricostruisce l'edizione ANNO dall'archivio dati/edizioni/ANNO (in out/edizione-ANNO)")
     p.set_defaults(run=_run_edizione)
 
     p = sub.add_parser("verifica", help="verifica i PDF già costruiti (quelli di rapporto.json, o i file indicati)")
@@ -101,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("geocodifica", help="cerca le posizioni degli indirizzi senza coordinate e le scrive nel registro dati/geocodifica.csv")
     _common(p, building=False)
     p.set_defaults(run=_run_geocodifica)
+
+    p = sub.add_parser("confronta", help="confronta le voci di oggi con l'ultima edizione archiviata: nuove, tolte, cambiate, spostate")
+    _common(p, building=False)
+    p.add_argument("--con", type=_year, metavar="ANNO", help="l'edizione archiviata con cui confrontare (predefinita: l'ultima)")
+    p.add_argument("--out", type=Path, metavar="CARTELLA", help="dove scrivere confronto.json (predefinita: quella della configurazione)")
+    p.set_defaults(run=_run_confronta)
+
+    p = sub.add_parser("bozze", help="una pagina PDF per voce in out/bozze/, da mandare a ogni ente per conferma, ed elenco.csv")
+    _common(p, building=False)
+    p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita (predefinita: quella della configurazione)")
+    p.set_defaults(run=_run_bozze)
 
     p = sub.add_parser("sfondo", help="scarica e congela lo sfondo della mappa in dati/, per ristampe senza rete")
     _common(p, building=True, out=False)  # it writes into dati/, next to the edition's data
@@ -114,8 +127,20 @@ def _run_controlla(args: argparse.Namespace) -> int:
     return run_check(args.config, dati=args.dati)
 
 
+def _year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(f"anno non valido: «{text}» (scrivi quattro cifre, es. 2025)")
+    return int(text)
+
+
 def _run_edizione(args: argparse.Namespace) -> int:
     from .build import BuildOptions, run_edition
+
+    if args.anno is not None:
+        from .rebuild import run_rebuild
+
+        return run_rebuild(args.config, args.anno, out=args.out, sfondo=args.sfondo,
+                           verifica=False if args.senza_verifica else None)
 
     return run_edition(
         BuildOptions(
@@ -138,6 +163,18 @@ def _run_geocodifica(args: argparse.Namespace) -> int:
     from .geocoding.command import run_geocodifica
 
     return run_geocodifica(args.config, dati=args.dati)
+
+
+def _run_confronta(args: argparse.Namespace) -> int:
+    from .compare_command import run_confronta
+
+    return run_confronta(args.config, dati=args.dati, con=args.con, out=args.out)
+
+
+def _run_bozze(args: argparse.Namespace) -> int:
+    from .bozze.command import run_bozze
+
+    return run_bozze(args.config, dati=args.dati, out=args.out)
 
 
 def _run_sfondo(args: argparse.Namespace) -> int:

@@ -132,6 +132,8 @@ class Mappa:
     tavole: str = _f("automatico", choices=("automatico", "sì", "no"))
     voci_per_mappa: int = _f(250, min=1, max=100000)  # above this the booklet splits the map into tavole
     anteprime_pagine: int = _f(12, min=0, max=100000)  # booklet pages previewed as PNG (the first N)
+    # Mark «Novità» the entries not in the last archived edition (index and web page).
+    segna_novita: bool = _f(False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +145,13 @@ class Manifesto:
     carattere_titoli: str = _f("")  # empty → the same as [mappa] carattere_titoli
     carattere_testo: str = _f("")  # empty → the same as [mappa] carattere_testo
     anteprime_laboratori: int = _f(20, min=0, max=100000)  # per-lab posters previewed as PNG (the first N)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bozze:
+    """The proofs sent to each organisation (`stampa bozze`)."""
+
+    entro: str = _f("")  # the date to answer by, "AAAA-MM-GG"; empty → «al più presto»
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,6 +172,7 @@ class Config:
     geocodifica: Geocodifica = _f(Geocodifica())
     mappa: Mappa = _f(Mappa())
     manifesto: Manifesto = _f(Manifesto())
+    bozze: Bozze = _f(Bozze())
     uscita: Uscita = _f(Uscita())
     # Not from the file: where it was read from, for messages and relative paths.
     file: Path = field(default=Path("stampa.toml"), metadata={"internal": True})
@@ -317,7 +327,19 @@ def _check_cross(cfg: Config, file: Path) -> list[Problem]:
     if not cfg.distretto.comuni:
         problems.append(error("l'elenco dei comuni è vuoto.", file=str(file), where="chiave «distretto.comuni»"))
     problems += _outside_project(cfg, file)
+    if cfg.bozze.entro and _iso_date(cfg.bozze.entro) is None:
+        problems.append(error("scrivi la data come AAAA-MM-GG tra virgolette, es. \"2027-01-31\".", file=str(file),
+                              where="chiave «bozze.entro»", value=cfg.bozze.entro))
     return problems
+
+
+def _iso_date(text: str):  # noqa: ANN202 - datetime.date or None
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
+    except ValueError:
+        return None
 
 
 def _looks_like_file(fonte: str) -> bool:
@@ -394,5 +416,6 @@ __all__ = [
     "Mappa",
     "Manifesto",
     "Uscita",
+    "Bozze",
     "load_config",
 ]

@@ -21,6 +21,7 @@ FIRST_COMUNE = CAPITAL  # Pavia
 class Numbered:
     number: int
     entry: Entry
+    novita: bool = False  # new since the archived edition, marked «Novità» ([mappa] segna_novita)
 
 
 def sort_key(entry: Entry) -> tuple:
@@ -34,6 +35,6 @@ def sort_key(entry: Entry) -> tuple:
     )
 
 
-def number_entries(entries: Sequence[Entry]) -> tuple[Numbered, ...]:
-    """Entries with their map numbers, 1…N in index order."""
-    return tuple(Numbered(i, e) for i, e in enumerate(sorted(entries, key=sort_key), start=1))
+def number_entries(entries: Sequence[Entry], new_ids: frozenset[str] = frozenset()) -> tuple[Numbered, ...]:
+    """Entries with their map numbers, 1…N in index order; those in ``new_ids`` marked new."""
+    return tuple(Numbered(i, e, e.id in new_ids) for i, e in enumerate(sorted(entries, key=sort_key), start=1))

@@ -115,8 +115,13 @@ def assert_readable(out: Path) -> None:
         elif p.suffix == ".png":
             with Image.open(p) as img:
                 img.load()
-        elif p.suffix == ".json":
+        elif p.suffix in (".json", ".geojson", ".umap"):
             json.loads(p.read_text(encoding="utf-8"))
+        elif p.suffix == ".zip":
+            import zipfile
+
+            with zipfile.ZipFile(p) as z:
+                assert z.testzip() is None, p
         elif p.suffix == ".html":
             assert p.read_text(encoding="utf-8").rstrip().endswith("</html>"), p
         else:

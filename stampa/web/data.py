@@ -50,6 +50,7 @@ def entry_record(n: Numbered) -> dict[str, Any]:
         # file, geocodificata (+ precisione) or corretta a mano, as in rapporto.json
         "posizione": e.position_from,
         "precisione": e.precision,
+        "novita": n.novita,  # new since the archived edition ([mappa] segna_novita)
     }
 
 

@@ -162,9 +162,10 @@ def _theme_css(theme: Theme) -> str:
 
 
 def render_page(cfg: Config, entries: Sequence[Entry], district, *, theme: Theme,  # noqa: ANN001
-                pdf_links: Sequence[tuple[str, str]] = ()) -> str:
-    """The page as text. ``pdf_links``: (label, href relative to the page)."""
-    numbered = number_entries(entries)
+                pdf_links: Sequence[tuple[str, str]] = (), new_ids: frozenset[str] = frozenset()) -> str:
+    """The page as text. ``pdf_links``: (label, href relative to the page); ``new_ids``: entries
+    marked «Novità»."""
+    numbered = number_entries(entries, new_ids)
     tile = tiles(cfg)
     credits = [html.escape(ISTAT_CREDIT)]
     if tile is not None:
@@ -217,7 +218,7 @@ def render_page(cfg: Config, entries: Sequence[Entry], district, *, theme: Theme
 
 
 def build_web(cfg: Config, entries: Sequence[Entry], district, out_dir: Path, *, theme: Theme,  # noqa: ANN001
-              pdf_links: Sequence[tuple[str, str]] = ()) -> list[dict[str, Any]]:
+              pdf_links: Sequence[tuple[str, str]] = (), new_ids: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Write ``out_dir/web/index.html`` and copy the digital PDFs next to it.
 
     ``pdf_links``: (label, path of the PDF relative to ``out_dir``). Returns report records
@@ -241,7 +242,7 @@ def build_web(cfg: Config, entries: Sequence[Entry], district, out_dir: Path, *,
         hrefs.append((label, source.name))
         records.append(_record(out_dir, target))
     page = web / PAGE
-    write_text(page, render_page(cfg, entries, district, theme=theme, pdf_links=hrefs))
+    write_text(page, render_page(cfg, entries, district, theme=theme, pdf_links=hrefs, new_ids=new_ids))
     return [_record(out_dir, page)] + records
 
 

@@ -60,13 +60,14 @@ def build_mappa(
     layout_dir: Path,
     basemaps: Basemaps | None = None,
     preview_dpi: float | None = None,
+    new_ids: frozenset[str] = frozenset(),
 ) -> MappaResult:
     """Build the Mappa in the configured format: ``mappa-stampa.pdf``, ``mappa-digitale.pdf`` and
     ``anteprime/mappa-p<N>.png`` in ``out_dir``. Raises StampaError for an edition the format
     cannot hold, an entry too long for an index column, or bad layout texts."""
     out_dir = Path(out_dir)
     fetch = basemaps or vector_basemaps
-    setup = prepare(cfg, entries, district, layout_dir)
+    setup = prepare(cfg, entries, district, layout_dir, new_ids)  # new_ids: marked «Novità» in the index
 
     # The map is planned before its basemaps are known (the usual credit lines size their box);
     # a single map is planned again with the real lines, and its basemaps fetched again only if

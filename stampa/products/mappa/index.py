@@ -122,6 +122,8 @@ def card_markup(n: Numbered, texts: Texts, links: bool, fit=None, sheet: int | N
     meta_markup = escape(" · ".join(meta))
     if sheet is not None:
         meta_markup = f"<b>{escape(texts.fill('tavole.rimando', numero=sheet))}</b> · " + meta_markup
+    if n.novita:  # first on the line of details, for entries new since the archived edition
+        meta_markup = f"<b>{escape(texts('indice.novita'))}</b> · " + meta_markup
     paras = [("name", escape(e.nome)), ("meta", meta_markup)]
     if e.attivita:
         paras.append(("detail", escape(e.attivita)))
@@ -221,6 +223,13 @@ def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts
     card.markups = markups
     card.indent_mm = indent
     return card
+
+
+def card_block(n: Numbered, width_mm: float, texts: Texts, fonts: Fonts, *, largest: int = 0, scale: float = 1.0,
+               links: bool = False) -> WrappedCard | None:
+    """One card wrapped to ``width_mm`` exactly as the index prints it (proofs: stampa.bozze).
+    None when a word cannot fit the width."""
+    return _wrap_card(Card(n, None, largest or n.number), width_mm, index_styles(fonts, scale), texts, fonts, links)
 
 
 _TEMPLATES: dict[int, tuple[object, object]] = {}  # id(style) → (style, its text fragment)

@@ -117,7 +117,7 @@ class MappaPlan:
 # ---------------------------------------------------------------------------------------------
 
 
-def prepare(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path) -> Setup:
+def prepare(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path, new_ids: frozenset[str] = frozenset()) -> Setup:
     """Fonts, texts, numbers and the format: the first step, shared by planning and drawing.
 
     The format is settled here, before any map is planned: a fixed format that cannot hold the
@@ -126,7 +126,7 @@ def prepare(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path) -
     require_hyphenation()
     fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
     texts = load_texts(layout_dir, cfg)
-    setup = Setup(cfg, texts, fonts, tuple(number_entries(entries)), district)
+    setup = Setup(cfg, texts, fonts, tuple(number_entries(entries, new_ids)), district)
     return _settle_format(setup)
 
 

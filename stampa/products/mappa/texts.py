@@ -67,6 +67,7 @@ _MAP = DEFAULT_WORDS
 # section → key → default, for keys an older layout file may lack. The map's own words default to
 # those of MapWords, so each default is written once.
 OPTIONAL: dict[str, dict[str, str]] = {
+    "indice": {"novita": "Novità"},
     "legenda": {
         "titolo": _MAP.legend_title,
         "spostato": _MAP.displaced,

@@ -38,7 +38,7 @@
   function card(v) {
     var box = el("div", "scheda");
     box.appendChild(el("h3", "", v.numero + ". " + v.nome));
-    box.appendChild(el("p", "tipo", v.tipo_etichetta));
+    box.appendChild(el("p", "tipo", (v.novita ? "Novità · " : "") + v.tipo_etichetta));
     var where = [v.indirizzo, v.quartiere, v.comune].filter(function (s) { return s; }).join(", ");
     if (where) box.appendChild(el("p", "dove", where));
     if (v.ente) box.appendChild(el("p", "ente", "A cura di: " + v.ente));
@@ -171,7 +171,7 @@
         var text = el("span", "testo");
         text.appendChild(el("span", "nome", v.nome));
         // Outside the capoluogo the quartiere is no heading: it goes with the entry, as on paper.
-        var kind = v.tipo_etichetta + (!group.capoluogo && v.quartiere ? " · " + v.quartiere : "");
+        var kind = (v.novita ? "Novità · " : "") + v.tipo_etichetta + (!group.capoluogo && v.quartiere ? " · " + v.quartiere : "");
         text.appendChild(el("span", "tipo", kind));
         button.appendChild(text);
         button.addEventListener("click", function () { show(n); });

@@ -1,0 +1,1 @@
+"""Proofs («bozze»): one page per entry for each organisation to confirm or correct (`stampa bozze`)."""
