@@ -14,7 +14,7 @@ import shapely
 from pyproj import Transformer
 from reportlab.lib.units import mm
 
-from ..cartography.draw import _path_of
+from ..cartography.draw import path_of
 from ..numbering import Numbered
 from ..printing.theme import Theme
 from ..printing.typography import draw_string
@@ -87,13 +87,13 @@ def draw_detail(canvas, data: DetailData, n: Numbered, box_mm: tuple[float, floa
         canvas.setStrokeColor(theme.color("confine"))
         canvas.setLineWidth(0.6)
         canvas.setDash([2.2, 1.4])
-        canvas.drawPath(_path_of(canvas, _lines(to_mm(lines))), stroke=1, fill=0)
+        canvas.drawPath(path_of(canvas, _lines(to_mm(lines))), stroke=1, fill=0)
         canvas.setDash()
     outline = shapely.clip_by_rect(data.outline, ex0, ey0, ex1, ey1)
     if not outline.is_empty:
         canvas.setStrokeColor(theme.color("distretto"))
         canvas.setLineWidth(1.5)
-        canvas.drawPath(_path_of(canvas, _lines(to_mm(outline))), stroke=1, fill=0)
+        canvas.drawPath(path_of(canvas, _lines(to_mm(outline))), stroke=1, fill=0)
     # The neighbours: small marks in their type's colour, so the entry is seen among the others.
     near = data.tree.query(shapely.box(ex0, ey0, ex1, ey1))
     for k in sorted(int(i) for i in near):
