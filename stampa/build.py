@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .check import inactive_lines
 from .inputs import Inputs, load_inputs, with_basemap
@@ -36,6 +36,8 @@ class BuildOptions:
     out: Path | None = None
     verifica: bool | None = None  # None → the config's [uscita] verifica
     show: bool = True
+    # Told when each stage starts and ends (stampa.stages.StageClock): the web app's live progress.
+    progress: Callable[[str, str, float | None], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class BuildResult:
 def build_edition(opts: BuildOptions) -> BuildResult:
     """Build everything the configuration asks for. Raises StampaError when the input is wrong."""
     out = console()
-    clock = StageClock(out, show=opts.show)
+    clock = StageClock(out, show=opts.show, listener=opts.progress)
     with clock.stage("dati", "Lettura e controllo dei dati"):
         inputs = load_inputs(opts.config, dati=opts.dati, geocodifica="attesa")
     if inputs.geocoding is not None and inputs.geocoding.pending:  # addresses not yet in the record

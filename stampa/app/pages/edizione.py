@@ -1,0 +1,39 @@
+"""Edizione: title, year, label, contacts, QR addresses and formats, saved into stampa.toml."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ...problems import StampaError
+from .. import tomledit
+from ..server import state
+
+bp = Blueprint("edizione", __name__)
+
+
+def _page(values, problems=(), saved=False, status=200):
+    return render_template(
+        "edizione.html", fields=tomledit.EDITION_FIELDS, values=values, choices=tomledit.CHOICES,
+        problems=problems, saved=saved, config=state().project.config,
+    ), status
+
+
+@bp.get("/edizione")
+def show():
+    config = state().project.config
+    try:
+        values = tomledit.current_values(tomledit.read_document(config))
+    except StampaError as exc:
+        return _page({}, exc.problems, status=422)
+    return _page(values)
+
+
+@bp.post("/edizione")
+def save():
+    values = tomledit.form_values(request.form)
+    try:
+        tomledit.save(state().project.config, values)
+    except StampaError as exc:
+        # Nothing was written: the form keeps what was typed, with the CLI's messages.
+        return _page(values, exc.problems, status=422)
+    return _page(values, saved=True)
