@@ -9,9 +9,9 @@ import http.client
 import re
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from stampa.app.security import COOKIE, Secrets
 from stampa.app.server import create_app, serve

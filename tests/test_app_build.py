@@ -12,15 +12,14 @@ import time
 import zipfile
 
 import pytest
-from pypdf import PdfReader
-
 from app_support import running_app
+from pypdf import PdfReader
 from robusto_support import hashes, make_project, run_stampa
 
 pytestmark = pytest.mark.lento  # whole builds
 
 
-def _build_in_app(client) -> None:  # noqa: ANN001
+def _build_in_app(client) -> None:
     answer = client.post("/costruisci")
     assert answer.status == 303
     deadline = time.monotonic() + 600  # a bound, not a speed check: the machine is shared
@@ -63,7 +62,7 @@ def test_a_build_while_the_folder_is_locked_is_refused_with_the_clis_message(tmp
     project = make_project(tmp_path / "p")
     out = project.parent / "out"
     with build_lock(out):  # as a `stampa edizione` running in a terminal holds it
-        with running_app(project) as (client, server):
+        with running_app(project) as (client, _):
             client.login()
             assert client.post("/costruisci").status == 303
             for _ in range(3000):

@@ -4,10 +4,9 @@ entries' checks as a table, errors first; upload, choice, summary and map data."
 from __future__ import annotations
 
 import json
-
-import pytest
 import tomllib
 
+import pytest
 from app_support import running_app
 from robusto_support import make_project, sample_rows, write_rows
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-
 from app_support import running_app
 from robusto_support import make_project
 

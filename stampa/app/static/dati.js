@@ -7,7 +7,8 @@
   fetch(box.getAttribute("data-sorgente"), { credentials: "same-origin", cache: "no-store" })
     .then(function (r) { return r.json(); })
     .then(function (data) {
-      var map = L.map(box, { attributionControl: false });
+      // A view first: markers added to a map without one cannot be placed.
+      var map = L.map(box, { attributionControl: false }).setView([45.18, 9.15], 11);
       var layers = [];
       if (data.confini) {
         layers.push(L.geoJSON(data.confini, { style: { color: "#0b4f8a", weight: 1.5, fillOpacity: 0.04 } }).addTo(map));
@@ -24,7 +25,7 @@
         return m.addTo(map);
       });
       var group = L.featureGroup(layers.concat(points));
-      if (group.getLayers().length) { map.fitBounds(group.getBounds(), { padding: [12, 12] }); } else { map.setView([45.18, 9.15], 11); }
+      if (group.getLayers().length) { map.fitBounds(group.getBounds(), { padding: [12, 12] }); }
       box.setAttribute("data-voci", String(points.length));
     });
 })();
