@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from app_support import running_app
 from robusto_support import make_project, run_stampa, sample_rows, write_rows
 
@@ -58,7 +57,7 @@ def browser(tmp_path):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _wait(driver, condition, seconds: float = 120):  # noqa: ANN001, ANN202
+def _wait(driver, condition, seconds: float = 120):
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -66,20 +65,20 @@ def _wait(driver, condition, seconds: float = 120):  # noqa: ANN001, ANN202
     return WebDriverWait(driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
-def _shot(driver, name: str) -> None:  # noqa: ANN001
+def _shot(driver, name: str) -> None:
     folder = os.environ.get("STAMPA_SCREENSHOT_DIR")
     if folder:
         driver.save_screenshot(str(Path(folder) / f"app-{name}.png"))
 
 
-def _check_page_is_accessible(driver) -> None:  # noqa: ANN001
+def _check_page_is_accessible(driver) -> None:
     unlabelled = driver.execute_script(
         "return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))"
         ".filter(e => e.labels.length === 0).map(e => e.name || e.id);")
     assert unlabelled == []
 
 
-def _nav(driver, label: str) -> None:  # noqa: ANN001
+def _nav(driver, label: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.find_element(By.LINK_TEXT, label).click()
@@ -90,7 +89,7 @@ def test_staff_journey_in_chromium(browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    project = make_project(tmp_path / "progetto")
+    project = make_project(tmp_path / "progetto", verifica=True)  # the preflight runs at the end, as by default
     rows = sample_rows()
     bad_rows = [dict(r) for r in rows]
     bad_rows[4]["tipo"] = "circolo"  # row 6 of the file
@@ -152,6 +151,7 @@ def test_staff_journey_in_chromium(browser, tmp_path):
         _shot(browser, "costruisci-in-corso")
         _wait(browser, lambda d: d.find_elements(By.ID, "verdetto"), seconds=600)
         assert browser.find_element(By.ID, "stato").text == "fatto"
+        assert browser.find_element(By.ID, "verdetto").text == "Superata: i PDF per la tipografia sono pronti."
         _shot(browser, "costruisci-fatto")
         browser.execute_script("document.getElementById('anteprime-titolo').scrollIntoView()")
         _wait(browser, lambda d: all(i.get_attribute("naturalWidth") not in ("0", None)

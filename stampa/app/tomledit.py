@@ -43,6 +43,15 @@ EDITION_FIELDS = (
     Field("manifesto.per_laboratorio", "Anche un manifesto per ogni laboratorio", "bool"),
 )
 
+# The form's groups, in order: the first part of the key → the group's title.
+GROUPS = {
+    "edizione": "L'edizione",
+    "contatti": "Contatti (stampati sulla Mappa e sul manifesto)",
+    "collegamenti": "Dove portano i codici QR",
+    "mappa": "Formati",
+    "manifesto": "Formati",
+}
+
 CHOICES = {
     "mappa.formato": Mappa.__dataclass_fields__["formato"].metadata["choices"],
     "manifesto.formati": Manifesto.__dataclass_fields__["formati"].metadata["choices"],

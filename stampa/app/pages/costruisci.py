@@ -51,9 +51,11 @@ def _page(problems=(), status: int = 200):
         return render_template("costruisci.html", job=job, problems=exc.problems, report=None, verdict=None,
                                out_dir=None, print_files=[], previews=[], pdfs=[]), 422
     report = _report(out_dir) if job is None or job.state != "in corso" else None
+    checked = load_config(state().project.config).uscita.verifica
     files = report.get("file", []) if report else []
     return render_template(
         "costruisci.html", job=job, problems=problems, report=report, verdict=_verdict(out_dir) if report else None,
+        checked=checked,
         out_dir=out_dir, print_files=print_files(report) if report else [],
         previews=[f for f in files if f["path"].endswith(".png")],
         pdfs=[f for f in files if f["path"].endswith(".pdf") and not f["path"].startswith("web/")],

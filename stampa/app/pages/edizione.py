@@ -13,9 +13,21 @@ bp = Blueprint("edizione", __name__)
 
 def _page(values, problems=(), saved=False, status=200):
     return render_template(
-        "edizione.html", fields=tomledit.EDITION_FIELDS, values=values, choices=tomledit.CHOICES,
+        "edizione.html", fields=grouped(), values=values, choices=tomledit.CHOICES,
         problems=problems, saved=saved, config=state().project.config,
     ), status
+
+
+def grouped() -> list[tuple[str, list[tomledit.Field]]]:
+    """The fields under their group's title, in the form's order."""
+    out: list[tuple[str, list[tomledit.Field]]] = []
+    for f in tomledit.EDITION_FIELDS:
+        title = tomledit.GROUPS[f.key.split(".")[0]]
+        if out and out[-1][0] == title:
+            out[-1][1].append(f)
+        else:
+            out.append((title, [f]))
+    return out
 
 
 @bp.get("/edizione")
