@@ -144,7 +144,7 @@ def test_staff_journey_in_chromium(browser, tmp_path):
         _shot(browser, "costruisci-zoom200")
         browser.set_window_size(1366, 768)
 
-        _nav(browser, "3. Costruisci")
+        _nav(browser, "4. Costruisci")
         _check_page_is_accessible(browser)
         browser.find_element(By.ID, "avvia").click()
         _wait(browser, lambda d: d.find_elements(By.ID, "fasi"))

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..problems import StampaError, error
@@ -49,15 +53,21 @@ def create_app(config: Path, *, keys: Secrets | None = None, port: int | None = 
     app.extensions["stampa"] = State(Project(config), Builder(config), keys)
     install(app, keys)
 
-    from .pages import costruisci, dati, edizione, home
+    from .pages import costruisci, dati, edizione, home, testi
 
-    for module in (home, edizione, dati, costruisci):
+    for module in (home, edizione, dati, testi, costruisci):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: HTTPException):
         message = f"file troppo grande: il limite è {MAX_UPLOAD_MB} MB. Togli le colonne o le righe che non servono, o salvalo in CSV."
         return render_template("errore.html", code=413, message=message), 413
+
+    @app.errorhandler(InternalServerError)
+    def _bug(exc: HTTPException):
+        message = ("errore interno di stampa: la pagina non si può mostrare. Riprova; se si ripete, "
+                   "segnala a chi sviluppa stampa che cosa stavi facendo.")
+        return render_template("errore.html", code=500, message=message), 500
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
