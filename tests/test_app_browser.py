@@ -137,12 +137,16 @@ def test_staff_journey_in_chromium(browser, tmp_path):
 
         # 200 % zoom of a 1366×768 screen: the page is 683 CSS pixels wide and nothing scrolls sideways.
         browser.set_window_size(683, 768)
-        for page in ("/dati", "/edizione", "/costruisci"):
+        for page in ("/dati", "/edizione", "/testi", "/costruisci"):
             browser.get(f"http://127.0.0.1:{client.port}{page}")
             wide = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert wide <= 0, page
         _shot(browser, "costruisci-zoom200")
         browser.set_window_size(1366, 768)
+
+        _nav(browser, "3. Testi")
+        _check_page_is_accessible(browser)
+        _shot(browser, "testi")
 
         _nav(browser, "4. Costruisci")
         _check_page_is_accessible(browser)
