@@ -36,6 +36,13 @@ def test_the_printed_address_sets_the_cookie_and_then_pages_open(project):
         assert page.headers["content-security-policy"].startswith("default-src 'self'")
 
 
+def test_the_token_redirect_never_leaves_the_app(project):
+    with running_app(project) as (client, _):
+        answer = client.get(f"//sito-cattivo.example/dati?t={client.keys.token}&livello=errore")
+        assert answer.status == 303
+        assert answer.headers["location"] == "/sito-cattivo.example/dati?livello=errore"
+
+
 def test_another_host_name_is_refused_even_with_the_cookie(project):
     """A page that points its own domain at 127.0.0.1 (DNS rebinding) sends its own Host."""
     with running_app(project) as (client, _):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, redirect, request
 
@@ -50,8 +51,9 @@ def install(app: Flask, keys: Secrets) -> None:
         if _same(given, keys.token):
             if request.method in SAFE_METHODS:
                 # Drop the token from the address bar (and from the history) once the cookie holds it.
-                args = {k: v for k, v in request.args.items() if k != TOKEN_PARAM}
-                target = request.path + ("?" + "&".join(f"{k}={v}" for k, v in args.items()) if args else "")
+                # One leading slash: «//host/» would send the browser to another site.
+                args = [(k, v) for k, v in request.args.items(multi=True) if k != TOKEN_PARAM]
+                target = "/" + request.path.lstrip("/") + ("?" + urlencode(args) if args else "")
                 response = redirect(target, code=303)
                 response.set_cookie(COOKIE, keys.token, httponly=True, samesite="Strict", path="/")
                 return response
