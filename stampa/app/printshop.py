@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from ..printing.fonts import register_family
@@ -41,7 +42,7 @@ def folds_text(record: dict[str, Any]) -> str:
     if not seen:
         return "nessuna (foglio piano)"
     parts = ", ".join(f"{o} a {_fmt_mm(p)} mm" for o, p in seen)
-    return f"{len(seen)} {'piega' if len(seen) == 1 else 'pieghe'}: {parts} (dal bordo del formato finito)"
+    return f"{len(seen)} {'piega' if len(seen) == 1 else 'pieghe'}: {parts} (dal bordo del rifilo)"
 
 
 def sheet_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -57,8 +58,8 @@ def sheet_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def make_sheet(report: dict[str, Any], contacts: Sequence[str]) -> bytes:
-    """The one-page A4 sheet, as PDF bytes."""
+def make_sheet(report: dict[str, Any], contacts: Sequence[str], *, verified: bool = False) -> bytes:
+    """The one-page A4 sheet, as PDF bytes. ``verified``: the files passed the preflight (said on the sheet)."""
     fonts = register_family("Atkinson Hyperlegible")
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1)
@@ -83,7 +84,10 @@ def make_sheet(report: dict[str, Any], contacts: Sequence[str]) -> bytes:
     y -= 8
     files = print_files(report)
     label_w = 48 * PT_PER_MM
-    for record in files:
+    for n, record in enumerate(files):
+        if y < 260:  # points: room for one more block and the notes; the sheet stays one page
+            line(f"… e altri {len(files) - n} file per la stampa, tutti nello zip: formato e pagine di ciascuno sono in rapporto.json.", 10, gap_pt=6)
+            break
         c.setLineWidth(0.6)
         c.line(left, y, right, y)
         y -= 6
@@ -93,7 +97,11 @@ def make_sheet(report: dict[str, Any], contacts: Sequence[str]) -> bytes:
             c.setFont(fonts.bold, 10)
             c.drawString(left, y, label)
             c.setFont(fonts.regular, 10)
-            c.drawString(left + label_w, y, value)
+            lines = simpleSplit(value, fonts.regular, 10, right - left - label_w)
+            for i, text in enumerate(lines):
+                if i:
+                    y -= 12
+                c.drawString(left + label_w, y, text)
             y -= 4
         y -= 10
         c.setFont(fonts.bold, 10)
@@ -115,7 +123,7 @@ def make_sheet(report: dict[str, Any], contacts: Sequence[str]) -> bytes:
     c.setFont(fonts.regular, 9)
     foot = (
         "Consegna entro il ____ / ____ / ________        Firma per l'approvazione ______________________________",
-        "I file sono stati controllati da «stampa verifica» prima dell'invio (rifilo, abbondanza, caratteri, colori).",
+        *(["I file hanno superato la verifica per la tipografia (rifilo, abbondanza, caratteri, colori)."] if verified else []),
         "Per dubbi: il referente indicato in alto.",
     )
     for i, text in enumerate(foot):
@@ -125,11 +133,11 @@ def make_sheet(report: dict[str, Any], contacts: Sequence[str]) -> bytes:
     return buf.getvalue()
 
 
-def make_zip(out_dir: Path, report: dict[str, Any], contacts: Sequence[str]) -> bytes:
+def make_zip(out_dir: Path, report: dict[str, Any], contacts: Sequence[str], *, verified: bool = False) -> bytes:
     """The print PDFs and the sheet, in one zip (built in memory: nothing is left on disk)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr(SHEET_NAME, make_sheet(report, contacts))
+        z.writestr(SHEET_NAME, make_sheet(report, contacts, verified=verified))
         for record in print_files(report):
             z.write(out_dir / record["path"], arcname=record["path"])
     return buf.getvalue()

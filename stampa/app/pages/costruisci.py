@@ -36,6 +36,12 @@ def _verdict(out_dir: Path) -> dict | None:
         return None
 
 
+def _verified(out_dir: Path) -> bool:
+    """The last build ran the preflight and its print files passed."""
+    verdict = _verdict(out_dir)
+    return bool(load_config(state().project.config).uscita.verifica and verdict and verdict.get("ok"))
+
+
 def _contacts() -> list[str]:
     c = load_config(state().project.config).contatti
     who = " · ".join(x for x in (c.ente, c.referente) if x)
@@ -106,7 +112,7 @@ def printshop_zip():
     report = _report(out_dir)
     if report is None:
         abort(404, "non c'è ancora un'edizione costruita: premi «Costruisci l'edizione».")
-    data = make_zip(out_dir, report, _contacts())
+    data = make_zip(out_dir, report, _contacts(), verified=_verified(out_dir))
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name="per-la-tipografia.zip")
 
 
@@ -117,7 +123,8 @@ def printshop_sheet():
     report = _report(_out_dir())
     if report is None:
         abort(404, "non c'è ancora un'edizione costruita: premi «Costruisci l'edizione».")
-    return send_file(io.BytesIO(make_sheet(report, _contacts())), mimetype="application/pdf", download_name=SHEET_NAME)
+    sheet = make_sheet(report, _contacts(), verified=_verified(_out_dir()))
+    return send_file(io.BytesIO(sheet), mimetype="application/pdf", download_name=SHEET_NAME)
 
 
 @bp.get("/scarica/versione-web.zip")
