@@ -6,6 +6,8 @@ Screenshots at 1366×768 go to $STAMPA_SCREENSHOT_DIR when it is set."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import tempfile
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from app_support import running_app
-from robusto_support import make_project, run_stampa, sample_rows, write_rows
+from robusto_support import SAMPLE_CSV, make_project, run_stampa, write_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -90,7 +92,9 @@ def test_staff_journey_in_chromium(browser, tmp_path):
     from selenium.webdriver.common.keys import Keys
 
     project = make_project(tmp_path / "progetto", verifica=True)  # the preflight runs at the end, as by default
-    rows = sample_rows()
+    # The sample as staff have it: four entries with only an address, placed from dati/geocodifica.csv.
+    rows = list(csv.DictReader(io.StringIO(SAMPLE_CSV.read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert sum(not r["latitudine"] for r in rows) == 4
     bad_rows = [dict(r) for r in rows]
     bad_rows[4]["tipo"] = "circolo"  # row 6 of the file
     bad = write_rows(tmp_path / "da-caricare" / "voci-2026.csv", bad_rows)
@@ -134,6 +138,18 @@ def test_staff_journey_in_chromium(browser, tmp_path):
         _wait(browser, lambda d: d.find_element(By.ID, "mappa-voci").get_attribute("data-voci") == "38")
         browser.execute_script("document.getElementById('mappa-titolo').scrollIntoView()")
         _shot(browser, "dati-mappa")
+        # A point from geocoding, dragged: the correction goes into the record, not into the entries file.
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        uploaded = (project.parent / "dati" / "voci-2026-2.csv").read_bytes()
+        marker = browser.find_element(By.CSS_SELECTOR, '.punto-mobile[data-riga="riga 38"]')
+        ActionChains(browser).drag_and_drop_by_offset(marker, 25, 15).perform()
+        _wait(browser, lambda d: d.find_element(By.ID, "esito-posizione").text.startswith(
+            "Posizione di «Il Tavolo di Piazza Vittoria» corretta nel registro della geocodifica"))
+        record = (project.parent / "dati" / "geocodifica.csv").read_text(encoding="utf-8-sig")
+        assert next(r for r in record.splitlines() if r.startswith("P.zza della Vittoria 15;")).endswith(";corretto a mano;sì")
+        assert (project.parent / "dati" / "voci-2026-2.csv").read_bytes() == uploaded
+        _shot(browser, "dati-spostato")
 
         # 200 % zoom of a 1366×768 screen: the page is 683 CSS pixels wide and nothing scrolls sideways.
         browser.set_window_size(683, 768)

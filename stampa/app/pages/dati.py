@@ -110,6 +110,23 @@ def upload():
     return redirect(url_for("dati.show", caricato=stored.name), code=303)
 
 
+@bp.post("/dati/posizione")
+def move_point():
+    """A marker dragged on the map: the geocoding record gets the new point (JSON answer for the script)."""
+    from ..corrections import correct_point
+
+    try:
+        lat, lon = float(request.form.get("lat", "")), float(request.form.get("lon", ""))
+    except ValueError:
+        return jsonify({"ok": False, "messaggio": "posizione non valida: trascina di nuovo il punto."}), 400
+    try:
+        name = correct_point(_inputs(), request.form.get("riga", ""), lat, lon)
+    except StampaError as exc:
+        return jsonify({"ok": False, "messaggio": "; ".join(p.format() for p in exc.problems)}), 400
+    return jsonify({"ok": True, "messaggio": f"Posizione di «{name}» corretta nel registro della geocodifica: "
+                                            "vale dalla prossima costruzione."})
+
+
 @bp.get("/dati/voci.json")
 def entries_json():
     from ...web.data import boundaries, entry_record
@@ -119,7 +136,7 @@ def entries_json():
     except StampaError:
         return jsonify({"voci": [], "confini": None})
     return jsonify({
-        "voci": [entry_record(n) for n in number_entries(inputs.edition.entries)],
+        "voci": [{**entry_record(n), "riga": n.entry.origin.label()} for n in number_entries(inputs.edition.entries)],
         "confini": boundaries(inputs.district),
     })
 
