@@ -107,7 +107,7 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
             cfg, inputs.edition.entries, inputs.district, stage, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps
         )
     problems = problems + list(mappa.warnings)
-    files: list[dict[str, Any]] = [_with_checks(f, mappa.verifica) for f in mappa.files]
+    files: list[dict[str, Any]] = list(mappa.files)
 
     if cfg.manifesto.formati or cfg.manifesto.per_laboratorio:
         from .products.manifesto import build_manifesto
@@ -154,12 +154,6 @@ def with_osm_style(basemaps: dict, layout_dir: Path) -> dict:
 
     style = load_osm_style(layout_dir / "sfondo.toml")
     return {name: replace(b, style=style) if b.vectors is not None else b for name, b in basemaps.items()}
-
-
-def _with_checks(record: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:
-    """A file record with what the preflight must find in it (QR codes, folds, texts)."""
-    check = checks.get(record["path"])
-    return {**record, "verifica": check.as_dict()} if check is not None else dict(record)
 
 
 def _closing(out_dir: Path, report: dict[str, Any], problems: list[Problem], inputs: Inputs) -> None:

@@ -17,6 +17,8 @@ from . import __version__
 from .problems import StampaError
 from .terminal import console, print_problems
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)  # Ctrl-C, and `kill` from a scheduler or a closed session
+
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 
@@ -158,6 +160,18 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command in-process (tests call this): the signal handlers are put back afterwards."""
+    return _run_command(argv, restore_signals=True)
+
+
+def entry() -> int:
+    """The `stampa` command and `python -m stampa`: the process ends right after, so an interrupted
+    build keeps ignoring further signals until it has exited with 130 (a second Ctrl-C or `kill`
+    while it exits must not turn the clean stop into a death by signal)."""
+    return _run_command(None, restore_signals=False)
+
+
+def _run_command(argv: Sequence[str] | None, *, restore_signals: bool) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
@@ -171,13 +185,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         console(stderr=True).print("Interrotto: i file già completi sono al loro posto, nessun file è a metà.")
         return 130
     finally:
-        for sig, handler in previous.items():
-            if handler is not None:  # None: set outside Python, cannot be put back
-                signal.signal(sig, handler)
+        if restore_signals:
+            for sig, handler in previous.items():
+                if handler is not None:  # None: set outside Python, cannot be put back
+                    signal.signal(sig, handler)
 
 
 def _raise_interrupt(signum, frame):  # noqa: ANN001, ANN202 - signal handler
+    # The first signal stops the build; the ones after it (a second Ctrl-C, a scheduler's repeated
+    # `kill`) are ignored, so the clean-up runs to its end and the exit code is always 130.
+    # (A Python no-op, not SIG_IGN: a signal that arrived with this one would then be reported by
+    # Python as «ignored due to race condition» with a traceback.)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _already_stopping)
     raise KeyboardInterrupt
+
+
+def _already_stopping(signum, frame):  # noqa: ANN001, ANN202 - signal handler
+    """The build is stopping already: nothing more to do."""
 
 
 def _stop_on_signals() -> dict:
@@ -188,8 +213,8 @@ def _stop_on_signals() -> dict:
     thread, where Python allows no handlers)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    return {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
+    return {sig: signal.signal(sig, _raise_interrupt) for sig in STOP_SIGNALS}
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(entry())

@@ -2,7 +2,8 @@
 
 Keys are Italian (the report is read by people); the shape is documented in the README:
 - ``file``: every file written (path relative to the output folder, prodotto, versione, pagine,
-  rifilo_mm, abbondanza_mm, sha256, and for PDFs what the preflight must find: ``verifica``);
+  rifilo_mm, abbondanza_mm, sha256, and for PDFs what the preflight must find: ``verifica``, written
+  and read by :mod:`stampa.printspec`);
 - ``voci``: every entry of the file (id, numero, nome, collocata + vista, or motivo when left out;
   ``posizione``: where its point came from, and ``precisione`` for geocoded ones);
 - ``sfondo``: the basemap of each map view (fonte, zoom, ppi, attribuzione, ripiego);

@@ -11,6 +11,7 @@ the signal always lands inside it; the bound on the time to stop is generous (th
 from __future__ import annotations
 
 import csv
+import os
 import signal
 import subprocess
 import sys
@@ -87,7 +88,9 @@ def _wait_for_workers(proc: subprocess.Popen, timeout_s: float = 300) -> list[ps
     return workers
 
 
-def _interrupt(project: Path, marker: str, sig: int, *, with_workers: bool = False) -> tuple[subprocess.Popen, float, str, list[psutil.Process]]:
+def _interrupt(project: Path, marker: str, sig: int, *, with_workers: bool = False,
+               then: tuple[int, ...] = ()) -> tuple[subprocess.Popen, float, str, list[psutil.Process]]:
+    """Start a build, send ``sig`` when ``marker`` is printed, and at once the signals in ``then``."""
     proc = _start(project)
     seen: list[str] = []
     try:
@@ -95,6 +98,11 @@ def _interrupt(project: Path, marker: str, sig: int, *, with_workers: bool = Fal
         workers = _wait_for_workers(proc) if with_workers else psutil.Process(proc.pid).children(recursive=True)
         t0 = time.monotonic()
         proc.send_signal(sig)
+        for more in then:
+            try:
+                os.kill(proc.pid, more)  # not send_signal: it skips a process already reaped
+            except ProcessLookupError:  # already gone: nothing more to say to it
+                break
         proc.wait(timeout=120)
         took = time.monotonic() - t0
         print(f"\n{marker} → {signal.Signals(sig).name}: fermata in {took:.2f} s")  # shown with -s
@@ -152,6 +160,23 @@ def test_a_signal_while_a_worker_process_places_the_sheets_stops_both(big_projec
     assert proc.returncode == 130, output
     assert INTERRUPTED in output and "Traceback" not in output, output
     assert took < STOP_WITHIN_S, f"stopped after {took:.1f} s"
+    out = project / "out"
+    assert leftovers(out) == []
+    assert hashes(out) == previous
+    _assert_no_workers(workers)
+
+
+def test_more_signals_while_stopping_do_not_change_how_it_stops(big_project):
+    """A second Ctrl-C, or a scheduler that sends `kill` again, while the build is already stopping:
+    the clean-up still runs to its end and the exit is the same 130 (whatever the interleaving: the
+    first signal makes the build ignore the ones after it)."""
+    project, previous = big_project
+    proc, _took, output, workers = _interrupt(
+        project, STAGES["mappa"], signal.SIGTERM, with_workers=True,
+        then=(signal.SIGINT, signal.SIGTERM, signal.SIGINT),
+    )
+    assert proc.returncode == 130, output
+    assert output.count(INTERRUPTED) == 1 and "Traceback" not in output, output
     out = project / "out"
     assert leftovers(out) == []
     assert hashes(out) == previous

@@ -125,8 +125,8 @@ def test_a4_sheet_pages_and_message(tmp_path):
         for p in pdf.pages:
             x0, y0, x1, y1 = (float(v) for v in p.obj["/TrimBox"])
             assert ((x1 - x0) / mm, (y1 - y0) / mm) == (pytest.approx(210, abs=0.01), pytest.approx(297, abs=0.01))
-    assert result.verifica["mappa-stampa.pdf"].pieghe_mm == ()
-    assert result.verifica["mappa-stampa.pdf"].qr[0].page == 2
+    assert result.specs["mappa-stampa.pdf"].check.folds == ()
+    assert result.specs["mappa-stampa.pdf"].check.qr[0].pages == (2,)
     with pytest.raises(StampaError, match=r"^l'edizione ha 60 voci e il foglio A4 ne contiene al massimo \d+: usa formato"):
         _capacity_check(_many(60), "A4")
 

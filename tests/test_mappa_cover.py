@@ -96,10 +96,10 @@ def test_inset_goes_to_the_empty_paper_of_the_leaflet(tmp_path):
     import shapely
     from shapely.geometry import box as shp_box
 
-    from stampa.cartography.plan import _geoms_mm
+    from stampa.cartography.plan import geom_to_mm
 
     assert plan.inset_block_mm is not None
-    land = _geoms_mm(plan.district.outline_utm, plan.main)
+    land = geom_to_mm(plan.district.outline_utm, plan.main)
     covered = shapely.intersection(land, shp_box(*plan.inset_block_mm)).area
     block = shp_box(*plan.inset_block_mm).area
     assert covered < 0.15 * block, (covered, block)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pikepdf
 import pytest
 from reportlab.lib.units import mm
 
+from stampa.preflight import files_from_report
 from stampa.printing.page import BLEED_MM
 from stampa.printing.qr import decode_qr_codes
 from stampa.products.mappa import get_format
@@ -123,9 +125,9 @@ def test_qr_decodes_and_keeps_clear_of_folds_and_trims(built, name):
     found = decode_qr_codes(out / name, 0, dpi=150)
     assert [t for t, _ in found] == [URL]
     (x0, y0, x1, y1) = found[0][1]
-    check = result.verifica[name].qr[0]
+    check = result.specs[name].check.qr[0]
     qx, qy, qw, qh = check.box_mm
-    assert qw >= 30.0 and qw >= check.min_size_mm  # ≥ reading distance / 10, quiet zone included
+    assert qw >= 30.0 and qw >= check.min_mm  # ≥ reading distance / 10, quiet zone included
     # the decoded symbol lies inside the drawn square
     assert qx - 1 <= x0 and x1 <= qx + qw + 1 and qy - 1 <= y0 and y1 <= qy + qh + 1
     assert fmt.spec.box_ok(check.box_mm, 5.0), check.box_mm
@@ -152,20 +154,33 @@ def test_cover_is_outside_once_folded():
 
 
 def test_verifica_description(built):
+    """What the Mappa asks of its PDFs, as rapporto.json carries it and the preflight reads it."""
     out, result = built
-    v = result.verifica["mappa-stampa.pdf"].as_dict()
+    records = {f["path"]: f for f in result.files}
+    v = records["mappa-stampa.pdf"]["verifica"]
     # Text keeps off the folds on the text side (page 1); on the map side (page 2) only QR codes do.
-    assert v["pieghe_mm"] == [
-        {"orientamento": "orizzontale", "posizione_mm": 210.0, "pagine": [1], "testo": True},
-        {"orientamento": "orizzontale", "posizione_mm": 210.0, "pagine": [2], "testo": False},
-        {"orientamento": "verticale", "posizione_mm": 148.5, "pagine": [1], "testo": True},
-        {"orientamento": "verticale", "posizione_mm": 148.5, "pagine": [2], "testo": False},
+    assert v["pieghe"] == [
+        {"asse": "y", "mm": 210.0, "pagine": [1], "testo": True},
+        {"asse": "y", "mm": 210.0, "pagine": [2], "testo": False},
+        {"asse": "x", "mm": 148.5, "pagine": [1], "testo": True},
+        {"asse": "x", "mm": 148.5, "pagine": [2], "testo": False},
     ]
-    assert v["qr"][0]["url"] == URL and v["qr"][0]["pagina"] == 1
+    assert v["qr"][0]["url"] == URL and v["qr"][0]["pagine"] == [1] and v["qr"][0]["min_mm"] == 30.0
     _, _, entries = sample()
-    assert len(v["testi_attesi"]) == 2 * len(entries)
-    assert result.verifica["mappa-digitale.pdf"].link_attesi and not v["link_attesi"]
+    assert len(v["testi"]) == 2 * len(entries)
+    assert records["mappa-digitale.pdf"]["verifica"]["link_attesi"] is True and v["link_attesi"] is False
+    assert "verifica" not in records["anteprime/mappa-p1.png"]
     assert {e.id for e in result.layout.entries} == {e.id for e in entries}
+    # The preflight reads back what the Mappa meant (the QR box to 1/100 mm, as written).
+    (out / "rapporto.json").write_text(json.dumps({"file": list(result.files)}), encoding="utf-8")
+    read = {f.path: f for f in files_from_report(out / "rapporto.json")}
+    assert set(read) == {"mappa-stampa.pdf", "mappa-digitale.pdf"}
+    for name, f in read.items():
+        meant = result.specs[name]
+        assert (f.trim_mm, f.bleed_mm, f.expected_pages) == (meant.trim_mm, meant.bleed_mm, meant.expected_pages)
+        assert (f.folds, f.texts_expected, f.links_expected) == (meant.check.folds, meant.check.texts_expected, meant.check.links_expected)
+        assert [(q.url, q.min_mm, q.pages) for q in f.qr] == [(q.url, q.min_mm, q.pages) for q in meant.check.qr]
+        assert f.qr[0].box_mm == pytest.approx(meant.check.qr[0].box_mm, abs=0.005)
 
 
 def test_rebuild_is_byte_identical(built, tmp_path):

@@ -17,7 +17,7 @@ import pytest
 
 from stampa.preflight import TextSpec
 from stampa.preflight.check_text import check_expected_texts, locate
-from stampa.preflight.document import Rect
+from stampa.preflight.geometry import Rect
 from stampa.preflight.run import check_file
 from stampa.preflight.sources import files_from_report
 from stampa.preflight.textlayer import Char
@@ -40,9 +40,7 @@ def _entries(count: int):
 
 
 def _print_spec(out: Path, result):
-    files = [{**f, "verifica": result.verifica[f["path"]].as_dict()} if f["path"] in result.verifica else f
-             for f in result.files]
-    (out / "rapporto.json").write_text(json.dumps({"file": files}, ensure_ascii=False), encoding="utf-8")
+    (out / "rapporto.json").write_text(json.dumps({"file": list(result.files)}, ensure_ascii=False), encoding="utf-8")
     return {spec.path: spec for spec in files_from_report(out / "rapporto.json")}
 
 

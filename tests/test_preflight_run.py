@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from stampa.preflight import Fold, QrSpec, TextSpec, file_from_pdf, files_from_report, print_report, run_preflight
+from stampa.preflight import FileToCheck, Fold, QrSpec, TextSpec, file_from_pdf, files_from_report, print_report, run_preflight
 from stampa.preflight.model import Finding, merge_pages, pages_label
+from stampa.printspec import FileSpec, PrintSpec, spec_record
 from stampa.problems import StampaError
 
 from preflight_samples import BLEED, FOLD_X, NAMES, TRIM, URL, Sample, build, spec
@@ -141,26 +143,24 @@ def test_pages_are_merged_and_labelled():
     assert [(f.pages, f.found) for f in merged] == [((1, 2, 3), "x"), ((4,), "other")]
 
 
-def test_the_mappa_vocabulary_is_read_too(tmp_path):
-    """The Mappa writes its own spelling of the same facts: both are understood."""
+def test_a_spec_written_by_a_product_is_read_back(tmp_path):
+    """A product writes its spec with stampa.printspec.spec_record; the preflight reads that very
+    file back into the same spec, placed QR box included."""
     build(tmp_path / "mappa-stampa.pdf", Sample())
-    entry = report_entry("mappa-stampa.pdf", Sample())
     q = 30 / 29  # module of the 30 mm symbol (29 modules)
-    entry["verifica"] = {
-        "file": "mappa-stampa.pdf",
-        "qr": [{"url": URL, "pagina": 1, "box_mm": [150 - 4 * q, 40 - 4 * q, 30 + 8 * q, 30 + 8 * q],
-                "lato_minimo_mm": 38}],
-        "pieghe_mm": [{"orientamento": "verticale", "posizione_mm": FOLD_X}],
-        "testi_attesi": ["1", NAMES[0], "3", NAMES[2]],
-        "link_attesi": False,
-        "margine_sicurezza_mm": 5.0,
-    }
-    report = write_report(tmp_path, [entry])
-    (f,) = files_from_report(report)
-    assert f.folds == (Fold("x", FOLD_X),)
-    assert f.qr[0].pages == (1,) and f.qr[0].min_mm == 38 and f.qr[0].box_mm is not None
-    assert [t.text for t in f.texts_expected] == ["1", NAMES[0], "3", NAMES[2]]
-    assert f.links_expected is False
+    box = (150 - 4 * q, 40 - 4 * q, 30 + 8 * q, 30 + 8 * q)
+    check = PrintSpec(
+        qr=(QrSpec(URL, 38.0, (1,), box),),
+        folds=(Fold("x", FOLD_X, (), False),),
+        texts_expected=(TextSpec("1"), TextSpec(NAMES[0]), TextSpec("3", (1,)), TextSpec(NAMES[2], (1,), (40.0, 60.0), 200.0)),
+        links_expected=False,
+    )
+    spec = FileSpec("mappa-stampa.pdf", "mappa", "stampa", TRIM, BLEED, 1, check)
+    entry = spec_record(spec, sha256="0" * 64)
+    (f,) = files_from_report(write_report(tmp_path, [entry]))
+    assert f == FileToCheck.from_spec(
+        replace(spec, check=replace(check, qr=(QrSpec(URL, 38.0, (1,), tuple(round(v, 2) for v in box)),))), "mappa-stampa.pdf"
+    )
     assert run_preflight([f], tmp_path).findings == ()
     # The same code drawn 20 mm lower than the layout says: not the code the layout placed.
     entry["verifica"]["qr"][0]["box_mm"][1] += 20
@@ -168,6 +168,22 @@ def test_the_mappa_vocabulary_is_read_too(tmp_path):
     (hit,) = run_preflight([f], tmp_path).findings
     assert hit.message == "codice QR fuori dalla posizione prevista"
     assert hit.found in ("a 19,9 mm dal punto previsto", "a 20,0 mm dal punto previsto", "a 20,1 mm dal punto previsto")
+
+
+def test_a_second_spelling_is_refused(tmp_path):
+    """One spelling only: a key the spec does not know (an older or misspelt one) is an error that
+    says what to do, never silently skipped (a check the product asked for would go missing)."""
+    entry = report_entry("mappa-stampa.pdf", Sample())
+    entry["verifica"] = {"testi_attesi": ["1"], "qr": [{"url": URL, "lato_minimo_mm": 38}]}
+    with pytest.raises(StampaError) as exc:
+        files_from_report(write_report(tmp_path, [entry]))
+    assert [(p.where, p.message) for p in exc.value.problems] == [
+        ("file[0].verifica", ("«testi_attesi» non è una chiave di «verifica» (sono: qr, pieghe, testi, margine_mm, "
+                              "corpo_minimo_pt, ppi_minimo, ppi_avviso, link_attesi): ricostruisci rapporto.json con «stampa edizione».")),
+        ("file[0].verifica.qr[0]", ("«lato_minimo_mm» non è una chiave di un QR (sono: url, min_mm, pagine, box_mm): "
+                                    "ricostruisci rapporto.json con «stampa edizione».")),
+    ]
+    assert all(p.file == str(tmp_path / "rapporto.json") for p in exc.value.problems)
 
 
 def test_preflight_report_file_as_stampa_edizione_calls_it(tmp_path, capsys):

@@ -5,7 +5,7 @@ arrow, attribution), all colours CMYK from the theme, text in 100 % K with embed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,17 +20,20 @@ from ..printing.fonts import FontSet
 from ..printing.theme import Theme
 from ..printing.typography import draw_string, text_out
 from ..problems import Problem, warning
+from .comuni import colour_comuni
 from .base_names import draw_base_layers, draw_base_names, has_base, has_vectors, markers_to_avoid, outline_of
 from .geometry import Box, Viewport, box_edge_point
 from .osm_labels import OsmLabel
 from .layout import MapLayout, PlacedEntry, ScaleBarRecord, ViewRecord
-from .plan import ATTR_LEAD, ATTR_PT, INSET, ISTAT_CREDIT, LABEL_LEAD, MAIN, PAD, TAG_PT, TITLE_BAND, MapPlan, ScaleBarPlan, _geoms_mm
-from .symbols import LABELS, format_length, format_scale, text_width_mm, wrap
+from .plan import ATTR_LEAD, ATTR_PT, INSET, LABEL_LEAD, LEGEND_PT, LEGEND_TITLE_PT, MAIN, PAD, TAG_PT, TITLE_BAND, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, geom_to_mm, legend_texts
+from .symbols import MarkerStyle, format_length, text_width_mm, wrap
+from .words import fill_in
 
 WHITE = CMYKColor(0, 0, 0, 0)
 
 
-def _tint(colour: CMYKColor, t: float) -> CMYKColor:
+def tint(colour: CMYKColor, t: float) -> CMYKColor:
+    """``colour`` at ``t`` of its strength (0 = white), still CMYK."""
     return CMYKColor(colour.cyan * t, colour.magenta * t, colour.yellow * t, colour.black * t)
 
 
@@ -40,7 +43,7 @@ def _cap_height_mm(font: str, size_pt: float) -> float:
     return cap / 1000 * size_pt / mm
 
 
-def _path_of(canvas, geom):
+def path_of(canvas, geom):
     """A ReportLab path for a (multi)polygon or line in mm."""
     p = canvas.beginPath()
     polys = getattr(geom, "geoms", [geom])
@@ -58,13 +61,15 @@ def _path_of(canvas, geom):
     return p
 
 
-def _clip_to(canvas, b: Box) -> None:
+def clip_to(canvas, b: Box) -> None:
+    """Clip what follows to the box (mm)."""
     p = canvas.beginPath()
     p.rect(b[0] * mm, b[1] * mm, (b[2] - b[0]) * mm, (b[3] - b[1]) * mm)
     canvas.clipPath(p, stroke=0, fill=0)
 
 
-def _halo_text(canvas, x_mm, y_mm, text, font, size, theme: Theme, halo_pt=1.8, centred=True):
+def halo_text(canvas, x_mm, y_mm, text, font, size, theme: Theme, halo_pt=1.8, centred=True):
+    """One line of text in the theme's text colour over a white halo, legible on any basemap."""
     w = text_width_mm(text, font, size)
     x0 = x_mm - w / 2 if centred else x_mm
     t = canvas.beginText()
@@ -81,20 +86,10 @@ def _halo_text(canvas, x_mm, y_mm, text, font, size, theme: Theme, halo_pt=1.8, 
     draw_string(canvas, x0 * mm, y_mm * mm, text, font, size)
 
 
-def _colour_comuni(district) -> dict[str, int]:
-    """Three light tints so neighbouring comuni differ (greedy, deterministic)."""
-    comuni = district.comuni_utm
-    colours: dict[str, int] = {}
-    for code in sorted(comuni.index):
-        geom = comuni.geometry[code]
-        used = {colours[o] for o in colours if comuni.geometry[o].buffer(1).intersects(geom)}
-        colours[code] = next(i for i in range(8) if i not in used)
-    return colours
-
-
-def _draw_background(canvas, port: Viewport, basemap, plan: MapPlan, theme: Theme) -> None:
+def draw_background(canvas, port: Viewport, basemap, district, colours: Mapping[str, int], theme: Theme) -> None:
     """OpenStreetMap vectors, a raster basemap (at its own pixels) or the comune fill (the
-    fallback), clipped by the caller."""
+    fallback), clipped by the caller. ``district``: a District or a DistrictPart (its
+    ``comuni_utm`` are filled); ``colours``: each comune's tint (:func:`colour_comuni`)."""
     fw, fh = port.view.frame_mm
     x0, y0 = port.origin_mm
     image = getattr(basemap, "image", None) if basemap is not None else None
@@ -113,48 +108,52 @@ def _draw_background(canvas, port: Viewport, basemap, plan: MapPlan, theme: Them
     # Neutral greys (tints of the boundary colour): the coloured markers must stay the only
     # colours on the map, so no comune fill can be mistaken for a marker's colour.
     grey = theme.color("confine")
-    tints = [_tint(grey, 0.07), _tint(grey, 0.13), _tint(grey, 0.04), _tint(grey, 0.18)]
-    colours = _colour_comuni(plan.district)
-    for code, geom in plan.district.comuni_utm.geometry.items():
+    tints = [tint(grey, 0.07), tint(grey, 0.13), tint(grey, 0.04), tint(grey, 0.18)]
+    for code, geom in district.comuni_utm.geometry.items():
         canvas.setFillColor(tints[colours[code] % len(tints)])
-        canvas.drawPath(_path_of(canvas, _geoms_mm(geom, port)), stroke=0, fill=1, fillMode=0)
+        canvas.drawPath(path_of(canvas, geom_to_mm(geom, port)), stroke=0, fill=1, fillMode=0)
 
 
-def _draw_boundaries(canvas, port: Viewport, plan: MapPlan, theme: Theme, *, has_raster: bool) -> None:
-    comuni = plan.district.comuni_utm
+def draw_boundaries(canvas, port: Viewport, district, theme: Theme, *, has_raster: bool) -> None:
+    """The comuni's boundaries (dashed) and the district's outline of ``district`` (a District or
+    a DistrictPart)."""
+    comuni = district.comuni_utm
     canvas.setLineJoin(1)
     canvas.setLineCap(1)
     # comuni: a white casing under a dashed grey line, legible over any basemap
     for code in sorted(comuni.index):
-        path_geom = _geoms_mm(comuni.geometry[code].boundary, port)
+        path_geom = geom_to_mm(comuni.geometry[code].boundary, port)
         if has_raster:
             canvas.setStrokeColor(WHITE)
             canvas.setLineWidth(1.6)
             canvas.setDash()
-            canvas.drawPath(_path_of(canvas, path_geom), stroke=1, fill=0)
+            canvas.drawPath(path_of(canvas, path_geom), stroke=1, fill=0)
         canvas.setStrokeColor(theme.color("confine"))
         canvas.setLineWidth(0.6)
         canvas.setDash([2.2, 1.4])
-        canvas.drawPath(_path_of(canvas, path_geom), stroke=1, fill=0)
+        canvas.drawPath(path_of(canvas, path_geom), stroke=1, fill=0)
     canvas.setDash()
-    outline = _geoms_mm(plan.district.outline_utm.boundary, port)
+    outline = geom_to_mm(district.outline_utm.boundary, port)
     canvas.setStrokeColor(WHITE)
     canvas.setLineWidth(3.2)
-    canvas.drawPath(_path_of(canvas, outline), stroke=1, fill=0)
+    canvas.drawPath(path_of(canvas, outline), stroke=1, fill=0)
     canvas.setStrokeColor(theme.color("distretto"))
     canvas.setLineWidth(1.5)
-    canvas.drawPath(_path_of(canvas, outline), stroke=1, fill=0)
+    canvas.drawPath(path_of(canvas, outline), stroke=1, fill=0)
 
 
-def _marker_colour(theme: Theme, tipo: str) -> CMYKColor:
+def marker_colour(theme: Theme, tipo: str) -> CMYKColor:
+    """The theme colour of an entry's kind."""
     return theme.color("laboratorio" if tipo == "laboratorio" else "gruppo")
 
 
-def _draw_marker(canvas, shape: str, box: Box, colour: CMYKColor, label: str | None, fonts: FontSet, size_pt: float, theme: Theme):
+def draw_marker(canvas, shape: str, box: Box, colour: CMYKColor, label: str | None, fonts: FontSet, size_pt: float, theme: Theme):
+    """One marker ('square' or 'circle', stadium-like when wide) filling ``box`` (mm), with its
+    number (``label``) in bold when given."""
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
     canvas.setStrokeColor(colour)
-    canvas.setFillColor(_tint(colour, 0.4))
+    canvas.setFillColor(tint(colour, 0.4))
     canvas.setLineWidth(1.15)
     canvas.setLineJoin(0)
     inset = 0.2  # keep the stroke inside the box
@@ -170,13 +169,13 @@ def _draw_marker(canvas, shape: str, box: Box, colour: CMYKColor, label: str | N
         canvas.drawCentredString((x0 + x1) / 2 * mm, ((y0 + y1) / 2 - cap / 2) * mm, label)
 
 
-def _draw_markers(canvas, plan: MapPlan, view: str, theme: Theme, fonts: FontSet) -> None:
-    markers = [m for m in plan.markers if m.view == view]
+def draw_markers(canvas, markers: Sequence[PlacedMarker], style: MarkerStyle, theme: Theme, fonts: FontSet) -> None:
+    """Placed markers: leader lines first, then the dots at the true places, then the markers."""
     # leaders first, under every marker
     for m in markers:
         if not m.leader:
             continue
-        colour = _marker_colour(theme, m.entry.tipo)
+        colour = marker_colour(theme, m.entry.tipo)
         (px, py), _ = m.leader
         ex, ey = box_edge_point(m.box_mm, (px, py))
         canvas.setStrokeColor(WHITE)
@@ -189,17 +188,18 @@ def _draw_markers(canvas, plan: MapPlan, view: str, theme: Theme, fonts: FontSet
     for m in markers:
         if not m.leader:
             continue
-        colour = _marker_colour(theme, m.entry.tipo)
+        colour = marker_colour(theme, m.entry.tipo)
         (px, py), _ = m.leader
         canvas.setFillColor(colour)
         canvas.setStrokeColor(WHITE)
         canvas.setLineWidth(0.5)
-        canvas.circle(px * mm, py * mm, plan.style.dot_mm / 2 * mm, stroke=1, fill=1)
+        canvas.circle(px * mm, py * mm, style.dot_mm / 2 * mm, stroke=1, fill=1)
     for m in markers:
-        _draw_marker(canvas, m.shape, m.box_mm, _marker_colour(theme, m.entry.tipo), str(m.number), fonts, plan.style.number_pt, theme)
+        draw_marker(canvas, m.shape, m.box_mm, marker_colour(theme, m.entry.tipo), str(m.number), fonts, style.number_pt, theme)
 
 
-def _draw_scale_bar(canvas, bar: ScaleBarPlan, fonts: FontSet, theme: Theme, *, with_scale_text: bool) -> None:
+def draw_scale_bar(canvas, bar: ScaleBarPlan, fonts: FontSet, theme: Theme, *, scale_text: str = "") -> None:
+    """The alternating bar with its lengths; ``scale_text`` («Scala 1:25.000»), if any, under it."""
     x, y = bar.origin_mm
     n = 5 if str(bar.length_m)[0] == "5" else 4
     seg = bar.length_mm / n
@@ -221,12 +221,13 @@ def _draw_scale_bar(canvas, bar: ScaleBarPlan, fonts: FontSet, theme: Theme, *, 
         canvas.drawCentredString((x + bar.length_mm / 2) * mm, ty, f"{half:g}")
     end = f"{bar.length_m / unit:g}"
     canvas.drawString((x + bar.length_mm - text_width_mm(end, fonts.regular, size) / 2) * mm, ty, format_length(bar.length_m))
-    if with_scale_text:
+    if scale_text:
         canvas.setFont(fonts.regular, 7)
-        canvas.drawString(x * mm, (y - 3.2) * mm, f"Scala {format_scale(bar.scale)}")
+        canvas.drawString(x * mm, (y - 3.2) * mm, scale_text)
 
 
-def _draw_north(canvas, cx: float, cy: float, h: float, fonts: FontSet, theme: Theme) -> None:
+def draw_north(canvas, cx: float, cy: float, h: float, fonts: FontSet, theme: Theme, *, letter: str) -> None:
+    """The north arrow centred on (cx, cy), ``h`` mm tall, with ``letter`` above its tip."""
     k = theme.color("testo")
     w = h * 0.42
     base = cy - h / 2
@@ -251,7 +252,7 @@ def _draw_north(canvas, cx: float, cy: float, h: float, fonts: FontSet, theme: T
     canvas.drawPath(p, stroke=1, fill=1)
     canvas.setFillColor(k)
     canvas.setFont(fonts.bold, 8)
-    canvas.drawCentredString(cx * mm, (tip + 0.8) * mm, "N")
+    canvas.drawCentredString(cx * mm, (tip + 0.8) * mm, letter)
 
 
 def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font: str) -> None:
@@ -263,23 +264,17 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
     canvas.setLineWidth(0.5)
     canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (y1 - y0) * mm, stroke=1, fill=1)
     canvas.setFillColor(k)
-    canvas.setFont(title_font, 9.5)
-    canvas.drawString((x0 + PAD) * mm, (y1 - PAD - 3.4) * mm, "Legenda")
-    texts = {
-        "laboratorio": LABELS["laboratorio"],
-        "gruppo": LABELS["gruppo"],
-        "spostato": "Luogo esatto (numero spostato)",
-        "distretto": "Confine del distretto",
-        "comune": "Confine comunale",
-        "riquadro": plan.inset_legend,
-    }
+    canvas.setFont(title_font, LEGEND_TITLE_PT)
+    words = plan.words
+    canvas.drawString((x0 + PAD) * mm, (y1 - PAD - 3.4) * mm, words.legend_title)
+    texts = legend_texts(words, plan.inset_legend)
     sx = x0 + PAD + 3.0
     tx = x0 + PAD + 8.0
     for i, row in enumerate(lg.rows):
         cy = y1 - PAD - 6.0 - (i + 0.5) * 5.0
         if row in ("laboratorio", "gruppo"):
             s = plan.style.height_mm
-            _draw_marker(canvas, "square" if row == "laboratorio" else "circle", (sx - s / 2, cy - s / 2, sx + s / 2, cy + s / 2), _marker_colour(theme, row), None, fonts, plan.style.number_pt, theme)
+            draw_marker(canvas, "square" if row == "laboratorio" else "circle", (sx - s / 2, cy - s / 2, sx + s / 2, cy + s / 2), marker_colour(theme, row), None, fonts, plan.style.number_pt, theme)
         elif row == "spostato":
             colour = theme.color("gruppo")
             canvas.setStrokeColor(colour)
@@ -289,7 +284,7 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
             canvas.setStrokeColor(WHITE)
             canvas.setLineWidth(0.5)
             canvas.circle((sx - 2.6) * mm, (cy - 1.2) * mm, plan.style.dot_mm / 2 * mm, stroke=1, fill=1)
-            _draw_marker(canvas, "circle", (sx + 0.2, cy - 0.3, sx + 3.0, cy + 2.5), colour, None, fonts, 7, theme)
+            draw_marker(canvas, "circle", (sx + 0.2, cy - 0.3, sx + 3.0, cy + 2.5), colour, None, fonts, 7, theme)
         elif row == "distretto":
             canvas.setStrokeColor(theme.color("distretto"))
             canvas.setLineWidth(1.5)
@@ -305,10 +300,10 @@ def _draw_legend(canvas, plan: MapPlan, theme: Theme, fonts: FontSet, title_font
             canvas.setLineWidth(1.0)
             canvas.rect((sx - 3) * mm, (cy - 1.6) * mm, 6 * mm, 3.2 * mm, stroke=1, fill=0)
         canvas.setFillColor(k)
-        canvas.setFont(fonts.regular, 7.5)
+        canvas.setFont(fonts.regular, LEGEND_PT)
         canvas.drawString(tx * mm, (cy - 0.95) * mm, texts[row])
-    _draw_scale_bar(canvas, lg.scale_bar, fonts, theme, with_scale_text=True)
-    _draw_north(canvas, *lg.north_mm, fonts, theme)
+    draw_scale_bar(canvas, lg.scale_bar, fonts, theme, scale_text=words.scale_of(lg.scale_bar.scale))
+    draw_north(canvas, *lg.north_mm, fonts, theme, letter=words.north)
 
 
 def _draw_attribution(canvas, plan: MapPlan, lines: list[str], theme: Theme, fonts: FontSet, problems: list[Problem]) -> None:
@@ -335,9 +330,9 @@ def _draw_attribution(canvas, plan: MapPlan, lines: list[str], theme: Theme, fon
         y -= lead
 
 
-def _draw_labels(canvas, plan: MapPlan, theme: Theme) -> None:
-    font = plan.label_fonts.bold
-    for lab in plan.labels:
+def draw_comune_labels(canvas, labels: Sequence[ComuneLabel], font: str, theme: Theme) -> None:
+    """The comuni's names as planned, each line centred, over a white halo."""
+    for lab in labels:
         cx, cy = lab.centre_mm
         lead = lab.size_pt * LABEL_LEAD * MM_PER_PT
         cap = _cap_height_mm(font, lab.size_pt)
@@ -345,7 +340,7 @@ def _draw_labels(canvas, plan: MapPlan, theme: Theme) -> None:
         for i, line in enumerate(lab.lines):
             # lines centred as a block on the label's centre
             baseline = cy + (n - 1) * lead / 2 - i * lead - cap / 2
-            _halo_text(canvas, cx, baseline, line, font, lab.size_pt, theme)
+            halo_text(canvas, cx, baseline, line, font, lab.size_pt, theme)
 
 
 def draw_map(
@@ -372,9 +367,10 @@ def draw_map(
 
     main_bm = basemaps.get(MAIN)
     canvas.saveState()
-    _clip_to(canvas, (0, 0, W, H))
-    _draw_background(canvas, plan.main, main_bm, plan, theme)
-    _draw_boundaries(canvas, plan.main, plan, theme, has_raster=has_base(main_bm))
+    clip_to(canvas, (0, 0, W, H))
+    colours = colour_comuni(plan.district)
+    draw_background(canvas, plan.main, main_bm, plan.district, colours, theme)
+    draw_boundaries(canvas, plan.main, plan.district, theme, has_raster=has_base(main_bm))
     names: list[OsmLabel] = []
     if has_vectors(main_bm):
         avoid = markers_to_avoid([m for m in plan.markers if m.view == MAIN], plan.style.dot_mm)
@@ -400,12 +396,12 @@ def draw_map(
         tag = plan.inset_tag
         tb = plan.inset_tag_box_mm
         if tb is not None:  # the enlargement is a page: its name and page just outside the rectangle
-            _halo_text(canvas, tb[0] + 1.2, tb[1] + 1.0, tag, plan.label_fonts.bold, TAG_PT, theme, centred=False)
+            halo_text(canvas, tb[0] + 1.2, tb[1] + 1.0, tag, plan.label_fonts.bold, TAG_PT, theme, centred=False)
         # name the rectangle inside its top-left corner (nothing else is drawn there), if it fits
         elif text_width_mm(tag, plan.label_fonts.bold, 7) + 2.4 < b[2] - b[0] and b[3] - b[1] > 6:
-            _halo_text(canvas, b[0] + 1.2, b[3] - 1.2 - _cap_height_mm(plan.label_fonts.bold, 7), tag, plan.label_fonts.bold, 7, theme, centred=False)
-    _draw_labels(canvas, plan, theme)
-    _draw_markers(canvas, plan, MAIN, theme, fonts)
+            halo_text(canvas, b[0] + 1.2, b[3] - 1.2 - _cap_height_mm(plan.label_fonts.bold, 7), tag, plan.label_fonts.bold, 7, theme, centred=False)
+    draw_comune_labels(canvas, plan.labels, plan.label_fonts.bold, theme)
+    draw_markers(canvas, [m for m in plan.markers if m.view == MAIN], plan.style, theme, fonts)
     canvas.restoreState()
 
     if plan.inset is not None and not plan.inset_page:
@@ -413,29 +409,29 @@ def draw_map(
         port = plan.inset
         inset_bm = basemaps.get(INSET)
         canvas.saveState()
-        _clip_to(canvas, port.box)
-        _draw_background(canvas, port, inset_bm, plan, theme)
-        _draw_boundaries(canvas, port, plan, theme, has_raster=has_base(inset_bm))
+        clip_to(canvas, port.box)
+        draw_background(canvas, port, inset_bm, plan.district, colours, theme)
+        draw_boundaries(canvas, port, plan.district, theme, has_raster=has_base(inset_bm))
         if has_vectors(inset_bm):
             avoid = markers_to_avoid([m for m in plan.markers if m.view == INSET], plan.style.dot_mm)
             avoid.append(plan.inset_scale_bar.box_mm)
             names += draw_base_names(canvas, port, inset_bm, avoid_mm=avoid, font=plan.label_fonts.regular, frame_box=port.box)
-        _draw_markers(canvas, plan, INSET, theme, fonts)
+        draw_markers(canvas, [m for m in plan.markers if m.view == INSET], plan.style, theme, fonts)
         canvas.restoreState()
         # title band above the inset map
         canvas.setFillColor(WHITE)
         canvas.rect(ib[0] * mm, port.box[3] * mm, (ib[2] - ib[0]) * mm, TITLE_BAND * mm, stroke=0, fill=1)
         canvas.setFillColor(theme.color("testo"))
-        title = f"Riquadro: {plan.inset_title}"
+        title = fill_in(plan.words.inset_title, nome=plan.inset_title)
         draw_string(canvas, (ib[0] + PAD) * mm, (port.box[3] + 1.9) * mm, title, plan.label_fonts.bold, 9.5)
         canvas.setFont(fonts.regular, 7)
-        scale_text = f"Scala {format_scale(port.scale)}"
+        scale_text = plan.words.scale_of(port.scale)
         canvas.drawRightString((ib[2] - PAD) * mm, (port.box[3] + 1.9) * mm, scale_text)
         bar = plan.inset_scale_bar
         bb = bar.box_mm
         canvas.setFillColor(WHITE)
         canvas.rect(bb[0] * mm, bb[1] * mm, (bb[2] - bb[0]) * mm, (bb[3] - bb[1]) * mm, stroke=0, fill=1)
-        _draw_scale_bar(canvas, bar, fonts, theme, with_scale_text=False)
+        draw_scale_bar(canvas, bar, fonts, theme)
         canvas.setStrokeColor(theme.color("testo"))
         canvas.setLineWidth(1.0)
         canvas.rect(ib[0] * mm, ib[1] * mm, (ib[2] - ib[0]) * mm, (ib[3] - ib[1]) * mm, stroke=1, fill=0)
@@ -451,7 +447,7 @@ def draw_map(
         for line in bm.attribution:
             if line not in lines:
                 lines.append(line)
-    lines.append(ISTAT_CREDIT)
+    lines.append(plan.words.boundaries_credit)
     _draw_legend(canvas, plan, theme, fonts, plan.label_fonts.bold)
     _draw_attribution(canvas, plan, lines, theme, fonts, problems)
 

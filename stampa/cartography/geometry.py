@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from pyproj import Transformer
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, x0 < x1, y0 < y1
@@ -27,6 +28,12 @@ def to_utm(lon: float, lat: float) -> tuple[float, float]:
     """WGS84 degrees → EPSG:32632 metres."""
     x, y = _TO_UTM.transform(lon, lat)
     return float(x), float(y)
+
+
+def to_utm_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 degrees → EPSG:32632 metres for many points at once (arrays of floats)."""
+    x, y = _TO_UTM.transform(lon, lat)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import shapely.affinity
 from shapely.geometry import Polygon, box as shp_box
 from shapely.ops import polylabel
 
-from ..district import CAPITAL, CREDIT
+from ..district import CAPITAL
 from ..units import MM_PER_PT
 from ..printing.fonts import FontSet, register_family
 from ..problems import Problem, warning
@@ -25,10 +25,10 @@ from .cover import W_NAME, CoverMap
 from .geometry import Box, BoxIndex, View, Viewport, centred_box, fit_extent, inside, overlaps, segment_hits_box, to_utm
 from .placement import Item, place_markers
 from .symbols import SHAPES, MarkerStyle, format_length, nice_scale_length, text_width_mm, two_lines, wrap
+from .words import DEFAULT_WORDS, MapWords
 
 MAIN, INSET = "mappa", "riquadro"
 ROUND_SCALES = (2000, 2500, 4000, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000, 40000, 50000)
-ISTAT_CREDIT = CREDIT  # the boundaries' credit, printed under every map
 # Used to size the attribution box before the basemap is known (the OSM + tile style case is the
 # longest that stampa prints); draw_map wraps the real lines into the same box.
 SAMPLE_ATTRIBUTION = (
@@ -100,9 +100,10 @@ class MapPlan:
     district: Any = field(repr=False)
     problems: tuple[Problem, ...] = ()
     inset_page: bool = False  # the enlargement is a page of its own: no inset over this map
-    inset_tag: str = "Riquadro"  # the name printed in the rectangle of the enlarged area
+    inset_tag: str = MapWords.inset_tag  # the name printed in the rectangle of the enlarged area
     inset_tag_box_mm: Box | None = None  # where that name goes (outside the rectangle) when the enlargement is a page
-    inset_legend: str = "Area ingrandita nel riquadro"  # its row in the legend
+    inset_legend: str = MapWords.inset_area  # its row in the legend
+    words: MapWords = DEFAULT_WORDS  # what the legend, scale, north arrow and credit say
 
     @property
     def views(self) -> dict[str, View]:
@@ -133,6 +134,39 @@ ATTR_PT = 6.5
 ATTR_LEAD = ATTR_PT * 1.22 * MM_PER_PT
 CORNER_MARGIN = 4.0
 TAG_PT = 7.0  # the name of the enlarged area's rectangle
+LEGEND_TITLE_PT = 9.5
+LEGEND_PT = 7.5  # a legend row's text
+LEGEND_TEXT_MM = LEGEND_W - 2 * PAD - 8.0  # room for a row's text, right of its symbol
+
+
+def legend_texts(words: MapWords, inset_legend: str) -> dict[str, str]:
+    """The text of each legend row, by the keys of :attr:`LegendPlan.rows`."""
+    return {
+        "laboratorio": words.laboratorio,
+        "gruppo": words.gruppo,
+        "spostato": words.displaced,
+        "distretto": words.district_boundary,
+        "comune": words.comune_boundary,
+        "riquadro": inset_legend,
+    }
+
+
+def _legend_overflow(words: MapWords, rows: Sequence[str], inset_legend: str, fonts: FontSet, label_fonts: FontSet) -> list[Problem]:
+    """Legend texts (staff reword them in layout/mappa.toml) wider than the legend's box."""
+    texts = legend_texts(words, inset_legend)
+    wanted = [(words.legend_title, label_fonts.bold, LEGEND_TITLE_PT, LEGEND_W - 2 * PAD)]
+    wanted += [(texts[row], fonts.regular, LEGEND_PT, LEGEND_TEXT_MM) for row in rows]
+    problems = []
+    for text, font, size, room in wanted:
+        wide = text_width_mm(text, font, size)
+        if wide > room + 0.01:
+            problems.append(
+                warning(
+                    f"il testo «{text}» della legenda è largo {wide:.0f} mm e nella legenda ne entrano {room:.0f}: "
+                    "esce dal riquadro della legenda. Accorcialo in layout/mappa.toml."
+                )
+            )
+    return problems
 
 
 def _legend_size(rows: int) -> tuple[float, float]:
@@ -337,7 +371,7 @@ def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSe
     names: dict[str, Box] = {}
     for code in comuni.index:
         name = str(comuni.loc[code, "nome"])
-        g = _geoms_mm(comuni.geometry[code], port)
+        g = geom_to_mm(comuni.geometry[code], port)
         geoms[code] = (name, g)
         vis = g.intersection(frame)
         if vis.is_empty:
@@ -348,13 +382,13 @@ def _cover_map(district, port: Viewport, W: float, H: float, label_fonts: FontSe
         c = polylabel(part, tolerance=0.5)
         size = LABEL_PT_CAPITAL if code == CAPITAL else LABEL_PT
         names[code] = _label_box(c.x, c.y, (name,), label_fonts.bold, size)
-    return CoverMap(W, H, _geoms_mm(district.outline_utm, port), geoms, names)
+    return CoverMap(W, H, geom_to_mm(district.outline_utm, port), geoms, names)
 
 
 # --- the main plan ------------------------------------------------------------------------------
 
 
-def _geoms_mm(geom, port: Viewport):
+def geom_to_mm(geom, port: Viewport):
     xmin, ymin, _, _ = port.view.extent
     k = 1000.0 / port.scale
     ox, oy = port.origin_mm
@@ -384,8 +418,9 @@ def plan_map(
     margin_frac: float = 0.035,
     label_avoid_mm: Sequence[Box] = (),
     inset_page_mm: tuple[float, float] | None = None,
-    inset_tag: str = "Riquadro",
-    inset_legend: str = "Area ingrandita nel riquadro",
+    inset_tag: str | None = None,
+    inset_legend: str | None = None,
+    words: MapWords = DEFAULT_WORDS,
 ) -> MapPlan:
     """Plan the district map for a frame of ``frame_mm`` (w, h) millimetres.
 
@@ -398,7 +433,11 @@ def plan_map(
     ``inset_page_mm``: the enlargement gets a page of its own with a map area of this size (w, h)
     instead of an inset over the map: the plan keeps its view and the rectangle it enlarges (named
     ``inset_tag``), and leaves its entries to the caller (:func:`stampa.cartography.sheets.plan_page`).
+    ``words``: what the map prints (legend, scale, credit); ``inset_tag`` and ``inset_legend``
+    default to its words for an inset over the map.
     """
+    inset_tag = words.inset_tag if inset_tag is None else inset_tag
+    inset_legend = words.inset_area if inset_legend is None else inset_legend
     if marker_mm is not None:
         style = replace(style, height_mm=marker_mm)
     fonts = fonts or register_family("Atkinson Hyperlegible")
@@ -429,7 +468,7 @@ def plan_map(
 
     legend_rows = ["laboratorio", "gruppo", "spostato", "distretto", "comune"] + (["riquadro"] if inset_choice else [])
     lw, lh = _legend_size(len(legend_rows))
-    ah, attr_lines = _attribution_size(list(attribution) + [ISTAT_CREDIT], fonts.regular)
+    ah, attr_lines = _attribution_size(list(attribution) + [words.boundaries_credit], fonts.regular)
     side_w, side_h = lw, lh + ah
 
     # Try the spare room on either side of the district and every corner for the two blocks.
@@ -458,7 +497,7 @@ def plan_map(
         for ay in aligns_y:
             extent = tuple(float(v) for v in fit_extent(bounds, frame_mm, main_scale, (ax, ay)))
             port = Viewport(View(MAIN, extent, (float(W), float(H))), (0.0, 0.0))
-            outline_mm = _geoms_mm(outline, port)
+            outline_mm = geom_to_mm(outline, port)
             cover = _cover_map(district, port, W, H, label_fonts)
             for vi, var in enumerate(variants):
                 src = None
@@ -499,7 +538,7 @@ def plan_map(
         problems.append(warning(f"il riquadro «{inset_title}» non trova posto sulla mappa: è stato tolto (con formato = \"libretto\" il centro ha una pagina sua)."))
         fallback = plan_map(
             district, numbered, frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution,
-            inset=False, inset_title=inset_title, margin_frac=margin_frac, label_avoid_mm=label_avoid_mm,
+            inset=False, inset_title=inset_title, margin_frac=margin_frac, label_avoid_mm=label_avoid_mm, words=words,
         )
         return replace(fallback, problems=tuple(problems) + fallback.problems)
     _, port, outline_mm, src, spot, cs, sblock, inset_choice = best
@@ -605,7 +644,8 @@ def plan_map(
         strips = [(src[0] - e, src[1] - e, src[2] + e, src[1] + e), (src[0] - e, src[3] - e, src[2] + e, src[3] + e),
                   (src[0] - e, src[1] - e, src[0] + e, src[3] + e), (src[2] - e, src[1] - e, src[2] + e, src[3] + e)]
         label_obstacles = [legend_box, attr_box] + [b for b in (tag_box,) if b] + strips
-    labels = _place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
+    labels = place_comune_labels(district, port, markers, label_obstacles, label_fonts, problems, avoid=label_avoid_mm)
+    problems += _legend_overflow(words, legend_rows, inset_legend, fonts, label_fonts)
     return MapPlan(
         frame_mm=(W, H),
         main=port,
@@ -626,6 +666,7 @@ def plan_map(
         label_fonts=label_fonts,
         district=district,
         problems=tuple(problems),
+        words=words,
     )
 
 
@@ -644,7 +685,7 @@ def _label_box(cx: float, cy: float, lines, font: str, size: float) -> Box:
     return centred_box(cx, cy, w, h)
 
 
-def _place_comune_labels(
+def place_comune_labels(
     district, port: Viewport, markers, obstacles, fonts: FontSet, problems, avoid: Sequence[Box] = ()
 ) -> list[ComuneLabel]:
     """Each comune's name inside its visible part, off markers, dots, leaders and blocks; off the
@@ -665,7 +706,7 @@ def _place_comune_labels(
     labels = []
     for code in order:
         name = str(comuni.loc[code, "nome"])
-        geom = _geoms_mm(comuni.geometry[code], port).intersection(frame)
+        geom = geom_to_mm(comuni.geometry[code], port).intersection(frame)
         for ob in hidden:
             geom = geom.difference(ob)
         if geom.is_empty:

@@ -19,10 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
-import shapely
-from reportlab.lib.colors import CMYKColor
 from reportlab.lib.units import mm
 
 from ..units import MM_PER_PT
@@ -30,12 +27,28 @@ from ..printing.fonts import FontSet, register_family
 from ..printing.theme import Theme
 from ..forking import in_child
 from ..problems import Problem, warning
-from .geometry import _TO_UTM, Box, View, Viewport
+from .comuni import DistrictPart, clip_district, colour_comuni
+from .draw import (
+    WHITE,
+    clip_to,
+    draw_background,
+    draw_boundaries,
+    draw_comune_labels,
+    draw_map,
+    draw_marker,
+    draw_markers,
+    draw_north,
+    draw_scale_bar,
+    halo_text,
+    marker_colour,
+)
+from .geometry import Box, View, Viewport, to_utm, to_utm_arrays
 from .base_names import draw_base_names, has_base, has_vectors, markers_to_avoid
 from .layout import PlacedEntry, ScaleBarRecord, ViewRecord
 from .placement import Item, place_markers
-from .plan import MAIN, SAMPLE_ATTRIBUTION, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, _geoms_mm, _place_comune_labels, plan_map
-from .symbols import LABELS, SHAPES, MarkerStyle, format_scale, nice_scale_length, text_width_mm, wrap
+from .plan import MAIN, SAMPLE_ATTRIBUTION, ComuneLabel, MapPlan, PlacedMarker, ScaleBarPlan, place_comune_labels, plan_map
+from .symbols import SHAPES, MarkerStyle, nice_scale_length, text_width_mm, wrap
+from .words import DEFAULT_WORDS, MapWords, fill_in
 
 SHEET_VIEW = "tavola-{}"  # view names: tavola-1, tavola-2, …
 BASE_SCALE = 5000  # sheet scales are BASE_SCALE · 2^k: 1:5.000, 1:10.000, … 1:160.000
@@ -57,7 +70,7 @@ class Sheet:
     comuni: tuple[str, ...]  # names of the comuni whose entries are on the sheet, for the title
     neighbours: tuple[tuple[str, tuple[int, ...]], ...]  # side ('nord', 'sud', 'ovest', 'est') → sheets
     edge_labels: tuple[tuple[str, tuple[float, float], Box], ...]  # "→ tav. 7", its baseline centre, its box (mm)
-    district: Any = field(repr=False, compare=False)  # the district clipped to the sheet
+    district: DistrictPart = field(repr=False, compare=False)  # the district clipped to the sheet
 
     @property
     def view(self) -> View:
@@ -88,6 +101,7 @@ class SheetsPlan:
     label_fonts: FontSet
     district: Any = field(repr=False)
     problems: list[Problem] = field(default_factory=list)
+    words: MapWords = DEFAULT_WORDS
     _sheets: tuple[Sheet, ...] | None = None
     _pending: Any = field(default=None, repr=False)
 
@@ -109,25 +123,6 @@ class SheetsPlan:
         for v in self.sheet_views:
             out[v.name] = v
         return out
-
-
-class _Clipped:
-    """The district cut to one sheet (what drawing and comune labels need of a District)."""
-
-    def __init__(self, comuni_utm: gpd.GeoDataFrame, outline_utm):
-        self.comuni_utm = comuni_utm
-        self.outline_utm = outline_utm
-
-
-def _clip_district(district, extent, colours: Mapping[str, int]) -> _Clipped:
-    x0, y0, x1, y1 = extent
-    pad = 0.02 * (x1 - x0)
-    comuni = district.comuni_utm
-    geoms = shapely.clip_by_rect(comuni.geometry.values, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-    keep = ~shapely.is_empty(geoms)
-    frame = gpd.GeoDataFrame({"nome": comuni["nome"].values[keep], "tinta": [colours[c] for c in comuni.index[keep]]}, geometry=list(geoms[keep]), index=comuni.index[keep], crs=comuni.crs)
-    outline = shapely.clip_by_rect(district.outline_utm, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-    return _Clipped(frame, outline)
 
 
 def _sheet_scale_for(bounds, area_mm: tuple[float, float]) -> float:
@@ -304,17 +299,6 @@ def _neighbours(extents: list[tuple[float, float, float, float]]) -> list[tuple[
     return out
 
 
-def colour_comuni(district) -> dict[str, int]:
-    """Tints so neighbouring comuni differ (greedy, deterministic); computed once per edition."""
-    comuni = district.comuni_utm
-    colours: dict[str, int] = {}
-    grown = {code: comuni.geometry[code].buffer(1) for code in comuni.index}
-    for code in sorted(comuni.index):
-        used = {colours[o] for o in colours if grown[o].intersects(comuni.geometry[code])}
-        colours[code] = next(i for i in range(8) if i not in used)
-    return colours
-
-
 def plan_sheets(
     district: Any,
     numbered: Sequence[Any],
@@ -325,11 +309,13 @@ def plan_sheets(
     label_fonts: FontSet | None = None,
     attribution: Sequence[str] = SAMPLE_ATTRIBUTION,
     parallel: bool = False,
+    words: MapWords = DEFAULT_WORDS,
 ) -> SheetsPlan:
     """Plan the overview and the sheets for map frames of ``frame_mm`` (w, h) millimetres.
     ``numbered``: objects with ``.number`` and ``.entry`` (stampa.numbering.Numbered).
     ``parallel``: place the sheets' markers in a forked process while the caller goes on (the
-    index, say); :attr:`SheetsPlan.sheets` waits for them."""
+    index, say); :attr:`SheetsPlan.sheets` waits for them. ``words``: what the overview and the
+    sheets print (legend, scale, north arrow, the neighbouring sheets at the edges)."""
     fonts = fonts or register_family("Atkinson Hyperlegible")
     label_fonts = label_fonts or register_family("Titillium Web")
     W, H = frame_mm
@@ -338,7 +324,7 @@ def plan_sheets(
     nbs = sorted(numbered, key=lambda nb: nb.number)
     lon = np.array([nb.entry.lon for nb in nbs], dtype=float)
     lat = np.array([nb.entry.lat for nb in nbs], dtype=float)
-    xs, ys = (np.asarray(a, dtype=float) for a in _TO_UTM.transform(lon, lat)) if len(nbs) else (np.zeros(0), np.zeros(0))
+    xs, ys = to_utm_arrays(lon, lat) if len(nbs) else (np.zeros(0), np.zeros(0))
     widths: dict[int, float] = {}  # by digit count: the marker width hardly depends on the digits
     size = np.array([widths.setdefault(len(str(nb.number)), style.size(10 ** len(str(nb.number)) - 1, fonts.bold)[0]) for nb in nbs])
     cover = (size + 2 * style.gap_mm) * (style.height_mm + 2 * style.gap_mm)
@@ -364,8 +350,8 @@ def plan_sheets(
     specs = []
     for n, ((ext, scale, idx), nbrs) in enumerate(zip(leaves, neighbours), start=1):
         port = Viewport(View(SHEET_VIEW.format(n), tuple(float(v) for v in ext), (float(area[0]), float(area[1]))), (0.0, BAND_MM))
-        clipped = _clip_district(district, ext, colours)
-        edges = _edge_labels(port.box, nbrs, label_fonts.bold)
+        clipped = clip_district(district, ext, colours)
+        edges = _edge_labels(port.box, nbrs, label_fonts.bold, words.neighbours)
         items = []
         for i in idx:
             nb = nbs[i]
@@ -389,12 +375,12 @@ def plan_sheets(
                 p = placed[it.key]
                 markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
             # a comune without room for its name here is named on its other sheets
-            labels = _place_comune_labels(clipped, port, markers, obstacles, label_fonts, [])
+            labels = place_comune_labels(clipped, port, markers, obstacles, label_fonts, [])
             out.append((tuple(markers), tuple(labels), failed))
         return out
 
-    overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False)
-    plan = SheetsPlan((W, H), overview, len(specs), sheet_of, tuple(sp[1].view for sp in specs), style, fonts, label_fonts, district, problems)
+    overview = plan_map(district, [], frame_mm, style=style, fonts=fonts, label_fonts=label_fonts, attribution=attribution, inset=False, words=words)
+    plan = SheetsPlan((W, H), overview, len(specs), sheet_of, tuple(sp[1].view for sp in specs), style, fonts, label_fonts, district, problems, words=words)
     wait = in_child(place_all) if parallel else None
 
     def assemble() -> tuple[Sheet, ...]:
@@ -417,7 +403,7 @@ EDGE_PT = 7.5
 ARROWS = {"nord": "↑", "sud": "↓", "ovest": "←", "est": "→"}
 
 
-def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float, float], Box], ...]:
+def _edge_labels(b: Box, neighbours, font: str, template: str) -> tuple[tuple[str, tuple[float, float], Box], ...]:
     """"tav. N" at the middle of each side that has sheets beyond it; their boxes are kept free
     of markers and names."""
     from ..printing.fonts import missing_glyphs
@@ -425,7 +411,7 @@ def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float,
     out = []
     cap = EDGE_PT * 0.7 * MM_PER_PT
     for side, numbers in neighbours:
-        text = "tav. " + ", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else "")
+        text = fill_in(template, numeri=", ".join(map(str, numbers[:6])) + ("…" if len(numbers) > 6 else ""))
         if not missing_glyphs(font, ARROWS[side]):
             text = (ARROWS[side] + " " + text) if side in ("nord", "ovest", "sud") else (text + " " + ARROWS[side])
         tw = text_width_mm(text, font, EDGE_PT)
@@ -442,48 +428,6 @@ def _edge_labels(b: Box, neighbours, font: str) -> tuple[tuple[str, tuple[float,
 
 # --- drawing -------------------------------------------------------------------------------------
 
-WHITE = CMYKColor(0, 0, 0, 0)
-
-
-class _PlanLike:
-    """What the shared drawing helpers of :mod:`draw` read from a plan."""
-
-    def __init__(self, sp: SheetsPlan, sheet: Sheet):
-        self.markers = sheet.markers
-        self.labels = sheet.labels
-        self.style = sp.style
-        self.label_fonts = sp.label_fonts
-        self.district = sheet.district
-
-
-def _tint(colour: CMYKColor, t: float) -> CMYKColor:
-    return CMYKColor(colour.cyan * t, colour.magenta * t, colour.yellow * t, colour.black * t)
-
-
-def _draw_sheet_background(canvas, sheet: Sheet, basemap, theme: Theme) -> None:
-    from .draw import _draw_background, _path_of
-
-    port = sheet.port
-    if has_base(basemap):  # OpenStreetMap vectors or a raster
-        _draw_background(canvas, port, basemap, _PlanLikeDistrict(sheet.district), theme)
-        return
-    x0, y0 = port.origin_mm
-    fw, fh = port.view.frame_mm
-    canvas.setFillColor(WHITE)
-    canvas.rect(x0 * mm, y0 * mm, fw * mm, fh * mm, stroke=0, fill=1)
-    grey = theme.color("confine")
-    tints = [_tint(grey, 0.07), _tint(grey, 0.13), _tint(grey, 0.04), _tint(grey, 0.18)]
-    comuni = sheet.district.comuni_utm
-    for code in comuni.index:
-        canvas.setFillColor(tints[int(comuni.loc[code, "tinta"]) % len(tints)])
-        canvas.drawPath(_path_of(canvas, _geoms_mm(comuni.geometry[code], port)), stroke=0, fill=1, fillMode=0)
-
-
-class _PlanLikeDistrict:
-    def __init__(self, district):
-        self.district = district
-
-
 def draw_sheet(
     canvas,
     sp: SheetsPlan,
@@ -497,18 +441,15 @@ def draw_sheet(
     """Draw one sheet in its frame at ``origin_mm``; returns where its entries went (mm on the
     page), its view, its scale bar and the names of its OpenStreetMap basemap (text, corners in mm
     on the page)."""
-    from .draw import _clip_to, _draw_boundaries, _draw_labels, _draw_markers, _draw_north, _draw_scale_bar, _halo_text
-
     fonts = sp.fonts
     W, H = sp.frame_mm
     port = sheet.port
-    like = _PlanLike(sp, sheet)
     canvas.saveState()
     canvas.translate(origin_mm[0] * mm, origin_mm[1] * mm)
     canvas.saveState()
-    _clip_to(canvas, port.box)
-    _draw_sheet_background(canvas, sheet, basemap, theme)
-    _draw_boundaries(canvas, port, like, theme, has_raster=has_base(basemap))
+    clip_to(canvas, port.box)
+    draw_background(canvas, port, basemap, sheet.district, sheet.district.colours, theme)
+    draw_boundaries(canvas, port, sheet.district, theme, has_raster=has_base(basemap))
     names = []
     if has_vectors(basemap):
         avoid = markers_to_avoid(sheet.markers, sp.style.dot_mm)
@@ -517,33 +458,31 @@ def draw_sheet(
             canvas, port, basemap, avoid_mm=avoid, font=sp.label_fonts.regular, frame_box=port.box,
             skip_names=[lab.nome for lab in sheet.labels],
         )
-    _draw_labels(canvas, like, theme)
-    _draw_markers(canvas, like, MAIN, theme, fonts)
+    draw_comune_labels(canvas, sheet.labels, sp.label_fonts.bold, theme)
+    draw_markers(canvas, sheet.markers, sp.style, theme, fonts)
     # the sheets across each side, named at the middle of that side
     for text, (x, y), _ in sheet.edge_labels:
-        _halo_text(canvas, x, y, text, sp.label_fonts.bold, EDGE_PT, theme)
+        halo_text(canvas, x, y, text, sp.label_fonts.bold, EDGE_PT, theme)
     canvas.restoreState()
 
     # the band under the map: scale bar and scale, north arrow, key, attribution
     k = theme.color("testo")
     canvas.setFillColor(WHITE)
     canvas.rect(0, 0, W * mm, BAND_MM * mm, stroke=0, fill=1)
-    _draw_scale_bar(canvas, sheet.scale_bar, fonts, theme, with_scale_text=False)
+    draw_scale_bar(canvas, sheet.scale_bar, fonts, theme)
     canvas.setFillColor(k)
     canvas.setFont(fonts.regular, 7)
-    canvas.drawString(PAD_X * mm, 1.6 * mm, f"Scala {format_scale(sheet.scale_bar.scale)}")
+    canvas.drawString(PAD_X * mm, 1.6 * mm, sp.words.scale_of(sheet.scale_bar.scale))
     x = PAD_X + sheet.scale_bar.length_mm + 12.0
-    _draw_north(canvas, x, BAND_MM / 2 + 0.3, 8.5, fonts, theme)
+    draw_north(canvas, x, BAND_MM / 2 + 0.3, 8.5, fonts, theme, letter=sp.words.north)
     x += 8.0
-    from .draw import _draw_marker, _marker_colour
-
     s = sp.style.height_mm * 0.8
     for row, yy in (("laboratorio", 8.0), ("gruppo", 3.0)):
-        _draw_marker(canvas, SHAPES[row], (x, yy - s / 2, x + s, yy + s / 2), _marker_colour(theme, row), None, fonts, 7, theme)
+        draw_marker(canvas, SHAPES[row], (x, yy - s / 2, x + s, yy + s / 2), marker_colour(theme, row), None, fonts, 7, theme)
         canvas.setFillColor(k)
         canvas.setFont(fonts.regular, 7)
-        canvas.drawString((x + s + 1.5) * mm, (yy - 1.0) * mm, LABELS[row])
-    x += s + 1.5 + max(text_width_mm(LABELS[r], fonts.regular, 7) for r in LABELS) + 5.0
+        canvas.drawString((x + s + 1.5) * mm, (yy - 1.0) * mm, sp.words.kind(row))
+    x += s + 1.5 + max(text_width_mm(sp.words.kind(r), fonts.regular, 7) for r in ("laboratorio", "gruppo")) + 5.0
     lines = [w for line in attribution for w in wrap(line, fonts.regular, 6.0, W - x - 2.0)]
     canvas.setFont(fonts.regular, 6.0)
     lead = 6.0 * 1.2 * MM_PER_PT
@@ -581,17 +520,9 @@ def draw_sheet(
     return entries, view, bar, placed_names
 
 
-def _has_glyph(font: str, text: str) -> bool:
-    from ..printing.fonts import missing_glyphs
-
-    return not missing_glyphs(font, text.strip())
-
-
 def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin_mm: tuple[float, float], theme: Theme):
     """The quadro d'unione: the district map (no markers) with every sheet's outline and number.
     Returns the overview's :class:`MapLayout` (no entries)."""
-    from .draw import _halo_text, draw_map
-
     layout = draw_map(canvas, sp.overview, basemaps, origin_mm=origin_mm, theme=theme, fonts=sp.fonts)
     port = sp.overview.main
     lg = sp.overview.legend
@@ -617,10 +548,8 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         for x0, y0, x1, y1 in boxes:
             canvas.rect(x0 * mm, y0 * mm, (x1 - x0) * mm, (y1 - y0) * mm, stroke=1, fill=0)
     # every entry as a small dot: where the sheets are dense, and why
-    from .draw import _marker_colour
-
     for tipo in ("gruppo", "laboratorio"):
-        canvas.setFillColor(_marker_colour(theme, tipo))
+        canvas.setFillColor(marker_colour(theme, tipo))
         for s in sp.sheets:
             for m in s.markers:
                 if m.entry.tipo == tipo:
@@ -636,7 +565,7 @@ def draw_overview(canvas, sp: SheetsPlan, basemaps: Mapping[str, Any], *, origin
         cap = size * 0.7 * MM_PER_PT
         # in the sheet's top-left corner, like the plate numbers of an atlas grid
         tx = x0 + 1.0 + text_width_mm(text, sp.label_fonts.bold, size) / 2
-        _halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)
+        halo_text(canvas, tx, y1 - 1.0 - cap, text, sp.label_fonts.bold, size, theme, halo_pt=2.2)
     canvas.restoreState()
     return layout
 
@@ -656,6 +585,7 @@ class PagePlan:
     label_fonts: FontSet
     title: str
     problems: tuple[Problem, ...] = ()
+    words: MapWords = DEFAULT_WORDS
 
     @property
     def view(self) -> View:
@@ -667,7 +597,10 @@ def page_area(frame_mm: tuple[float, float]) -> tuple[float, float]:
     return (frame_mm[0], frame_mm[1] - BAND_MM)
 
 
-def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *, title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet) -> PagePlan:
+def plan_page(
+    district: Any, numbered: Sequence[Any], view: View, frame_mm: tuple[float, float], *,
+    title: str, style: MarkerStyle, fonts: FontSet, label_fonts: FontSet, words: MapWords = DEFAULT_WORDS,
+) -> PagePlan:
     """Plan the page enlarging ``view`` (its extent and map area, from :func:`plan_map` with
     ``inset_page_mm``): the entries of ``numbered`` inside the extent, placed on it, and the names
     of the comuni it shows."""
@@ -675,10 +608,10 @@ def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tupl
     port = Viewport(view, (0.0, BAND_MM))
     ext = view.extent
     colours = colour_comuni(district)
-    clipped = _clip_district(district, ext, colours)
+    clipped = clip_district(district, ext, colours)
     items, found = [], []
     for nb in sorted(numbered, key=lambda nb: nb.number):
-        x, y = (float(v) for v in _TO_UTM.transform(nb.entry.lon, nb.entry.lat))
+        x, y = to_utm(nb.entry.lon, nb.entry.lat)
         if not (ext[0] <= x <= ext[2] and ext[1] <= y <= ext[3]):
             continue
         px, py = port.to_mm(x, y)
@@ -690,7 +623,7 @@ def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tupl
     for it, e in zip(items, found):
         p = placed[it.key]
         markers.append(PlacedMarker(it.key, e, MAIN, SHAPES.get(e.tipo, "circle"), (it.x, it.y), (p.x, p.y), p.box, p.displaced, p.leader))
-    labels = _place_comune_labels(clipped, port, markers, [], label_fonts, [])
+    labels = place_comune_labels(clipped, port, markers, [], label_fonts, [])
     scale = port.scale
     bar_len = nice_scale_length(scale, 40.0, (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000))
     bar_mm = bar_len * 1000.0 / scale
@@ -701,4 +634,4 @@ def plan_page(district: Any, numbered: Sequence[Any], view: View, frame_mm: tupl
         warning(f"la voce numero {k} non trova un posto libero nella pagina «{title}»: il suo segnaposto si sovrappone ad altri.") for k in failed
     )
     sheet = Sheet(0, port, tuple(markers), tuple(labels), bar, tuple(names), (), (), clipped)
-    return PagePlan((W, H), sheet, style, fonts, label_fonts, title, problems)
+    return PagePlan((W, H), sheet, style, fonts, label_fonts, title, problems, words)

@@ -11,7 +11,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 # Marker shapes: laboratori are squares, gruppi are circles (shape and colour both differ, so the
 # two kinds stay apart in grey print and for colour-blind readers).
 SHAPES = {"laboratorio": "square", "gruppo": "circle"}
-LABELS = {"laboratorio": "Laboratorio sociale", "gruppo": "Gruppo di cittadini"}
 
 NICE_LENGTHS_M = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000)
 

@@ -2,81 +2,24 @@
 text layer (pypdfium2) and the content analysis (pikepdf), each computed once and only when a
 check asks for it.
 
+The value types (:class:`Rect`, :class:`PageBoxes`) live in :mod:`.geometry`, a leaf, so that
+the readers this module calls on (textlayer, qr, content) need not import it back.
+
 All rectangles are PDF user-space points (1/72 in), origin where the file puts it: pdfium's
 character boxes use the same space, so no conversion is needed between the two libraries.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple, Protocol, Sequence
+from typing import Protocol, Sequence
 
 import pikepdf
 import pypdfium2 as pdfium
 
+from .geometry import PageBoxes, Rect  # re-exported: the checks take both from here
 from .model import PT_PER_MM, FileToCheck
-
-
-class Rect(NamedTuple):
-    """A rectangle (a tuple: millions are made for the text of a large booklet)."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @classmethod
-    def from_array(cls, arr) -> "Rect":  # noqa: ANN001 - a pikepdf Array or any 4 numbers
-        a, b, c, d = (float(v) for v in list(arr)[:4])
-        return cls(min(a, c), min(b, d), max(a, c), max(b, d))
-
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-    def contains(self, other: "Rect", tol: float = 0.0) -> bool:
-        return (
-            other.x0 >= self.x0 - tol
-            and other.y0 >= self.y0 - tol
-            and other.x1 <= self.x1 + tol
-            and other.y1 <= self.y1 + tol
-        )
-
-    def intersects(self, other: "Rect") -> bool:
-        return other.x0 < self.x1 and other.x1 > self.x0 and other.y0 < self.y1 and other.y1 > self.y0
-
-    def union(self, other: "Rect") -> "Rect":
-        return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
-
-    def inset_distance(self, inner: "Rect") -> float:
-        """Smallest distance (pt) from ``inner`` to this rectangle's edges (negative if it sticks out)."""
-        return min(inner.x0 - self.x0, inner.y0 - self.y0, self.x1 - inner.x1, self.y1 - inner.y1)
-
-
-@dataclass(frozen=True)
-class PageBoxes:
-    number: int  # 1-based
-    media: Rect
-    crop: Rect | None
-    trim: Rect | None
-    bleed: Rect | None
-    rotate: int
-
-    @property
-    def visible(self) -> Rect:
-        """What a viewer shows (and pdfium renders): the CropBox, else the MediaBox."""
-        return self.crop or self.media
-
-    @property
-    def finished(self) -> Rect:
-        """The page as cut: the TrimBox, else what a viewer shows."""
-        return self.trim or self.visible
 
 
 class PdfFile:
@@ -154,7 +97,7 @@ class PdfFile:
     def barcodes(self):  # noqa: ANN201 - list[list[FoundQr]], see qr
         from .qr import find_qr_codes
 
-        return find_qr_codes(self)
+        return find_qr_codes(self.pdfium)
 
 
 def _inherited(obj: pikepdf.Dictionary, key: str) -> bool:

@@ -9,62 +9,26 @@ draws.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
+from ..printspec import MIN_TEXT_PT, SAFE_MARGIN_MM, FileSpec, Fold, PrintSpec, QrSpec, TextSpec  # re-exported
 from ..problems import ERROR, WARNING, Level, Problem
 from ..units import PT_PER_MM  # re-exported
 
 Version = Literal["stampa", "digitale"]
 
-# Print rules (DESIGN.md, "Rules of the trade").
-MIN_TEXT_PT = 6.0
-SAFE_MARGIN_MM = 5.0
+# Print rules (DESIGN.md, "Rules of the trade"); the text size and safe margin are in stampa.printspec.
 MIN_PPI = 250
 LARGE_FORMAT_MIN_PPI = 150  # posters ≥ A2 are read from farther away: 150–250 ppi is a warning
 LARGE_FORMAT_AREA_MM2 = 420 * 594  # A2
 
 
 @dataclass(frozen=True)
-class QrSpec:
-    """A QR code the file must carry: it must decode to ``url`` and be at least ``min_mm`` wide
-    with its 4-module quiet zone (reading distance / 10). ``pages`` (1-based) limits where it is
-    looked for; empty = any page. ``box_mm`` (x, y, w, h on the trim, quiet zone included): where
-    the product drew it; the code found must be there."""
-
-    url: str
-    min_mm: float
-    pages: tuple[int, ...] = ()
-    box_mm: tuple[float, float, float, float] | None = None
-
-
-@dataclass(frozen=True)
-class Fold:
-    """A fold line: ``axis`` "x" is a vertical fold at x = ``mm`` from the left edge of the trim,
-    "y" a horizontal fold at y = ``mm`` from the bottom edge. ``pages`` empty = every page.
-    ``check_text`` False: only QR codes are checked against it (a map may run across a fold)."""
-
-    axis: Literal["x", "y"]
-    mm: float
-    pages: tuple[int, ...] = ()
-    check_text: bool = True
-
-
-@dataclass(frozen=True)
-class TextSpec:
-    """A text that must be printed (whole words, case and spacing ignored). ``pages`` empty = any
-    page. With ``at_mm`` (x, y from the trim's lower-left corner) the text must lie within
-    ``tolerance_mm`` of that point, e.g. a marker's number on the map."""
-
-    text: str
-    pages: tuple[int, ...] = ()
-    at_mm: tuple[float, float] | None = None
-    tolerance_mm: float = 3.0
-
-
-@dataclass(frozen=True)
 class FileToCheck:
-    """One built PDF and what its product says it must be.
+    """One built PDF and what its product says it must be: a :class:`stampa.printspec.FileSpec`
+    flattened (every field of its ``PrintSpec`` is a field here, same name),
+    or, for a PDF named on the command line, what its page boxes say.
 
     ``trim_mm``: the finished (cut) size, width × height, of every page. ``bleed_mm``: the bleed
     each side of print files (0 for digital files). ``expected_pages`` None: not checked.
@@ -88,6 +52,16 @@ class FileToCheck:
     min_text_pt: float = MIN_TEXT_PT
     label: str = ""  # how the file is named in messages (the path relative to the report's folder)
     links_expected: bool | None = None  # digital files: None/True → clickable links expected
+
+    @classmethod
+    def from_spec(cls, spec: FileSpec, label: str = "") -> "FileToCheck":
+        """What ``spec`` (as its product wrote it in `rapporto.json`) asks of the file."""
+        check = spec.check or PrintSpec()
+        return cls(
+            path=spec.path, prodotto=spec.prodotto, versione=spec.versione,  # type: ignore[arg-type]
+            trim_mm=spec.trim_mm, bleed_mm=spec.bleed_mm, expected_pages=spec.expected_pages, label=label,
+            **{f.name: getattr(check, f.name) for f in fields(PrintSpec)},
+        )
 
     @property
     def is_print(self) -> bool:

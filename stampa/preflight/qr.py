@@ -10,17 +10,14 @@ from __future__ import annotations
 import ctypes
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import zxingcpp
 
-from .document import Rect
+from .geometry import Rect
 from .model import PT_PER_MM
-
-if TYPE_CHECKING:
-    from .document import PdfFile
 
 RENDER_DPI = 150.0
 MAX_PIXELS = 40e6
@@ -49,10 +46,11 @@ def render_scale(width_pt: float, height_pt: float) -> float:
     return scale
 
 
-def find_qr_codes(doc: "PdfFile") -> list[list[FoundQr]]:
+def find_qr_codes(pdf: pdfium.PdfDocument) -> list[list[FoundQr]]:
     out: list[list[FoundQr]] = []
-    for index in range(len(doc.pdfium)):
-        page = doc.pdfium[index]
+    """Every page's QR codes, as a phone would read them."""
+    for index in range(len(pdf)):
+        page = pdf[index]
         try:
             width, height = page.get_size()
             scale = render_scale(width, height)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .document import Rect
+from .geometry import Rect
 
 
 class Char(NamedTuple):

@@ -30,6 +30,7 @@ from ..printing.previews import write_preview_pages
 from ..printing.qr import Matrix, qr_matrix, remember_qr
 from ..printing.theme import Theme
 from ..printing.typography import require_hyphenation
+from ..printspec import FileSpec, PrintSpec, QrSpec, TextSpec, spec_record
 from ..problems import Problem, StampaError, warning
 from ..urls import normalise_website, url_problem
 from .manifesto_draw import Contacts, Design, LabBand, draw_poster, plan_qr
@@ -127,39 +128,28 @@ def _run(job: _Job) -> tuple[list[dict[str, Any]], list[Problem], list[_Previews
 
 
 def _render_previews(task: _Previews) -> list[dict[str, Any]]:
-    spec = PageSpec.for_format(task.formato)
+    page = PageSpec.for_format(task.formato)
     return [
-        {
-            "path": png.relative_to(task.root).as_posix(),
-            "prodotto": PRODUCT,
-            "versione": "anteprima",
-            "pagine": 1,
-            "formato": task.formato,
-            "rifilo_mm": [spec.trim_w_mm, spec.trim_h_mm],
-            "abbondanza_mm": 0.0,
-            "sha256": sha256(png),
-        }
+        spec_record(
+            FileSpec(png.relative_to(task.root).as_posix(), PRODUCT, "anteprima", (page.trim_w_mm, page.trim_h_mm), 0.0, 1),
+            formato=task.formato, sha256=sha256(png),
+        )
         for png in write_preview_pages(task.pdf, task.out_dir, task.stem, task.dpi, task.pages)
     ]
 
 
 def _record(job: _Job, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dict[str, Any]:
-    spec = PageSpec.for_format(job.formato)
-    qr = [{"url": job.url, "min_mm": job.qr_mm, "pagine": []}] if not labs else [
-        {"url": lab.url, "min_mm": job.qr_mm, "pagine": [i + 1]} for i, lab in enumerate(labs)
-    ]
+    page = PageSpec.for_format(job.formato)
+    qr = (QrSpec(job.url, job.qr_mm),) if not labs else tuple(
+        QrSpec(lab.url, job.qr_mm, (i + 1,)) for i, lab in enumerate(labs)
+    )
     keywords = [w for p in job.text.parti for w in p.parole_chiave]
-    rec: dict[str, Any] = {
-        "path": path.relative_to(job.out_dir).as_posix(),
-        "prodotto": PRODUCT,
-        "versione": job.version,
-        "pagine": pages,
-        "formato": job.formato,
-        "rifilo_mm": [spec.trim_w_mm, spec.trim_h_mm],
-        "abbondanza_mm": spec.bleed_mm if job.version == "stampa" else 0.0,
-        "sha256": sha256(path),
-        "verifica": {"qr": qr, "testi": [job.text.titolo, *keywords]},
-    }
+    spec = FileSpec(
+        path.relative_to(job.out_dir).as_posix(), PRODUCT, job.version, (page.trim_w_mm, page.trim_h_mm),
+        page.bleed_mm if job.version == "stampa" else 0.0, pages,
+        PrintSpec(qr=qr, texts_expected=tuple(TextSpec(t) for t in (job.text.titolo, *keywords))),
+    )
+    rec = spec_record(spec, formato=job.formato, sha256=sha256(path))
     if labs:
         rec["laboratori"] = [lab.id for lab in labs]
     if job.version == "digitale":

@@ -3,7 +3,6 @@ index of every entry, the cover with the QR code to the digital version, and the
 
 from .build import MappaResult, build_mappa, vector_basemaps
 from .plan import MappaPlan, map_views
-from .render import QrCheck, Verifica
 from .formats import FORMATI, Format, Panel, get_format
 from .texts import Texts, load_texts
 
@@ -13,9 +12,7 @@ __all__ = [
     "MappaPlan",
     "MappaResult",
     "Panel",
-    "QrCheck",
     "Texts",
-    "Verifica",
     "build_mappa",
     "get_format",
     "load_texts",

@@ -16,14 +16,15 @@ from ...forking import in_child
 from ...numbering import Numbered
 from ...printing.previews import write_previews
 from ...printing.theme import Theme
+from ...printspec import FileSpec
 from ...problems import Problem
 from .formats import Panel
 from .plan import PARALLEL_FROM, plan_layout, plan_maps, prepare
 
 PARALLEL_UNTIL = 20000  # entries; from here on the digital version is drawn after the print one
-from .render import PRODUCT, QrCheck, Verifica, file_record, render_version
+from .render import PRODUCT, file_record, file_spec, render_version
 
-__all__ = ["MappaResult", "QrCheck", "Verifica", "build_mappa", "vector_basemaps"]
+__all__ = ["MappaResult", "build_mappa", "vector_basemaps"]
 
 # The basemaps of the Mappa: every view by name → its basemap, asked in one call so a source
 # can fetch all views at once (the OpenStreetMap data is one request for the whole district).
@@ -32,12 +33,12 @@ Basemaps = Callable[[Mapping[str, View]], Mapping[str, Basemap]]
 
 @dataclass(frozen=True)
 class MappaResult:
-    files: tuple[dict, ...]  # records for rapporto.json
+    files: tuple[dict, ...]  # records for rapporto.json (the PDFs' with what the preflight must find)
     layout: MapLayout
     numbered: tuple[Numbered, ...]
     basemaps: dict[str, Basemap]
     warnings: tuple[Problem, ...]
-    verifica: dict[str, Verifica]  # file (relative) → what to check
+    specs: dict[str, FileSpec]  # PDF (relative) → its format and what the preflight must find
     formato: str
     index_scale: float  # 1.0 = the designed size; smaller = the index was shrunk to fit
     panels: tuple[Panel, ...] = field(default=())
@@ -99,14 +100,14 @@ def build_mappa(
     previews = write_previews(
         out_dir / printed.name, out_dir / "anteprime", PRODUCT, preview_dpi or cfg.uscita.anteprime_dpi, max_pages=cfg.mappa.anteprime_pagine
     )
-    files += [file_record(p, out_dir, "anteprima", plan.fmt, 1) for p in previews]
+    files += [file_record(p, file_spec(p, out_dir, "anteprima", plan.fmt, 1), plan.fmt) for p in previews]
     return MappaResult(
         files=tuple(files),
         layout=printed.layout,
         numbered=setup.numbered,
         basemaps=bms,
         warnings=tuple(warnings),
-        verifica={printed.name: printed.check, digital.name: digital.check},
+        specs={printed.name: printed.spec, digital.name: digital.spec},
         formato=plan.fmt.name,
         index_scale=plan.flow.scale,
         panels=plan.fmt.panels("stampa"),

@@ -51,9 +51,6 @@ class Card:
     largest: int = 0  # the largest number of the edition (sets the text indent)
 
 
-SHEET_REF = "tav.\u00a0{}"  # how a card names its map sheet: "tav. 12"
-
-
 Item = Heading | Card
 
 
@@ -124,7 +121,7 @@ def card_markup(n: Numbered, texts: Texts, links: bool, fit=None, sheet: int | N
         meta.append(f"{texts('indice.a_cura_di')} {e.ente}")
     meta_markup = escape(" · ".join(meta))
     if sheet is not None:
-        meta_markup = f"<b>{escape(SHEET_REF.format(sheet))}</b> · " + meta_markup
+        meta_markup = f"<b>{escape(texts.fill('tavole.rimando', numero=sheet))}</b> · " + meta_markup
     paras = [("name", escape(e.nome)), ("meta", meta_markup)]
     if e.attivita:
         paras.append(("detail", escape(e.attivita)))

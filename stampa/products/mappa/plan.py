@@ -22,6 +22,7 @@ from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
 from ...printing.page import DocInfo
 from ...printing.typography import require_hyphenation
+from ...printspec import TextSpec
 from ...problems import Problem, StampaError, error, warning
 from .formats import CENTRE_PAGE, PANEL_MARGIN_MM, Format, Panel, get_format
 from .index import CapacityError, Column, Flow, fit_index, index_items
@@ -97,7 +98,7 @@ class MappaPlan:
     items: list
     flow: Flow
     wrap_cache: dict  # index cards wrapped once, reused by both versions
-    expected: tuple  # texts the preflight must find: str, or {"testo", "pagine"} in large booklets
+    expected: tuple[TextSpec, ...]  # texts the preflight must find (on their own index page in large booklets)
     info: DocInfo
     warnings: tuple[Problem, ...]
 
@@ -180,7 +181,8 @@ def uses_sheets(cfg: Config, fmt: Format, numbered: Sequence[Numbered]) -> bool:
 def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPlan:
     """The map side for the configured format. ``attribution``: the credit lines the basemaps
     are expected to carry (None: the longest usual ones, before the basemaps are known)."""
-    cfg, fonts, numbered = setup.cfg, setup.fonts, setup.numbered
+    cfg, fonts, numbered, texts = setup.cfg, setup.fonts, setup.numbered, setup.texts
+    words = texts.map_words()
     fmt0 = get_format(cfg.mappa.formato)
     mp = fmt0.map_pages[0]
     frame = (mp.frame_mm[2], mp.frame_mm[3])
@@ -188,7 +190,7 @@ def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPla
         # A large edition: an overview and map sheets (tavole) at the scales their entries need;
         # their markers are placed in a second process while the index is wrapped.
         sheets = plan_sheets(
-            setup.district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles, parallel=len(numbered) >= PARALLEL_FROM
+            setup.district, numbered, frame, fonts=fonts.text, label_fonts=fonts.titles, parallel=len(numbered) >= PARALLEL_FROM, words=words
         )
         return MapsPlan(None, sheets, frame)
     # The booklet has pages: central Pavia gets one of its own (page 3, facing the district map)
@@ -206,19 +208,17 @@ def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPla
         label_avoid_mm=fold_bands(fmt0, mp),
         attribution=SAMPLE_ATTRIBUTION if attribution is None else tuple(attribution),
         inset_page_mm=page_area(frame) if paged else None,
-        inset_tag=CENTRE_TAG.format(titolo=title, pagina=CENTRE_PAGE) if paged else "Riquadro",
-        inset_legend=CENTRE_LEGEND.format(pagina=CENTRE_PAGE) if paged else "Area ingrandita nel riquadro",
+        inset_tag=texts.fill("libretto.centro_nome", nome=title, pagina=CENTRE_PAGE) if paged else None,
+        inset_legend=texts.fill("libretto.centro_legenda", pagina=CENTRE_PAGE) if paged else None,
+        words=words,
     )
     centre = None
     if paged and single.inset is not None:
         centre = plan_page(
-            setup.district, numbered, single.inset.view, frame, title=title, style=single.style, fonts=fonts.text, label_fonts=fonts.titles
+            setup.district, numbered, single.inset.view, frame, title=title, style=single.style, fonts=fonts.text, label_fonts=fonts.titles,
+            words=words,
         )
     return MapsPlan(single, None, frame, centre)
-
-
-CENTRE_TAG = "{titolo}: a pagina {pagina}"  # on the district map, beside the enlarged area
-CENTRE_LEGEND = "Area ingrandita a pagina {pagina}"
 
 
 def plan_layout(setup: Setup, maps: MapsPlan, attribution: Sequence[str]) -> MappaPlan:
@@ -414,12 +414,12 @@ def fold_bands(fmt: Format, mp) -> tuple[tuple[float, float, float, float], ...]
     return tuple(bands)
 
 
-def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool) -> tuple:
+def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool) -> tuple[TextSpec, ...]:
     """Every entry's number and name. In a large edition each card's texts are expected on its
     own index page, so the preflight searches one page per text instead of all of them (linear,
     not n × pages)."""
     if not large:
-        return tuple(s for n in numbered for s in (str(n.number), n.entry.nome))
+        return tuple(TextSpec(s) for n in numbered for s in (str(n.number), n.entry.nome))
     from .index import WrappedCard
 
     panels = fmt.panels("stampa")
@@ -428,4 +428,4 @@ def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, la
         for pl in flow.placed
         if isinstance(pl.block, WrappedCard)
     }
-    return tuple({"testo": t, "pagine": [page_of[n.number]]} for n in numbered for t in (str(n.number), n.entry.nome))
+    return tuple(TextSpec(t, (page_of[n.number],)) for n in numbered for t in (str(n.number), n.entry.nome))

@@ -1,6 +1,7 @@
 """Drawing one version of a planned Mappa (``stampa`` for the print shop, ``digitale`` with
 links) over the basemaps it was given: pages, maps, cover, index, back matter; the PDF written
-atomically. Returns plain data: the file record, what the preflight must check, the map layout."""
+atomically. Returns plain data: the file record, what the preflight must check (a
+:class:`stampa.printspec.FileSpec`), the map layout."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from reportlab.lib.units import mm
 from ...basemap import Basemap
 from ...cartography import draw_map, draw_overview, draw_sheet
 from ...cartography.layout import MapLayout
-from ...cartography.plan import ISTAT_CREDIT
-from ...cartography.symbols import format_scale
 from ...outputs import sha256
 from ...printing.page import BLEED_MM, open_canvas
 from ...printing.theme import Theme
+from ...printspec import FileSpec, Fold, PrintSpec, QrSpec, spec_record
 from ...problems import Problem
 from .formats import PANEL_MARGIN_MM, Format, Panel
 from .index import Flow, draw_flow
@@ -31,61 +31,14 @@ PRODUCT = "mappa"
 
 
 @dataclass(frozen=True)
-class QrCheck:
-    url: str
-    page: int  # 1-based
-    box_mm: tuple[float, float, float, float]  # x, y, w, h on the trim, quiet zone included
-    min_size_mm: float
-
-
-@dataclass(frozen=True)
-class Verifica:
-    """What the preflight checks in one PDF."""
-
-    file: str  # relative to out_dir
-    versione: str
-    pagine: int
-    rifilo_mm: tuple[float, float]
-    abbondanza_mm: float
-    qr: tuple[QrCheck, ...]
-    pieghe_mm: tuple[dict, ...]  # {"orientamento": "verticale"|"orizzontale", "posizione_mm": float}
-    testi_attesi: tuple  # every entry's name and number: strings, or {"testo", "pagine"} in a large booklet
-    link_attesi: bool  # the digital version has links, the print one none
-    margine_sicurezza_mm: float = 5.0
-
-    def as_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "versione": self.versione,
-            "pagine": self.pagine,
-            "rifilo_mm": list(self.rifilo_mm),
-            "abbondanza_mm": self.abbondanza_mm,
-            "qr": [
-                {"url": q.url, "pagina": q.page, "box_mm": [round(v, 2) for v in q.box_mm], "lato_minimo_mm": q.min_size_mm}
-                for q in self.qr
-            ],
-            "pieghe_mm": list(self.pieghe_mm),
-            "testi_attesi": list(self.testi_attesi),
-            "link_attesi": self.link_attesi,
-            "margine_sicurezza_mm": self.margine_sicurezza_mm,
-        }
-
-
-@dataclass(frozen=True)
 class Rendered:
     """One version drawn and written."""
 
     name: str  # file name, relative to the output folder
-    check: Verifica
-    record: dict[str, Any]  # for rapporto.json
+    spec: FileSpec  # the file's format and what the preflight must find in it
+    record: dict[str, Any]  # for rapporto.json (the spec and the product's own keys)
     layout: MapLayout | None  # where the map put everything (the print version's is reported)
     problems: tuple[Problem, ...]  # warnings met while drawing the maps
-
-
-SHEETS_TITLE = "Quadro d'unione delle tavole"
-SHEETS_SUBTITLE = "Il distretto diviso in {n} tavole: ogni voce dell'elenco indica la sua (tav.)"
-SHEET_TITLE = "Tavola {n} di {of}"
-CENTRE_SUBTITLE = "Ingrandimento della mappa di pagina {pagina}: le voci di quest'area sono solo qui"
 
 
 def _shift(b, o):
@@ -108,12 +61,13 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
     for pl in vflow.placed:
         placed_by_page.setdefault(panels[iplan.columns[pl.column].panel].page, []).append(pl)
     c = sheet.canvas
-    qrs: list[QrCheck] = []
+    qrs: list[QrSpec] = []
     counts = (len(setup.numbered), len({n.entry.istat for n in setup.numbered}))
     layout: MapLayout | None = None
     problems: list[Problem] = []
     sheet_parts: tuple[list, list, list, list] = ([], [], [], [])  # entries, views, scale bars, basemap names
     used = {iplan.columns[pl.column].panel for pl in vflow.placed}
+    map_credits = plan.attribution + (texts("legenda.crediti_confini"),)  # under each sheet: the basemap's, then the boundaries'
     for page in range(fmt.pages):
         if page:
             sheet.next_page()
@@ -124,8 +78,9 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             if mp.centre and maps.centre is not None:
                 # central Pavia on a page of its own: its entries are drawn only here
                 cp = maps.centre
-                _draw_sheet_header(c, mp, cp.title, CENTRE_SUBTITLE.format(pagina=mp.page), fonts, theme, right=f"Scala {format_scale(cp.sheet.port.scale)}")
-                got = draw_sheet(c, cp, cp.sheet, basemaps.get(cp.view.name), origin_mm=origin_mm, theme=theme, attribution=plan.attribution + (ISTAT_CREDIT,))
+                subtitle = texts.fill("libretto.centro_sottotitolo", pagina=mp.page)
+                _draw_sheet_header(c, mp, cp.title, subtitle, fonts, theme, right=cp.words.scale_of(cp.sheet.port.scale))
+                got = draw_sheet(c, cp, cp.sheet, basemaps.get(cp.view.name), origin_mm=origin_mm, theme=theme, attribution=map_credits)
                 entries, view, bar, names = got
                 layout = replace(
                     layout,
@@ -140,16 +95,16 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
                 layout = draw_map(c, maps.single, basemaps, origin_mm=origin_mm, theme=theme, fonts=fonts.text)
             elif mp.sheet == 0:
                 sp = maps.sheets
-                _draw_sheet_header(c, mp, SHEETS_TITLE, SHEETS_SUBTITLE.format(n=len(sp.sheets)), fonts, theme)
+                subtitle = texts.fill("tavole.quadro_sottotitolo", tavole=len(sp.sheets))
+                _draw_sheet_header(c, mp, texts("tavole.quadro_titolo"), subtitle, fonts, theme)
                 layout = draw_overview(c, sp, basemaps, origin_mm=origin_mm, theme=theme)
                 sheet_parts = ([], [layout.views[0]], [layout.scale_bars[0]], list(layout.base_names))
             else:
                 sp = maps.sheets
                 sh = sp.sheets[mp.sheet - 1]
-                _draw_sheet_header(
-                    c, mp, SHEET_TITLE.format(n=sh.number, of=len(sp.sheets)), ", ".join(sh.comuni), fonts, theme, right=f"Scala {format_scale(sh.port.scale)}"
-                )
-                got = draw_sheet(c, sp, sh, basemaps.get(sh.view.name), origin_mm=origin_mm, theme=theme, attribution=plan.attribution + (ISTAT_CREDIT,))
+                title = texts.fill("tavole.titolo", numero=sh.number, tavole=len(sp.sheets))
+                _draw_sheet_header(c, mp, title, ", ".join(sh.comuni), fonts, theme, right=sp.words.scale_of(sh.port.scale))
+                got = draw_sheet(c, sp, sh, basemaps.get(sh.view.name), origin_mm=origin_mm, theme=theme, attribution=map_credits)
                 for part, value in zip(sheet_parts, got):
                     part.extend(value) if isinstance(value, list) else part.append(value)
                 if mp.sheet < len(sp.sheets):
@@ -169,7 +124,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             _enter_panel(c, p)
             if p.role == "copertina":
                 q = draw_cover(c, p.w_mm, p.h_mm, cfg=cfg, texts=texts, fonts=fonts, theme=theme, links=links, bleed=_bleed_sides(p, fmt, version), counts=counts)
-                qrs.append(QrCheck(q.url, page + 1, p.to_page(*q.box_mm), q.min_mm))
+                qrs.append(QrSpec(q.url, q.min_mm, (page + 1,), p.to_page(*q.box_mm)))
             elif p.role == "note":
                 _draw_notes(c, p, texts, fonts, theme)
             if i == iplan.header_panel:
@@ -183,7 +138,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
             c.restoreState()
         page_flow = Flow(placed_by_page.get(page, []), 0, 0, vflow.scale, [])
         if fmt.growable and any(panels[i].role == "indice" for i in on_page):
-            _draw_folio(c, fmt, page, page_flow, fonts)
+            _draw_folio(c, fmt, page, page_flow, fonts, texts)
 
         def origin(panel_idx: int) -> None:
             _enter_panel(c, panels[panel_idx])
@@ -191,35 +146,28 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
         draw_flow(c, page_flow, iplan.columns, origin, theme)
     name = f"{PRODUCT}-{version}.pdf"
     path = sheet.save(out_dir / name)
-    check = Verifica(name, version, fmt.pages, fmt.trim_mm, BLEED_MM if version == "stampa" else 0.0, tuple(qrs), _folds(fmt, sheet.pages), plan.expected, links)
-    return Rendered(name, check, file_record(path, out_dir, version, fmt, sheet.pages), layout, tuple(problems))
+    check = PrintSpec(qr=tuple(qrs), folds=_folds(fmt, sheet.pages), texts_expected=plan.expected, links_expected=links)
+    spec = file_spec(path, out_dir, version, fmt, sheet.pages, check)
+    return Rendered(name, spec, file_record(path, spec, fmt), layout, tuple(problems))
 
 
-def file_record(path: Path, out_dir: Path, version: str, fmt: Format, pages: int) -> dict[str, Any]:
-    return {
-        "path": path.relative_to(out_dir).as_posix(),
-        "prodotto": PRODUCT,
-        "versione": version,
-        "pagine": pages,
-        "formato": fmt.name,
-        "rifilo_mm": list(fmt.trim_mm),
-        "abbondanza_mm": BLEED_MM if version == "stampa" else 0.0,
-        "sha256": sha256(path),
-    }
+def file_spec(path: Path, out_dir: Path, version: str, fmt: Format, pages: int, check: PrintSpec | None = None) -> FileSpec:
+    """A file of the Mappa (``check`` None: a preview, which the preflight does not read)."""
+    bleed = BLEED_MM if version == "stampa" else 0.0
+    return FileSpec(path.relative_to(out_dir).as_posix(), PRODUCT, version, fmt.trim_mm, bleed, pages, check)
 
 
-def _folds(fmt: Format, pages: int) -> tuple[dict, ...]:
+def file_record(path: Path, spec: FileSpec, fmt: Format) -> dict[str, Any]:
+    return spec_record(spec, formato=fmt.name, sha256=sha256(path))
+
+
+def _folds(fmt: Format, pages: int) -> tuple[Fold, ...]:
     """Text and QR codes keep off the folds on the text side; the map side is read unfolded, so
     there only QR codes are held to it (a marker must stay at its place, fold or not)."""
-    map_pages = sorted({m.page + 1 for m in fmt.map_pages})
-    text_pages = [p for p in range(1, pages + 1) if p not in map_pages]
+    map_pages = tuple(sorted({m.page + 1 for m in fmt.map_pages}))
+    text_pages = tuple(p for p in range(1, pages + 1) if p not in map_pages)
     return tuple(
-        {
-            "orientamento": "verticale" if f.orientation == "vertical" else "orizzontale",
-            "posizione_mm": f.position_mm,
-            "pagine": on,
-            "testo": text,
-        }
+        Fold("x" if f.orientation == "vertical" else "y", f.position_mm, on, text)
         for f in fmt.spec.folds
         for on, text in ((text_pages, True), (map_pages, False))
         if on
@@ -280,7 +228,7 @@ def _draw_sheet_header(c, mp, title: str, subtitle: str, fonts: Fonts, theme: Th
     c.restoreState()
 
 
-def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts) -> None:
+def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts, texts: Texts) -> None:
     """Foot of a booklet index page: which numbers it lists (to find a number by leafing
     through) and the page number on the outer edge."""
     from ...printing.typography import TEXT_BLACK
@@ -295,7 +243,10 @@ def _draw_folio(c, fmt: Format, page: int, page_flow: Flow, fonts: Fonts) -> Non
     right_hand = (page + 1) % 2 == 1  # odd page numbers are right-hand pages: folio on the outer edge
     left_x, right_x = PANEL_MARGIN_MM * mm, (W - PANEL_MARGIN_MM) * mm
     if numbers:
-        what = f"Elenco · voci {min(numbers)}–{max(numbers)}" if len(numbers) > 1 else f"Elenco · voce {numbers[0]}"
+        if len(numbers) > 1:
+            what = texts.fill("libretto.piede_elenco", da=min(numbers), a=max(numbers))
+        else:
+            what = texts.fill("libretto.piede_elenco_una", numero=numbers[0])
         (c.drawString(left_x, y, what) if right_hand else c.drawRightString(right_x, y, what))
     c.setFont(fonts.text.bold, 7.5)
     (c.drawRightString(right_x, y, str(page + 1)) if right_hand else c.drawString(left_x, y, str(page + 1)))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 
 from ...cartography import MarkerStyle
-from ...cartography.draw import _draw_marker as _draw_map_marker  # the map's own marker, for a perfect match
+from ...cartography.draw import draw_marker as _draw_map_marker  # the map's own marker, for a perfect match
 from ...printing.fonts import FontSet, register_family
 from ...printing.theme import Theme
 from ...printing.typography import MIN_PT, TEXT_BLACK, style

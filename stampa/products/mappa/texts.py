@@ -3,6 +3,10 @@
 The schema is the set of sections and keys below: a key the schema does not know, or one that is
 missing, is refused with its dotted name (like `stampa.toml`), so a typo never silently drops a
 sentence from thousands of printed copies. Texts may use a few placeholders filled per edition.
+
+The keys added after the first editions (OPTIONAL: the map's legend, scale and credit, the inset,
+the atlas sheets, the booklet's centre page and index foot) may be missing: an older layout file
+then prints the words it printed before (the defaults below, the sample layout's own).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from ...cartography.words import DEFAULT_WORDS, MapWords, fill_in
 from ...config import Config
 from ...problems import Problem, StampaError, error
 from ...tomlfile import read_toml
@@ -58,9 +63,56 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "libretto": ("pagina_note",),
 }
 
+_MAP = DEFAULT_WORDS
+# section → key → default, for keys an older layout file may lack. The map's own words default to
+# those of MapWords, so each default is written once.
+OPTIONAL: dict[str, dict[str, str]] = {
+    "legenda": {
+        "titolo": _MAP.legend_title,
+        "spostato": _MAP.displaced,
+        "confine_distretto": _MAP.district_boundary,
+        "confine_comunale": _MAP.comune_boundary,
+        "riquadro": _MAP.inset_area,
+        "scala": _MAP.scale,
+        "nord": _MAP.north,
+        "crediti_confini": _MAP.boundaries_credit,
+    },
+    "riquadro": {
+        "nome": _MAP.inset_tag,
+        "titolo": _MAP.inset_title,
+    },
+    "tavole": {
+        "quadro_titolo": "Quadro d'unione delle tavole",
+        "quadro_sottotitolo": "Il distretto diviso in {tavole} tavole: ogni voce dell'elenco indica la sua (tav.)",
+        "titolo": "Tavola {numero} di {tavole}",
+        "confinanti": _MAP.neighbours,
+        "rimando": "tav.\u00a0{numero}",
+    },
+    "libretto": {
+        "centro_nome": "{nome}: a pagina {pagina}",
+        "centro_legenda": "Area ingrandita a pagina {pagina}",
+        "centro_sottotitolo": "Ingrandimento della mappa di pagina {pagina}: le voci di quest'area sono solo qui",
+        "piede_elenco": "Elenco · voci {da}–{a}",
+        "piede_elenco_una": "Elenco · voce {numero}",
+    },
+}
+
 PLACEHOLDERS = ("titolo", "sottotitolo", "edizione", "anno", "autore", "distretto")
-# Filled when the edition's entries are known, and only in these keys.
-LATE_PLACEHOLDERS = {"copertina.numeri": ("voci", "comuni")}
+# Filled when the edition's entries (or the map's pages and sheets) are known, and only in these keys.
+LATE_PLACEHOLDERS = {
+    "copertina.numeri": ("voci", "comuni"),
+    "legenda.scala": ("scala",),
+    "riquadro.titolo": ("nome",),
+    "tavole.quadro_sottotitolo": ("tavole",),
+    "tavole.titolo": ("numero", "tavole"),
+    "tavole.confinanti": ("numeri",),
+    "tavole.rimando": ("numero",),
+    "libretto.centro_nome": ("nome", "pagina"),
+    "libretto.centro_legenda": ("pagina",),
+    "libretto.centro_sottotitolo": ("pagina",),
+    "libretto.piede_elenco": ("da", "a"),
+    "libretto.piede_elenco_una": ("numero",),
+}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -74,6 +126,28 @@ class Texts:
     def __call__(self, dotted: str) -> str:
         section, key = dotted.split(".", 1)
         return self.values[section][key]
+
+    def fill(self, dotted: str, **values: object) -> str:
+        """The text of ``dotted`` with its late placeholders (LATE_PLACEHOLDERS) filled."""
+        return fill_in(self(dotted), **values)
+
+    def map_words(self) -> MapWords:
+        """What the maps print, from this layout (the legend's kinds are the back panel's)."""
+        return MapWords(
+            legend_title=self("legenda.titolo"),
+            laboratorio=self("retro.legenda_laboratorio"),
+            gruppo=self("retro.legenda_gruppo"),
+            displaced=self("legenda.spostato"),
+            district_boundary=self("legenda.confine_distretto"),
+            comune_boundary=self("legenda.confine_comunale"),
+            inset_area=self("legenda.riquadro"),
+            inset_tag=self("riquadro.nome"),
+            inset_title=self("riquadro.titolo"),
+            scale=self("legenda.scala"),
+            north=self("legenda.nord"),
+            boundaries_credit=self("legenda.crediti_confini"),
+            neighbours=self("tavole.confinanti"),
+        )
 
 
 def _suggest(word: str, options) -> str:
@@ -100,16 +174,21 @@ def load_texts(layout_dir: Path, cfg: Config) -> Texts:
     fill = placeholder_values(cfg)
     problems: list[Problem] = []
     values: dict[str, dict[str, str]] = {}
+    sections = [*SCHEMA, *(s for s in OPTIONAL if s not in SCHEMA)]
     for section in data:
-        if section not in SCHEMA:
+        if section not in sections:
             problems.append(
-                error("sezione sconosciuta: toglila o correggi il nome." + _suggest(section, SCHEMA), file=where, where=f"chiave «{section}»")
+                error("sezione sconosciuta: toglila o correggi il nome." + _suggest(section, sections), file=where, where=f"chiave «{section}»")
             )
-    for section, keys in SCHEMA.items():
+    for section in sections:
+        required = SCHEMA.get(section, ())
+        optional = OPTIONAL.get(section, {})
+        keys = (*required, *optional)
         got = data.get(section)
-        if got is None:
+        if got is None and required:
             problems.append(error(f"manca la sezione [{section}]: aggiungila.", file=where, where=f"chiave «{section}»"))
             continue
+        got = {} if got is None else got
         if not isinstance(got, dict):
             problems.append(error(f"deve essere una sezione [{section}].", file=where, where=f"chiave «{section}»"))
             continue
@@ -125,6 +204,9 @@ def load_texts(layout_dir: Path, cfg: Config) -> Texts:
                 )
         for key in keys:
             dotted = f"{section}.{key}"
+            if key not in got and key in optional:
+                values[section][key] = optional[key]  # a layout file older than the key: today's words
+                continue
             if key not in got:
                 problems.append(error("testo mancante: aggiungilo.", file=where, where=f"chiave «{dotted}»"))
                 continue
@@ -138,7 +220,7 @@ def load_texts(layout_dir: Path, cfg: Config) -> Texts:
                 problems.append(
                     error(
                         f"segnaposto sconosciuto {{{bad[0]}}}: usa uno di "
-                        + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+                        + ", ".join("{" + p + "}" for p in (*PLACEHOLDERS, *late))
                         + ".",
                         file=where,
                         where=f"chiave «{dotted}»",
