@@ -115,7 +115,7 @@ def test_the_print_shop_zip(tmp_path):
     text = " ".join(sheet.pages[0].extract_text().split())
     for expected in ("Scheda per la tipografia", "mappa-stampa.pdf", "A3-pieghevole · 297 × 420 mm", "2 (fronte e retro)",
                      "3 mm per lato, con crocini di taglio",
-                     "2 pieghe: orizzontale a 210 mm, verticale a 148,5 mm (dal bordo del rifilo)",
+                     "2 pieghe:", "a 210 mm dal bordo inferiore", "a 148,5 mm dal bordo sinistro",
                      "manifesto-A3-stampa.pdf", "1 (solo fronte)", "nessuna (foglio piano)",
                      "quadricromia CMYK", "Copie", "Carta", "Note", "Maria Piccio", "m.piccio@csvlombardia.it"):
         assert expected in text, expected

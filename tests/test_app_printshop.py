@@ -35,10 +35,11 @@ def test_many_files_stay_on_one_page_and_the_rest_is_counted():
 
 
 def test_the_preflight_line_and_the_folds():
-    folds = [{"orientamento": "orizzontale", "posizione_mm": 210.0}, {"orientamento": "orizzontale", "posizione_mm": 210.0},
-             {"orientamento": "verticale", "posizione_mm": 148.5}]
-    record = _record("mappa-stampa.pdf", pagine=2, verifica={"pieghe_mm": folds})
-    assert folds_text(record) == "2 pieghe: orizzontale a 210 mm, verticale a 148,5 mm (dal bordo del rifilo)"
+    folds = [{"asse": "y", "mm": 210.0, "pagine": [1]}, {"asse": "y", "mm": 210.0, "pagine": [2]},
+             {"asse": "x", "mm": 148.5, "pagine": [1]}]
+    record = _record("mappa-stampa.pdf", pagine=2, verifica={"pieghe": folds})
+    assert folds_text(record) == ("2 pieghe: orizzontale a 210 mm dal bordo inferiore, verticale a 148,5 mm dal bordo "
+                                  "sinistro (del formato finito)")
     assert folds_text(_record("m.pdf")) == "nessuna (foglio piano)"
     pdf = make_sheet({"edizione": "E", "file": [record]}, [], verified=True)
     text = _text(pdf)

@@ -32,17 +32,20 @@ def _fmt_mm(value: float) -> str:
 
 
 def folds_text(record: dict[str, Any]) -> str:
-    """«2 pieghe: orizzontale a 210 mm, verticale a 148,5 mm», or «nessuna (foglio piano)»."""
-    folds = (record.get("verifica") or {}).get("pieghe_mm") or []
+    """«2 pieghe: verticale a 148,5 mm dal bordo sinistro, orizzontale a 210 mm dal bordo inferiore»,
+    or «nessuna (foglio piano)». From the record's print spec (stampa.printspec: axis "x" is a
+    vertical fold measured from the left edge of the trim, "y" a horizontal one from the bottom)."""
+    folds = (record.get("verifica") or {}).get("pieghe") or []
     seen: list[tuple[str, float]] = []
     for f in folds:
-        key = (f["orientamento"], float(f["posizione_mm"]))
+        key = (str(f.get("asse")), float(f.get("mm", 0.0)))
         if key not in seen:
             seen.append(key)
     if not seen:
         return "nessuna (foglio piano)"
-    parts = ", ".join(f"{o} a {_fmt_mm(p)} mm" for o, p in seen)
-    return f"{len(seen)} {'piega' if len(seen) == 1 else 'pieghe'}: {parts} (dal bordo del rifilo)"
+    words = {"x": "verticale a {} mm dal bordo sinistro", "y": "orizzontale a {} mm dal bordo inferiore"}
+    parts = ", ".join(words.get(axis, axis + " a {} mm").format(_fmt_mm(mm)) for axis, mm in seen)
+    return f"{len(seen)} {'piega' if len(seen) == 1 else 'pieghe'}: {parts} (del formato finito)"
 
 
 def sheet_rows(record: dict[str, Any]) -> list[tuple[str, str]]:
