@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import webbrowser
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, render_template
@@ -22,24 +21,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..problems import StampaError, error
 from ..terminal import console
+from .context import KEY, State, state
 from .jobs import Builder
 from .project import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, Project
 from .security import Secrets, install
 
 HOST = "127.0.0.1"  # never anything else: the app edits files and runs builds
-
-
-@dataclass
-class State:
-    project: Project
-    builder: Builder
-    keys: Secrets
-
-
-def state(app: Flask | None = None) -> State:
-    from flask import current_app
-
-    return (app or current_app).extensions["stampa"]
 
 
 def create_app(config: Path, *, keys: Secrets | None = None, port: int | None = None) -> Flask:
@@ -50,7 +37,7 @@ def create_app(config: Path, *, keys: Secrets | None = None, port: int | None = 
     # The request limit is the upload limit plus room for the form's other fields.
     app.config.update(MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024, STAMPA_PORTA=port, TEMPLATES_AUTO_RELOAD=False)
     keys = keys or Secrets()
-    app.extensions["stampa"] = State(Project(config), Builder(config), keys)
+    app.extensions[KEY] = State(Project(config), Builder(config), keys)
     install(app, keys)
 
     from .pages import costruisci, dati, edizione, home, testi

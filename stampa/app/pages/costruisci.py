@@ -11,9 +11,9 @@ from flask import Blueprint, jsonify, redirect, render_template, send_file, url_
 
 from ...config import load_config
 from ...problems import StampaError
+from ..context import state
 from ..printshop import SHEET_NAME, make_sheet, make_zip, print_files
 from ..project import output_file
-from ..server import state
 
 bp = Blueprint("costruisci", __name__)
 

@@ -9,6 +9,7 @@ from ...inputs import load_inputs
 from ...numbering import number_entries
 from ...problems import ERROR, Problem, StampaError
 from .. import tomledit
+from ..context import state
 from ..project import (
     MAX_UPLOAD_MB,
     UPLOAD_SUFFIXES,
@@ -16,7 +17,6 @@ from ..project import (
     entries_files,
     store_upload,
 )
-from ..server import state
 
 bp = Blueprint("dati", __name__)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 
 from ...problems import StampaError
 from .. import tomledit
-from ..server import state
+from ..context import state
 
 bp = Blueprint("edizione", __name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..server import state
+from ..context import state
 
 bp = Blueprint("home", __name__)
 

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from ...config import load_config
 from ...problems import StampaError
 from .. import texts
-from ..server import state
+from ..context import state
 
 bp = Blueprint("testi", __name__)
 
