@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .check import inactive_lines
 from .compare_command import write_comparison
@@ -39,6 +39,8 @@ class BuildOptions:
     show: bool = True
     archive: bool = True  # keep the edition in dati/edizioni/<anno>/ when it succeeded (stampa.archive)
     new_ids: frozenset[str] | None = None  # entries marked «Novità»; None → from the comparison
+    # Told when each stage starts and ends (stampa.stages.StageClock): the web app's live progress.
+    progress: Callable[[str, str, float | None], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class BuildResult:
 def build_edition(opts: BuildOptions) -> BuildResult:
     """Build everything the configuration asks for. Raises StampaError when the input is wrong."""
     out = console()
-    clock = StageClock(out, show=opts.show)
+    clock = StageClock(out, show=opts.show, listener=opts.progress)
     with clock.stage("dati", "Lettura e controllo dei dati"):
         inputs = load_inputs(opts.config, dati=opts.dati, geocodifica="attesa")
     if inputs.geocoding is not None and inputs.geocoding.pending:  # addresses not yet in the record

@@ -15,24 +15,34 @@ from .problems import ERROR, Problem, StampaError
 from .terminal import console, print_problems
 
 
-def summary_table(inputs: Inputs) -> Table:
-    """Labs and groups per comune, and per quartiere inside Pavia."""
+def summary_rows(inputs: Inputs) -> list[tuple[str, str, int, int]]:
+    """(comune, quartiere, laboratori, gruppi) per place: Pavia first, then the comuni by name;
+    the quartiere only inside Pavia. The terminal's table and the web app show the same rows."""
     counts: Counter[tuple[str, str, str]] = Counter()
     for n in number_entries(inputs.edition.entries):
         e = n.entry
         counts[(e.comune, e.quartiere if e.istat == CAPITAL else "", e.tipo)] += 1
+    places = sorted({(c, q) for c, q, _ in counts}, key=lambda cq: (cq[0] != "Pavia", cq[0], cq[1] == "", cq[1]))
+    return [
+        (comune, quartiere or ("(senza quartiere)" if comune == "Pavia" else ""),
+         counts[(comune, quartiere, "laboratorio")], counts[(comune, quartiere, "gruppo")])
+        for comune, quartiere in places
+    ]
+
+
+def summary_table(inputs: Inputs) -> Table:
+    """Labs and groups per comune, and per quartiere inside Pavia."""
     table = Table(title=f"Voci dell'edizione ({inputs.entries_file.name})", title_justify="left")
     table.add_column("Comune", no_wrap=True)
     table.add_column("Quartiere")
     table.add_column("Laboratori", justify="right")
     table.add_column("Gruppi", justify="right")
     table.add_column("Totale", justify="right")
-    places = sorted({(c, q) for c, q, _ in counts}, key=lambda cq: (cq[0] != "Pavia", cq[0], cq[1] == "", cq[1]))
-    for comune, quartiere in places:
-        lab, grp = counts[(comune, quartiere, "laboratorio")], counts[(comune, quartiere, "gruppo")]
-        table.add_row(comune, quartiere or ("(senza quartiere)" if comune == "Pavia" else ""), str(lab), str(grp), str(lab + grp))
-    labs = sum(v for (_, _, k), v in counts.items() if k == "laboratorio")
-    groups = sum(v for (_, _, k), v in counts.items() if k == "gruppo")
+    rows = summary_rows(inputs)
+    for comune, quartiere, lab, grp in rows:
+        table.add_row(comune, quartiere, str(lab), str(grp), str(lab + grp))
+    labs = sum(r[2] for r in rows)
+    groups = sum(r[3] for r in rows)
     table.add_section()
     table.add_row("Totale", "", str(labs), str(groups), str(labs + groups), style="bold")
     return table

@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sfondo", help="scarica e congela lo sfondo della mappa in dati/, per ristampe senza rete")
     _common(p, building=True, out=False)  # it writes into dati/, next to the edition's data
     p.set_defaults(run=_run_sfondo)
+
+    p = sub.add_parser("app", help="apre l'app per la redazione nel browser (solo su questo computer)")
+    p.add_argument("--config", type=Path, default=Path("stampa.toml"), metavar="FILE",
+                   help="configurazione dell'edizione (predefinita: ./stampa.toml)")
+    p.add_argument("--porta", type=int, default=0, metavar="N", help="porta su 127.0.0.1 (predefinita: una libera)")
+    p.add_argument("--senza-browser", action="store_true", help="non aprire il browser: stampa solo l'indirizzo")
+    p.set_defaults(run=_run_app)
     return parser
 
 
@@ -181,6 +188,12 @@ def _run_sfondo(args: argparse.Namespace) -> int:
     from .freeze import run_freeze
 
     return run_freeze(args.config, dati=args.dati, sfondo=args.sfondo)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from .app.server import run_app
+
+    return run_app(args.config, port=args.porta, open_browser=not args.senza_browser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -386,6 +386,14 @@ def load_config(path: Path | str) -> Config:
         missing="file di configurazione non trovato: lancia il comando dalla cartella del progetto "
         "o indica il file con --config.",
     )
+    return config_from_data(data, file)
+
+
+def config_from_data(data: dict[str, Any], file: Path) -> Config:
+    """Check parsed TOML as if read from ``file`` (paths relative to its folder, messages naming
+    it); raise :class:`StampaError` listing every problem. The web app checks an edited
+    configuration with it before writing anything."""
+    file = Path(file)
     loader = _Loader(file)
     cfg = loader.section(Config, data, "")
     problems = loader.problems
@@ -418,4 +426,5 @@ __all__ = [
     "Uscita",
     "Bozze",
     "load_config",
+    "config_from_data",
 ]

@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Iterator
 
 from .outputs import output_error
-from .problems import StampaError, error
+from .problems import Problem, StampaError, error
 
 LOCK_NAME = ".stampa.lock"
+
+
+def busy_error(out_dir: Path, holder: str = "") -> Problem:
+    """What a second build into the same folder is told (the CLI and the web app alike)."""
+    who = f" (processo {holder})" if holder else ""
+    return error(
+        f"un'altra costruzione sta già scrivendo in questa cartella{who}: aspetta che finisca, "
+        "oppure scegli un'altra cartella con --out.",
+        file=str(out_dir),
+    )
 
 
 @contextlib.contextmanager
@@ -32,14 +42,7 @@ def build_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
-            who = f" (processo {holder})" if holder else ""
-            raise StampaError(
-                error(
-                    f"un'altra costruzione sta già scrivendo in questa cartella{who}: aspetta che finisca, "
-                    "oppure scegli un'altra cartella con --out.",
-                    file=str(out_dir),
-                )
-            ) from None
+            raise StampaError(busy_error(out_dir, holder)) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
