@@ -69,7 +69,6 @@ def _short_spacing(request, monkeypatch):
 
 @pytest.mark.lento  # three real seconds: the public service's rule, not lowered
 def test_one_request_a_second_one_at_a_time_identified(tmp_path, monkeypatch, nominatim_server):
-    assert geoclient.MIN_INTERVAL_S == 1.0  # the real spacing, not lowered
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, [
         "A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;",
