@@ -168,6 +168,7 @@ def test_verifica_description(built):
     assert {e.id for e in result.layout.entries} == {e.id for e in entries}
 
 
+@pytest.mark.lento  # a second whole build; the quick run checks rebuilds on the booklet (test_mappa_cover)
 def test_rebuild_is_byte_identical(built, tmp_path):
     out, result = built
     again = build(tmp_path)
