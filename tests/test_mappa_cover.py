@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,17 +37,15 @@ COMUNI = 12
 
 
 @lru_cache(maxsize=None)
-def edition(n: int, tmp: str = "/tmp"):
+def edition(n: int):
     rows = synthetic.generate_entries(n, seed=0)
-    data = Path(tmp) / f"stampa-cover-voci-{n}-{id(rows)}.csv"
-    with data.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
-        w.writeheader()
-        w.writerows(rows)
-    try:
+    with tempfile.TemporaryDirectory() as tmp:  # a folder of its own: tests may run side by side
+        data = Path(tmp) / "voci.csv"
+        with data.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
+            w.writeheader()
+            w.writerows(rows)
         return tuple(load_inputs(ROOT / "stampa.toml", dati=data).edition.entries)
-    finally:
-        data.unlink()
 
 
 def _inside(p, b) -> bool:
