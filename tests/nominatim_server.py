@@ -19,18 +19,21 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+try:
+    from fake_server import HANDLER_LIMIT_S, FakeServer, serving
+except ImportError:  # imported as tests.nominatim_server with only the project root on sys.path
+    from tests.fake_server import HANDLER_LIMIT_S, FakeServer, serving
+
 MODES = ("ok", "429", "503", "blocca", "goccia", "vuota", "molti", "altro-comune", "fuori", "malformata", "via",
          "500")  # fmt: skip
-HANDLER_LIMIT_S = 30.0
 LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"
 
 # Interior points of the comuni (/work/shared/facts/district.md).
@@ -88,7 +91,10 @@ def _split_street(street: str) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m else ("", street.strip())
 
 
-class NominatimServer:
+class NominatimServer(FakeServer):
+    content_type = "application/json; charset=utf-8"
+    handler_timeout_s = HANDLER_LIMIT_S
+
     def __init__(self, *, mode: str = "ok", fail_times: int = 1_000_000, retry_after: str | None = "1",
                  drip_s: float = 0.5):
         self.mode = mode
@@ -100,32 +106,13 @@ class NominatimServer:
         self.requests: list[Request] = []
         self.active = self.max_active = 0
         self._lock = threading.Lock()
-        self._closing = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = HANDLER_LIMIT_S
-
-            def log_message(self, *args):
-                pass
-
-            def setup(self):
-                super().setup()
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def do_GET(self):
-                parts = urlsplit(self.path)
-                params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                server._handle(self, parts.path, params)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
+        super().__init__()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-        self.running = True
+
+    def do_get(self, h: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(h.path)
+        params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        self._handle(h, parts.path, params)
 
     # -- what was asked --------------------------------------------------------------------------
     def gaps(self) -> list[float]:
@@ -203,57 +190,21 @@ class NominatimServer:
         elif mode == "malformata":
             self._send(h, 200, b'[{"place_id":1,"lat":"45.1",,}]')
         elif mode == "blocca":
-            self._closing.wait(HANDLER_LIMIT_S)
-            h.close_connection = True
+            self.hang(h)
         elif mode == "goccia":
             body = json.dumps(self.lookup(params)).encode()
             h.send_response(200)
             h.send_header("Content-Type", "application/json")
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
-            try:
-                for i in range(len(body)):
-                    if self._closing.wait(self.drip_s) or i * self.drip_s > HANDLER_LIMIT_S:
-                        break
-                    h.wfile.write(body[i : i + 1])
-                    h.wfile.flush()
-            except OSError:
-                pass
-            h.close_connection = True
+            self.drip(h, body, self.drip_s)
         else:  # pragma: no cover
             raise ValueError(mode)
 
     def _json(self, h, results: list[dict]) -> None:
         self._send(h, 200, json.dumps(results, ensure_ascii=False).encode("utf-8"))
 
-    @staticmethod
-    def _send(h, status: int, body: bytes, ctype: str = "application/json; charset=utf-8",
-              extra: dict | None = None) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        try:
-            h.wfile.write(body)
-        except OSError:
-            pass
-
-    def stop(self) -> None:
-        """Stop listening: afterwards every connection is refused."""
-        if not self.running:
-            return
-        self.running = False
-        self._closing.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
 
 @pytest.fixture
 def nominatim_server():
-    server = NominatimServer()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(NominatimServer)

@@ -21,20 +21,23 @@ import gzip
 import json
 import math
 import re
-import socket
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+try:
+    from fake_server import HANDLER_LIMIT_S, FakeServer, serving
+except ImportError:  # imported as tests.overpass_server with only the project root on sys.path
+    from tests.fake_server import HANDLER_LIMIT_S, FakeServer, serving
 
 MODES = (
     "ok", "429", "504", "500", "400", "blocca", "goccia", "troncata", "troncata-gz", "malformata", "html", "vuota",
     "remark", "senza-elements",
 )  # fmt: skip
 TIMESTAMP = "2026-11-28T10:00:00Z"
-HANDLER_LIMIT_S = 30.0
 LAT0, LON0 = 45.185, 9.155  # Pavia, centro
 M_LAT = 111_200.0  # metres per degree of latitude
 M_LON = 111_320.0 * math.cos(math.radians(LAT0))
@@ -176,7 +179,9 @@ class Request:
     user_agent: str
 
 
-class OverpassServer:
+class OverpassServer(FakeServer):
+    handler_timeout_s = HANDLER_LIMIT_S
+
     def __init__(self, elements: list[dict] | None = None) -> None:
         self.elements = generate_osm() if elements is None else elements
         self._boxes = [_bbox(el) for el in self.elements]
@@ -192,36 +197,17 @@ class OverpassServer:
         self.max_active = 0
         self.failed = 0
         self._lock = threading.Lock()
-        self._closing = threading.Event()
         self._cache: dict[str, bytes] = {}
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            timeout = HANDLER_LIMIT_S  # a client that stops sending cannot keep a handler
-
-            def log_message(self, *args):
-                pass
-
-            def setup(self):
-                super().setup()
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def do_GET(self):
-                server._handle(self, parse_qs(urlsplit(self.path).query).get("data", [""])[0])
-
-            def do_POST(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(n).decode("utf-8", "replace")
-                server._handle(self, parse_qs(raw).get("data", [""])[0])
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
+        super().__init__()
         self.url = f"http://127.0.0.1:{self.port}/api/interpreter"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-        self.running = True
+
+    def do_get(self, h: BaseHTTPRequestHandler) -> None:
+        self._handle(h, parse_qs(urlsplit(h.path).query).get("data", [""])[0])
+
+    def do_post(self, h: BaseHTTPRequestHandler) -> None:
+        n = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(n).decode("utf-8", "replace")
+        self._handle(h, parse_qs(raw).get("data", [""])[0])
 
     # -- answers ---------------------------------------------------------------------------
     def answer(self, query: str) -> bytes:
@@ -304,23 +290,14 @@ class OverpassServer:
             )
             self._send(h, 200, body, "text/html")
         elif mode == "blocca":
-            self._closing.wait(HANDLER_LIMIT_S)
-            h.close_connection = True
+            self.hang(h)
         elif mode == "goccia":
             body = self.answer(query)
             h.send_response(200)
             h.send_header("Content-Type", "application/json")
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
-            try:
-                for i in range(len(body)):
-                    if self._closing.wait(self.drip_s) or i * self.drip_s > HANDLER_LIMIT_S:
-                        break
-                    h.wfile.write(body[i : i + 1])
-                    h.wfile.flush()
-            except OSError:
-                pass
-            h.close_connection = True
+            self.drip(h, body, self.drip_s)
         elif mode == "troncata":  # the stream stopped halfway, Content-Length matching the cut
             body = self.answer(query)
             self._send(h, 200, body[: len(body) // 2])
@@ -340,34 +317,7 @@ class OverpassServer:
         else:  # pragma: no cover
             raise ValueError(mode)
 
-    @staticmethod
-    def _send(h, status: int, body: bytes, ctype: str = "application/json", extra: dict | None = None) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        try:
-            h.wfile.write(body)
-        except OSError:
-            pass
-
-    # -- control ---------------------------------------------------------------------------
-    def stop(self) -> None:
-        """Stop listening: afterwards every connection is refused."""
-        if not self.running:
-            return
-        self.running = False
-        self._closing.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
 
 @pytest.fixture
 def overpass_server():
-    server = OverpassServer()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(OverpassServer)

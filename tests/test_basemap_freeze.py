@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import rasterio
 from rasterio.transform import from_bounds
 
 from tests.basemap_helpers import PAVIA, around, make_cfg
-from tests.tileserver import cache_env, tile_server  # noqa: F401 (fixtures)
+from tests.tileserver import TileServer, cache_env, tile_server  # noqa: F401 (fixtures)
 from stampa.basemap import View, basemap_report, freeze_basemap, get_basemap
 from stampa.problems import StampaError
 
@@ -24,25 +25,51 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.fixture(scope="module")
+def frozen_once(tmp_path_factory):
+    """Both views fetched from a local server and frozen once for the module (tiles and GeoTIFFs
+    are most of these tests' time); returns (server, cache, project template, cfg, live builds)."""
+    server = TileServer()
+    base = tmp_path_factory.mktemp("congelato")
+    template = base / "progetto"
+    (template / "dati").mkdir(parents=True)
+    cfg = make_cfg(server.url_r)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("STAMPA_CACHE", str(base / "cache"))
+            live = {v.name: get_basemap(cfg, v, root=template, year=2026) for v in (MAIN, INSET)}
+            path = freeze_basemap(cfg, [MAIN, INSET], root=template, year=2026)
+        assert path == template / "dati" / "sfondo-2026.tif"
+        yield server, base / "cache", template, cfg, live
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def frozen(tile_server, cache_env, tmp_path):
-    """A project folder with both views frozen from the local server; returns (root, cfg, live builds)."""
+def frozen_server(frozen_once):
+    """The server the views were frozen from, serving again (a test may have made it fail)."""
+    server = frozen_once[0]
+    server.mode, server.bad = "ok", None
+    return server
+
+
+@pytest.fixture
+def frozen(frozen_once, frozen_server, tmp_path, monkeypatch):
+    """A project folder of this test's own with both views frozen; returns (root, cfg, live builds)."""
+    _, cache, template, cfg, live = frozen_once
     root = tmp_path / "progetto"
-    (root / "dati").mkdir(parents=True)
-    cfg = make_cfg(tile_server.url_r)
-    live = {v.name: get_basemap(cfg, v, root=root, year=2026) for v in (MAIN, INSET)}
-    path = freeze_basemap(cfg, [MAIN, INSET], root=root, year=2026)
-    assert path == root / "dati" / "sfondo-2026.tif"
+    shutil.copytree(template, root)
+    monkeypatch.setenv("STAMPA_CACHE", str(cache))
     return root, cfg, live
 
 
-def test_freeze_writes_one_geotiff_per_view_and_a_sidecar(frozen, tile_server):
+def test_freeze_writes_one_geotiff_per_view_and_a_sidecar(frozen, frozen_server):
     root, cfg, live = frozen
     main, inset = root / "dati" / "sfondo-2026.tif", root / "dati" / "sfondo-2026-centro.tif"
     assert main.is_file() and inset.is_file()
     side = json.loads((root / "dati" / "sfondo-2026.json").read_text(encoding="utf-8"))
-    assert side["fonte"] == tile_server.url_r and side["tipo"] == "tessere"
-    assert side["modello_url"] == tile_server.url_r.replace("{r}", "@2x")
+    assert side["fonte"] == frozen_server.url_r and side["tipo"] == "tessere"
+    assert side["modello_url"] == frozen_server.url_r.replace("{r}", "@2x")
     assert side["attribuzione"] == ["© Tessere di prova"] and side["crs"] == "EPSG:32632"
     assert len(side["data"]) == 10  # YYYY-MM-DD
     names = [v["nome"] for v in side["viste"]]
@@ -69,11 +96,11 @@ def test_frozen_geotiff_is_compressed_tiled_and_georeferenced(frozen):
     assert path.stat().st_size < raw / 5
 
 
-def test_build_from_frozen_needs_no_network_and_gives_the_same_pixels(frozen, tile_server, tmp_path, monkeypatch):
+def test_build_from_frozen_needs_no_network_and_gives_the_same_pixels(frozen, frozen_server, tmp_path, monkeypatch):
     root, cfg, live = frozen
-    tile_server.stop()
+    frozen_server.mode = "404"  # off the network: any request would fail, and be counted
     monkeypatch.setenv("STAMPA_CACHE", str(tmp_path / "cache-vuota"))  # not even the cache
-    before = tile_server.requests
+    before = frozen_server.requests
     for view in (MAIN, INSET):
         b = get_basemap(cfg, view, root=root, year=2026)
         assert b.kind == "congelato" and not b.fallback and b.problems == ()
@@ -81,7 +108,7 @@ def test_build_from_frozen_needs_no_network_and_gives_the_same_pixels(frozen, ti
         assert np.array_equal(b.image, live[view.name].image)
         assert b.zoom == live[view.name].zoom and b.ppi == live[view.name].ppi
         assert b.attribution == ("© Tessere di prova",)
-    assert tile_server.requests == before
+    assert frozen_server.requests == before
     assert not (tmp_path / "cache-vuota").exists()
     report = basemap_report(get_basemap(cfg, INSET, root=root, year=2026))
     assert report["tipo"] == "congelato" and report["file"] == "dati/sfondo-2026-centro.tif"
@@ -95,9 +122,9 @@ def test_freezing_twice_gives_byte_identical_geotiffs(frozen):
     assert [sha(f) for f in files] == first
 
 
-def test_a_part_of_a_frozen_view_is_read_from_it(frozen, tile_server):
+def test_a_part_of_a_frozen_view_is_read_from_it(frozen, frozen_server):
     root, cfg, live = frozen
-    tile_server.stop()
+    frozen_server.mode = "404"  # off the network: any request would fail, and be counted
     part = View("dettaglio", around(*PAVIA, 1000), (30.0, 30.0))
     b = get_basemap(cfg, part, root=root, year=2026)
     assert b.kind == "congelato" and b.image.shape == (354, 354, 3) and not b.fallback and b.problems == ()
@@ -110,12 +137,12 @@ def test_a_part_of_a_frozen_view_is_read_from_it(frozen, tile_server):
     assert big.problems[0].message.startswith("Lo sfondo sarà stampato a 150 ppi, sotto il minimo di 250 ppi (risoluzione del file di sfondo)")
 
 
-def test_view_outside_the_frozen_one_warns_and_downloads(frozen, tile_server):
+def test_view_outside_the_frozen_one_warns_and_downloads(frozen, frozen_server):
     root, cfg, _ = frozen
     far = View("altrove", around(PAVIA[0] + 5000, PAVIA[1], 500), (40.0, 40.0))
-    before = tile_server.requests
+    before = frozen_server.requests
     b = get_basemap(cfg, far, root=root, year=2026)
-    assert b.kind == "tessere" and tile_server.requests > before
+    assert b.kind == "tessere" and frozen_server.requests > before
     assert b.problems[0].message == (
         "Lo sfondo congelato non copre la vista «altrove»: scarico le tessere. Rifai «stampa sfondo» per "
         "congelare le viste attuali della mappa."
@@ -123,16 +150,16 @@ def test_view_outside_the_frozen_one_warns_and_downloads(frozen, tile_server):
     assert b.problems[0].file == "dati/sfondo-2026.tif"
 
 
-def test_another_source_than_the_frozen_one_is_not_replaced_by_it(frozen, tile_server):
+def test_another_source_than_the_frozen_one_is_not_replaced_by_it(frozen, frozen_server):
     root, cfg, _ = frozen
-    b = get_basemap(cfg, MAIN, root=root, year=2026, source=tile_server.url)
+    b = get_basemap(cfg, MAIN, root=root, year=2026, source=frozen_server.url)
     assert b.kind == "tessere"
-    assert b.problems[0].message.startswith(f"Lo sfondo congelato è di «{tile_server.url_r}», ma la fonte ora è «{tile_server.url}»")
+    assert b.problems[0].message.startswith(f"Lo sfondo congelato è di «{frozen_server.url_r}», ma la fonte ora è «{frozen_server.url}»")
 
 
-def test_frozen_file_named_as_source_is_used_as_frozen(frozen, tile_server):
+def test_frozen_file_named_as_source_is_used_as_frozen(frozen, frozen_server):
     root, cfg, live = frozen
-    tile_server.stop()
+    frozen_server.mode = "404"  # off the network: any request would fail, and be counted
     b = get_basemap(cfg, MAIN, root=root, year=2026, source="dati/sfondo-2026.tif")
     assert b.kind == "congelato" and np.array_equal(b.image, live["distretto"].image)
     assert b.attribution == ("© Tessere di prova",)
@@ -214,7 +241,7 @@ def test_unreadable_geotiff_falls_back(tmp_path, cache_env):
     assert b.problems[0].message.startswith("Il file di sfondo non si può usare (")
 
 
-def test_damaged_frozen_file_warns_and_uses_the_tiles(frozen, tile_server):
+def test_damaged_frozen_file_warns_and_uses_the_tiles(frozen, frozen_server):
     root, cfg, live = frozen
     (root / "dati" / "sfondo-2026.tif").write_bytes(b"rovinato")
     b = get_basemap(cfg, MAIN, root=root, year=2026)

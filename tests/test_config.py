@@ -54,12 +54,6 @@ def test_minimal_config_gets_defaults(tmp_path):
     assert cfg.edizione.nome == "Edizione 2026"
 
 
-def test_config_is_frozen(tmp_path):
-    cfg = load_config(write(tmp_path, MINIMAL))
-    with pytest.raises(AttributeError):
-        cfg.edizione.anno = 2027  # type: ignore[misc]
-
-
 def test_unknown_key_with_suggestion(tmp_path):
     path = write(tmp_path, MINIMAL + "[sfondo]\nfonte = \"vettoriale\"\nzoom_masimo = 15\n")
     assert problems_of(path) == [

@@ -53,16 +53,22 @@ def messages(inputs, level: str = "errore") -> list[str]:
     return [p.format() for p in inputs.problems if p.level == level]
 
 
-@pytest.fixture
-def fast(monkeypatch):
-    """Bulk cases only: the one-second spacing is checked for real elsewhere."""
-    monkeypatch.setattr(geoclient, "MIN_INTERVAL_S", 0.02)
+@pytest.fixture(autouse=True)
+def _short_spacing(request, monkeypatch):
+    """One request a second stays the code's default, and the ``lento`` tests check it for real;
+    the others space requests by 20 ms and back off for 50 ms, so the quick run does not wait a
+    second per test. The spacing is process-wide: each test starts as a fresh process would, without
+    waiting for the previous test's last answer."""
+    monkeypatch.setattr(geoclient, "_last_end", [float("-inf")])
+    if request.node.get_closest_marker("lento") is None:
+        monkeypatch.setattr(geoclient, "MIN_INTERVAL_S", 0.02)
+        monkeypatch.setattr(geoclient, "BACKOFF_S", 0.05)
 
 
 # -- the service's rules ---------------------------------------------------------------------------
 
+@pytest.mark.lento  # three real seconds: the public service's rule, not lowered
 def test_one_request_a_second_one_at_a_time_identified(tmp_path, monkeypatch, nominatim_server):
-    assert geoclient.MIN_INTERVAL_S == 1.0  # the real spacing, not lowered
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, [
         "A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;",
@@ -90,15 +96,19 @@ def test_one_request_a_second_one_at_a_time_identified(tmp_path, monkeypatch, no
     assert {e.precision for e in by_id.values()} == {"civico"}
 
 
+@pytest.mark.parametrize("retry_after", ["0", pytest.param("1", marks=pytest.mark.lento)])
 @pytest.mark.parametrize("status", ["429", "503"])
-def test_busy_waits_retry_after_then_answers(tmp_path, monkeypatch, status):
-    server = NominatimServer(mode=status, fail_times=1, retry_after="1")
+def test_busy_waits_retry_after_then_answers(tmp_path, monkeypatch, status, retry_after):
+    """Retry-After is whole seconds: "0" checks the retry in the quick run, "1" the real wait."""
+    server = NominatimServer(mode=status, fail_times=1, retry_after=retry_after)
     try:
         use(monkeypatch, server)
         config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;"])
         inputs, asked = geocode(config)
         assert messages(inputs) == []
-        assert len(server.requests) == 2 and min(server.gaps()) >= 0.95 and server.max_active == 1
+        (gap,) = server.gaps()
+        assert len(server.requests) == 2 and gap >= max(int(retry_after), geoclient.MIN_INTERVAL_S) - 0.05
+        assert server.max_active == 1
         assert inputs.edition.entries[0].position_from == "geocodificata"
     finally:
         server.stop()
@@ -137,12 +147,15 @@ def test_retry_after_beyond_the_deadline_fails_at_once(tmp_path, monkeypatch):
         server.stop()
 
 
+@pytest.mark.parametrize("timeout_s", ["0.5", pytest.param("1", marks=pytest.mark.lento)])
 @pytest.mark.parametrize("mode", ["blocca", "goccia"])
-def test_hanging_or_dripping_server_ends_by_the_timeout(tmp_path, monkeypatch, mode):
-    server = NominatimServer(mode=mode, drip_s=0.3)
+def test_hanging_or_dripping_server_ends_by_the_timeout(tmp_path, monkeypatch, mode, timeout_s):
+    """0.5 s is the shortest timeout the configuration accepts; whole seconds in the full run."""
+    server = NominatimServer(mode=mode, drip_s=float(timeout_s) / 5)  # bytes keep coming, the answer never ends
     try:
-        errors, elapsed, asked, config = _failure_messages(tmp_path, monkeypatch, server, geocodifica="timeout_s = 1")
-        assert errors == _expected(config, server.url, "nessuna risposta completa entro 1 s")
+        errors, elapsed, asked, config = _failure_messages(tmp_path, monkeypatch, server,
+                                                           geocodifica=f"timeout_s = {timeout_s}")
+        assert errors == _expected(config, server.url, f"nessuna risposta completa entro {timeout_s} s")
         assert len(server.requests) == 1  # the second address is not asked: the service is not answering
         assert elapsed < 10
     finally:
@@ -158,8 +171,7 @@ def test_malformed_answer(tmp_path, monkeypatch):
         server.stop()
 
 
-def test_server_errors_retry_then_fail(tmp_path, monkeypatch, fast):
-    monkeypatch.setattr(geoclient, "BACKOFF_S", 0.05)
+def test_server_errors_retry_then_fail(tmp_path, monkeypatch):
     server = NominatimServer(mode="500")
     try:
         errors, elapsed, asked, config = _failure_messages(tmp_path, monkeypatch, server, geocodifica="tentativi = 1")
@@ -389,7 +401,7 @@ def test_bad_rows_of_the_record(tmp_path, monkeypatch):
     ]
 
 
-def test_interrupted_run_keeps_the_answers_already_received(tmp_path, monkeypatch, nominatim_server, fast):
+def test_interrupted_run_keeps_the_answers_already_received(tmp_path, monkeypatch, nominatim_server):
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
     inputs = load_inputs(config, geocodifica="attesa")
@@ -415,7 +427,7 @@ def test_a_position_in_the_file_always_wins(tmp_path, monkeypatch, nominatim_ser
     assert not (config.parent / RECORD).exists()
 
 
-def test_many_addresses_in_bulk(tmp_path, monkeypatch, nominatim_server, fast):
+def test_many_addresses_in_bulk(tmp_path, monkeypatch, nominatim_server):
     use(monkeypatch, nominatim_server)
     rows = [f"S{i:03d};Voce {i};gruppo;{c};Via Sintetica {i};;" for i, c in
             zip(range(40), ["Pavia", "Sommo", "Zinasco", "Cava Manara", "Torre d'Isola"] * 8)]
@@ -444,6 +456,7 @@ def test_controlla_uses_the_record_only_and_lists_what_is_missing(tmp_path, monk
 
 
 def test_geocodifica_command_prints_where_positions_come_from(tmp_path, monkeypatch, nominatim_server, capsys):
+    monkeypatch.setattr(geoclient, "MIN_INTERVAL_S", 1.0)  # the estimate printed; one request: no wait
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
     assert main(["geocodifica", "--config", str(config)]) == 0
@@ -461,6 +474,7 @@ def _pdfs(out: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.glob("*.pdf"))}
 
 
+@pytest.mark.lento  # two whole builds
 def test_edizione_geocodes_then_rebuilds_offline_byte_identical(tmp_path, monkeypatch):
     server = NominatimServer()
     use(monkeypatch, server)

@@ -225,10 +225,12 @@ def test_per_lab_posters_one_file(project):
     assert rec["pagine"] == 3 and rec["laboratori"] == ["LAB-01", "LAB-02", "LAB-03"]
 
 
-def test_per_lab_posters_one_file_each_in_parallel(project):
+# One file each in this process in the quick run; with two worker processes in the full run.
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.lento)])
+def test_per_lab_posters_one_file_each_in_parallel(project, workers):
     labs = [_lab(i) for i in range(1, 6)]
     cfg = _cfg(project, per_laboratorio=True, un_file=False)
-    result = _build(project, cfg, labs, workers=2)
+    result = _build(project, cfg, labs, workers=workers)
     out = project / "out"
     for lab in labs:
         for version in ("stampa", "digitale"):

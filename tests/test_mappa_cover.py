@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,17 +37,15 @@ COMUNI = 12
 
 
 @lru_cache(maxsize=None)
-def edition(n: int, tmp: str = "/tmp"):
+def edition(n: int):
     rows = synthetic.generate_entries(n, seed=0)
-    data = Path(tmp) / f"stampa-cover-voci-{n}-{id(rows)}.csv"
-    with data.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
-        w.writeheader()
-        w.writerows(rows)
-    try:
+    with tempfile.TemporaryDirectory() as tmp:  # a folder of its own: tests may run side by side
+        data = Path(tmp) / "voci.csv"
+        with data.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
+            w.writeheader()
+            w.writerows(rows)
         return tuple(load_inputs(ROOT / "stampa.toml", dati=data).edition.entries)
-    finally:
-        data.unlink()
 
 
 def _inside(p, b) -> bool:
@@ -65,8 +64,14 @@ def _map_layout(entries, formato: str, tmp_path: Path):
     return plan, layout
 
 
-@pytest.mark.parametrize("formato", ["A3-pieghevole", "A4"])
-@pytest.mark.parametrize("n", [40, 120, 250])
+# The quick run keeps the two ends (40 entries on the leaflet, 250 on the sheet); the full run all six.
+INSET_CASES = [
+    pytest.param(n, formato, marks=[] if (n, formato) in {(40, "A3-pieghevole"), (250, "A4")} else [pytest.mark.lento])
+    for n in (40, 120, 250) for formato in ("A3-pieghevole", "A4")
+]
+
+
+@pytest.mark.parametrize(("n", "formato"), INSET_CASES)
 def test_inset_covers_no_entry_and_no_comune_name(n, formato, tmp_path):
     entries = edition(n)
     plan, layout = _map_layout(entries, formato, tmp_path)
@@ -130,12 +135,22 @@ def _pages(pdf_path: Path) -> list[str]:
         pdf.close()
 
 
-@pytest.mark.parametrize("n", [40, 120, 250])
-def test_booklet_gives_central_pavia_its_own_page(n, tmp_path):
+@pytest.fixture(scope="module")
+def booklet_120(tmp_path_factory):
+    """The 120-entry booklet, built once for the tests that read it."""
+    out = tmp_path_factory.mktemp("libretto-120")
+    return out, build(out, list(edition(120)), formato="libretto")
+
+
+@pytest.mark.parametrize("n", [pytest.param(40, marks=pytest.mark.lento), 120, pytest.param(250, marks=pytest.mark.lento)])
+def test_booklet_gives_central_pavia_its_own_page(n, tmp_path, request):
     entries = edition(n)
-    result = build(tmp_path, list(entries), formato="libretto")
+    if n == 120:
+        out, result = request.getfixturevalue("booklet_120")
+    else:
+        out, result = tmp_path, build(tmp_path, list(entries), formato="libretto")
     layout = result.layout
-    pages = _pages(tmp_path / "mappa-stampa.pdf")
+    pages = _pages(out / "mappa-stampa.pdf")
     assert len(pages) % 4 == 0
     # page 3: the centre, with its own title band (title, scale) and map
     assert pages[2].startswith("Pavia, centro Scala 1:"), pages[2][:80]
@@ -192,14 +207,13 @@ def test_centre_page_takes_a_notes_page_else_four_more():
         assert first_index == 3
 
 
-def test_booklet_with_centre_page_is_byte_identical(tmp_path):
-    entries = list(edition(120))
-    a = build(tmp_path / "a", entries, formato="libretto")
-    b = build(tmp_path / "b", entries, formato="libretto")
+def test_booklet_with_centre_page_is_byte_identical(tmp_path, booklet_120):
+    out_a, a = booklet_120
+    b = build(tmp_path / "b", list(edition(120)), formato="libretto")
     for fa, fb in zip(a.files, b.files):
         if fa["path"].endswith(".pdf"):
             assert fa["sha256"] == fb["sha256"], fa["path"]
-    digest = hashlib.sha256((tmp_path / "a" / "mappa-stampa.pdf").read_bytes()).hexdigest()
+    digest = hashlib.sha256((out_a / "mappa-stampa.pdf").read_bytes()).hexdigest()
     assert digest == a.files[0]["sha256"]
 
 

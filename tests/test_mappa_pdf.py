@@ -183,6 +183,7 @@ def test_verifica_description(built):
         assert f.qr[0].box_mm == pytest.approx(meant.check.qr[0].box_mm, abs=0.005)
 
 
+@pytest.mark.lento  # a second whole build; the quick run checks rebuilds on the booklet (test_mappa_cover)
 def test_rebuild_is_byte_identical(built, tmp_path):
     out, result = built
     again = build(tmp_path)

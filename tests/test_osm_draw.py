@@ -356,6 +356,7 @@ def test_labels_stay_inside_a_smaller_frame_box(town, style, fonts):
 
 # --- speed ----------------------------------------------------------------------------------------
 
+@pytest.mark.lento  # 30,000 generated ways: volume and speed, not a behaviour the quick run needs
 def test_thirty_thousand_ways_draw_fast(district_data, style, fonts, tmp_path):
     assert len(district_data.features) >= 30_000
     district_data.features.sindex  # built once per dataset, as after loading

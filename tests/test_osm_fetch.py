@@ -71,20 +71,22 @@ def test_answers_come_gzipped_when_the_server_can(overpass_server):
 
 
 def test_one_request_at_a_time(overpass_server):
-    overpass_server.delay_s = 0.3
+    overpass_server.delay_s = 0.1  # long enough for a second request to overlap, if one were sent
     fetch_overpass(overpass_server.url, overpass_queries([DISTRICT, INSET, SHEET], timeout_s=25), deadline_s=5)
     assert len(overpass_server.requests) == 3
     assert overpass_server.max_active == 1
 
 
-def test_429_retry_after_is_honoured_then_success(overpass_server):
-    overpass_server.mode, overpass_server.fail_times, overpass_server.retry_after = "429", 1, "1"
+# Retry-After is whole seconds: "0" checks the retry in the quick run, "1" the real wait.
+@pytest.mark.parametrize("retry_after", ["0", pytest.param("1", marks=pytest.mark.lento)])
+def test_429_retry_after_is_honoured_then_success(overpass_server, retry_after):
+    overpass_server.mode, overpass_server.fail_times, overpass_server.retry_after = "429", 1, retry_after
     start = time.monotonic()
     result = fetch(overpass_server, deadline_s=5)
     elapsed = time.monotonic() - start
     assert len(overpass_server.requests) == 3  # 429, then the two queries
     assert overpass_server.requests[0].query == overpass_server.requests[1].query
-    assert 0.9 <= elapsed < 4
+    assert int(retry_after) - 0.1 <= elapsed < 4
     assert result.elements
 
 
@@ -130,8 +132,8 @@ def test_400_is_not_retried(overpass_server):
 
 
 FAULTS = {
-    "blocca": "nessuna risposta completa entro il tempo massimo di 2 s",
-    "goccia": "nessuna risposta completa entro il tempo massimo di 2 s",
+    "blocca": "nessuna risposta completa entro il tempo massimo di {deadline_s:g} s",
+    "goccia": "nessuna risposta completa entro il tempo massimo di {deadline_s:g} s",
     "troncata": "risposta incompleta (JSON troncato)",
     "troncata-gz": "risposta incompleta (JSON troncato)",
     "malformata": "risposta non valida (JSON malformato)",
@@ -148,14 +150,20 @@ FAULTS = {
 }
 
 
-@pytest.mark.parametrize("mode", sorted(FAULTS))
-def test_each_fault_gives_its_reason_within_the_deadline(overpass_server, mode):
+# A hanging or dripping server costs the whole deadline: half a second in the quick run, whole
+# seconds once in the full run.
+SLOW_FAULTS = [pytest.param(m, 2.0, marks=pytest.mark.lento, id=f"{m}-2s") for m in ("blocca", "goccia")]
+
+
+@pytest.mark.parametrize(("mode", "deadline_s"), [(m, 0.5) for m in sorted(FAULTS)] + SLOW_FAULTS)
+def test_each_fault_gives_its_reason_within_the_deadline(overpass_server, mode, deadline_s):
     overpass_server.mode = mode
+    overpass_server.drip_s = deadline_s / 5  # bytes keep coming, the answer never ends
     start = time.monotonic()
     with pytest.raises(OverpassError) as info:
-        fetch(overpass_server, deadline_s=2)
-    assert time.monotonic() - start < 3
-    assert info.value.reason == FAULTS[mode]
+        fetch(overpass_server, deadline_s=deadline_s)
+    assert time.monotonic() - start < deadline_s + 1
+    assert info.value.reason == FAULTS[mode].format(deadline_s=deadline_s)
 
 
 def test_refused_connection():
@@ -241,16 +249,18 @@ def test_stage_falls_back_to_the_comune_outlines(tmp_path):
     assert not (tmp_path / "dati").exists() or not list((tmp_path / "dati").iterdir())
 
 
+@pytest.mark.parametrize("tempo_massimo_s", [0.5, pytest.param(3.0, marks=pytest.mark.lento)])
 @pytest.mark.parametrize("mode", ["blocca", "goccia"])
-def test_stage_ends_within_tempo_massimo_whatever_the_server_does(overpass_server, tmp_path, mode):
+def test_stage_ends_within_tempo_massimo_whatever_the_server_does(overpass_server, tmp_path, mode, tempo_massimo_s):
     overpass_server.mode = mode
+    overpass_server.drip_s = tempo_massimo_s / 5
     start = time.monotonic()
-    out = osm_data_for_views(sfondo(overpass_server, tempo_massimo_s=3), VIEWS, root=tmp_path, year=2026)
-    assert time.monotonic() - start < 4
+    out = osm_data_for_views(sfondo(overpass_server, tempo_massimo_s=tempo_massimo_s), VIEWS, root=tmp_path, year=2026)
+    assert time.monotonic() - start < tempo_massimo_s + 1
     assert out.data is None
     assert out.problems[0].message.startswith(
         f"Sfondo OpenStreetMap non disponibile dal server {overpass_server.url}: nessuna risposta completa entro "
-        "il tempo massimo di 3 s. La mappa usa lo sfondo vettoriale"
+        f"il tempo massimo di {tempo_massimo_s:g} s. La mappa usa lo sfondo vettoriale"
     )
 
 
@@ -258,12 +268,14 @@ def test_stage_uses_an_older_partial_file_when_the_server_fails(overpass_server,
     cfg = sfondo(overpass_server, tempo_massimo_s=5)
     osm_data_for_views(cfg, [DISTRICT], root=tmp_path, year=2026)
     overpass_server.mode = "500"
+    # A deadline shorter than the first back-off (2 s): the stage gives up after the first 500 at once.
+    cfg = sfondo(overpass_server, tempo_massimo_s=1.5)
     out = osm_data_for_views(cfg, [DISTRICT, SHEET], root=tmp_path, year=2026)
     assert out.data is not None and not out.fetched
     assert out.file == str(tmp_path / "dati" / "sfondo-osm-2026.gpkg")
     assert out.problems[0].message == (
         f"Sfondo OpenStreetMap non aggiornato dal server {overpass_server.url}: errore del server (HTTP 500): "
-        "nessuna risposta utile entro il tempo massimo di 5 s. La mappa usa i dati congelati in «dati/sfondo-osm-2026.gpkg» (dati OpenStreetMap del "
+        "nessuna risposta utile entro il tempo massimo di 1.5 s. La mappa usa i dati congelati in «dati/sfondo-osm-2026.gpkg» (dati OpenStreetMap del "
         "2026-11-28), che non coprono tutte le viste: dove mancano restano solo i confini dei comuni. Rifai "
         "«stampa sfondo» quando la rete funziona."
     )

@@ -132,6 +132,7 @@ def test_a_way_crossing_the_query_box_comes_whole(overpass_server):
     assert not shapely.box(X0 - 1000, Y0 - 1000, X0 + 1000, Y0 + 1000).contains(rail)
 
 
+@pytest.mark.lento  # 30,000 generated ways: volume and speed
 def test_parse_is_fast_for_30000_ways():
     elements = generate_osm(streets=15_000, buildings=15_000)
     start = time.perf_counter()

@@ -44,7 +44,15 @@ def _print_spec(out: Path, result):
     return {spec.path: spec for spec in files_from_report(out / "rapporto.json")}
 
 
-@pytest.fixture(scope="module", params=[("A3-pieghevole", 12), ("A4", 12), ("libretto", 34)], ids=lambda p: p[0])
+# The quick run reads the leaflet (the default format); the full run every format.
+FORMATS = [
+    pytest.param(("A3-pieghevole", 12), id="A3-pieghevole"),
+    pytest.param(("A4", 12), id="A4", marks=pytest.mark.lento),
+    pytest.param(("libretto", 34), id="libretto", marks=pytest.mark.lento),
+]
+
+
+@pytest.fixture(scope="module", params=FORMATS)
 def built(request, tmp_path_factory):
     formato, count = request.param
     out = tmp_path_factory.mktemp(formato)

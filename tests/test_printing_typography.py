@@ -10,7 +10,6 @@ from stampa.printing.fonts import register_family
 from stampa.printing.page import DocInfo, PageSpec, open_canvas
 from stampa.printing.typography import (
     MIN_PT,
-    TEXT_BLACK,
     Block,
     escape,
     fit_one_line,
@@ -59,10 +58,22 @@ def test_hyphenation_in_effect(tmp_path, fonts):
     assert any(ln.endswith("-") and ln.rstrip("-") and ln not in words.split() for ln in lines), lines
 
 
-def test_text_is_100_k(fonts):
-    st = style(fonts.regular, 10)
-    assert st.textColor == TEXT_BLACK
-    assert (TEXT_BLACK.cyan, TEXT_BLACK.magenta, TEXT_BLACK.yellow, TEXT_BLACK.black) == (0, 0, 0, 1)
+def test_text_prints_in_100_percent_k(tmp_path, fonts):
+    """Print shops want text in black ink alone: every glyph is shown with the fill colour
+    0 0 0 1 k (never RGB, grey or a rich black)."""
+    _text_of(tmp_path, [Block("Spazio Q — «caffè» 10 €", style(fonts.regular, 10))])
+    reader = pypdf.PdfReader(tmp_path / "t.pdf")
+    fill, saved, used = None, [], set()
+    for operands, op in pypdf.generic.ContentStream(reader.pages[0].get_contents(), reader).operations:
+        if op == b"q":
+            saved.append(fill)
+        elif op == b"Q":
+            fill = saved.pop()
+        elif op in (b"k", b"rg", b"g", b"sc", b"scn"):
+            fill = (op.decode(), tuple(float(v) for v in operands))
+        elif op in (b"Tj", b"TJ", b"'", b'"'):
+            used.add(fill)
+    assert used == {("k", (0.0, 0.0, 0.0, 1.0))}
 
 
 def test_fit_shrinks_then_fits(fonts):

@@ -25,11 +25,16 @@ import re
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 
 import pytest
 from PIL import Image, ImageDraw
+
+try:
+    from fake_server import FakeServer, serving
+except ImportError:  # imported as tests.tileserver with only the project root on sys.path (bench/)
+    from tests.fake_server import FakeServer, serving
 
 MODES = (
     "ok", "404", "500", "non-immagine", "blocca", "goccia", "goccia-testa", "troncata", "dimensione", "redirect", "muore",
@@ -73,7 +78,9 @@ def uniform_tile(size: int = 256) -> bytes:
     return buf.getvalue()
 
 
-class TileServer:
+class TileServer(FakeServer):
+    content_type = "image/png"
+
     def __init__(self) -> None:
         self.mode = "ok"
         self.bad: Callable[[int, int, int], bool] | None = None
@@ -84,35 +91,12 @@ class TileServer:
         self.user_agents: set[str] = set()
         self.served_ok = 0
         self._lock = threading.Lock()
-        self._closing = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet
-                pass
-
-            def setup(self):
-                super().setup()
-                # Headers and body go out as separate writes: without this, Nagle + delayed ACK
-                # add 40 ms to every kept-alive request.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def do_GET(self):
-                server._handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
+        super().__init__()
         self.url = f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
         self.url_r = f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}{{r}}.png"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-        self.running = True
 
     # -- serving ---------------------------------------------------------------------------
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+    def do_get(self, h: BaseHTTPRequestHandler) -> None:
         m = _PATH.match(h.path.split("?")[0])
         if not m:
             self._send(h, 404, b"no", "text/plain")
@@ -144,34 +128,17 @@ class TileServer:
         elif mode == "non-immagine":
             self._send(h, 200, b"<html><body>Accesso negato</body></html>", "text/html")
         elif mode == "blocca":  # accepted, request read, never answered
-            self._closing.wait(60)
-            h.close_connection = True
+            self.hang(h)
         elif mode == "goccia":  # headers at once, then one byte every drip_s
             body = make_tile(z, x, y, size)
             h.send_response(200)
             h.send_header("Content-Type", "image/png")
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
-            try:
-                for i in range(len(body)):
-                    if self._closing.wait(self.drip_s):
-                        break
-                    h.wfile.write(body[i : i + 1])
-                    h.wfile.flush()
-            except OSError:
-                pass
-            h.close_connection = True
+            self.drip(h, body, self.drip_s)
         elif mode == "goccia-testa":  # even the status line and headers arrive one byte at a time
             head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Riempitivo-%d: %s\r\n" % (i, b"a" * 40) for i in range(50))
-            try:
-                for i in range(len(head)):
-                    if self._closing.wait(self.drip_s):
-                        break
-                    h.wfile.write(head[i : i + 1])
-                    h.wfile.flush()
-            except OSError:
-                pass
-            h.close_connection = True
+            self.drip(h, head, self.drip_s)
         elif mode == "troncata":  # a PNG cut in half, with a Content-Length that matches the cut
             body = make_tile(z, x, y, size)
             self._send(h, 200, body[: len(body) // 2], "image/png")
@@ -200,27 +167,6 @@ class TileServer:
         else:  # pragma: no cover
             raise ValueError(mode)
 
-    @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        try:
-            h.wfile.write(body)
-        except OSError:
-            pass
-
-    # -- control ---------------------------------------------------------------------------
-    def stop(self) -> None:
-        """Stop listening: afterwards every connection is refused."""
-        if not self.running:
-            return
-        self.running = False
-        self._closing.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
 
 def refused_url() -> str:
     """A tile URL on a local port where nothing listens."""
@@ -233,11 +179,7 @@ def refused_url() -> str:
 
 @pytest.fixture
 def tile_server():
-    server = TileServer()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serving(TileServer)
 
 
 @pytest.fixture(autouse=False)

@@ -14,7 +14,8 @@ from .. import inputs as _inputs
 from ..entries.model import POSITION_FILE, POSITION_GEOCODED, POSITION_HAND
 from ..problems import ERROR, Problem
 from ..terminal import console, print_problems
-from .client import MIN_INTERVAL_S, public_server
+from . import client
+from .client import public_server
 from .stage import geocoding_server, shown_path
 
 
@@ -25,11 +26,13 @@ def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True):  # no
         return inputs, None
     if not show:
         return _inputs.geocode_inputs(inputs)
+    # Read when called, not at import: the estimate follows the spacing the client applies.
+    interval_s = client.MIN_INTERVAL_S
     out = console()
     server = public_server(geocoding_server(inputs.config))
     out.print(
         f"Geocodifica: {geo.pending} {'indirizzo' if geo.pending == 1 else 'indirizzi'} da cercare con il servizio {server} (uno al secondo, "
-        f"circa {_duration(geo.pending * MIN_INTERVAL_S)}).",
+        f"circa {_duration(geo.pending * interval_s)}).",
         markup=False,
     )
     started = time.monotonic()
@@ -39,10 +42,10 @@ def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True):  # no
     ) as bar:
         # The time left is known from the rate limit from the start (rich's own estimate needs
         # samples first): one address a second, or the pace seen so far if slower.
-        task = bar.add_task("geocodifica", total=geo.pending, left=_clock(geo.pending * MIN_INTERVAL_S))
+        task = bar.add_task("geocodifica", total=geo.pending, left=_clock(geo.pending * interval_s))
 
         def progress(done: int, total: int) -> None:
-            pace = max(MIN_INTERVAL_S, (time.monotonic() - started) / max(done, 1))
+            pace = max(interval_s, (time.monotonic() - started) / max(done, 1))
             bar.update(task, completed=done, total=total, left=_clock((total - done) * pace))
 
         return _inputs.geocode_inputs(inputs, progress=progress)
