@@ -68,7 +68,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     theme = load_theme(cfg.root / "layout" / "tema.toml")
     problems: list[Problem] = list(inputs.problems)
     numbered = number_entries(inputs.edition.entries)
-    comparison, compare_problem = _comparison(cfg, numbered) if opts.archive else (None, None)
+    comparison, compare_problem = edition_comparison(cfg, numbered) if opts.archive else (None, None)
     if compare_problem is not None:
         problems.append(compare_problem)
     new_ids = comparison.new_ids if comparison is not None and cfg.mappa.segna_novita else frozenset()
@@ -108,7 +108,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     return BuildResult(out_dir, report, tuple(problems), preflight_ok)
 
 
-def _comparison(cfg, numbered):
+def edition_comparison(cfg, numbered):
     """The entries against the last archived edition (stampa.compare): (Comparison or None, a
     warning when the archive cannot be read). No archive yet: nothing to compare, no message."""
     from .archive import archived_years, read_archive

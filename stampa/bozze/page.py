@@ -18,14 +18,12 @@ from ..numbering import Numbered
 from ..printing.page import DocInfo, PageSpec, open_canvas
 from ..printing.theme import Theme
 from ..printing.typography import draw_string, escape, paragraph
-from ..products.mappa.index import card_block
 from ..products.mappa.styles import Fonts, text_style
 from ..products.mappa.texts import Texts
 from .detail import OSM_CREDIT, SPAN_M, DetailData, draw_detail
 
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
 MARGIN_MM = 15.0
-CARD_W_MM = 86.0  # about an index column of the leaflet: the card wraps as on paper
 MAP_MM = 80.0
 MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
           "ottobre", "novembre", "dicembre")
@@ -48,7 +46,7 @@ class ProofSetup:
     fonts: Fonts
     theme: Theme
     detail: DetailData
-    largest: int
+    cards: object  # stampa.bozze.cards.PrintedCards: each entry's card as the index prints it
 
 
 def italian_date(iso: str) -> str:
@@ -103,12 +101,12 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     map_x = right - MAP_MM
     draw_string(c, map_x * mm, y * mm, "Sulla mappa", f.titles.bold, 10)
     y -= 4
-    card = card_block(n, CARD_W_MM, setup.texts, f, largest=setup.largest)
+    card = setup.cards.cards.get(e.id)
     card_bottom = y
     if card is not None:
         card.draw(c, x0 * mm, y * mm, theme)
         card_bottom = y - card.height_pt / mm
-    draw_detail(c, setup.detail, n, (map_x, y - MAP_MM, right, y), theme, f.text.bold, f.text.regular)
+    draw_detail(c, setup.detail, n, (map_x, y - MAP_MM, right, y), theme, f.text)
     c.setFillColor(theme.color("testo"))
     side_km = f"{SPAN_M / 1000:.1f}".replace(".", ",")
     credit = f" · {OSM_CREDIT}" if setup.detail.osm is not None else ""
@@ -210,9 +208,9 @@ def _request(c, setup: ProofSetup, x_mm: float, y_mm: float, w_mm: float, h_mm: 
     _para(c, escape(body).replace(escape(when), f"<b>{escape(when)}</b>", 1), text_style(f, 9), x_mm + 4, top - 1.5, w_mm - 8)
 
 
-def proof_setup(cfg, texts: Texts, fonts: Fonts, theme: Theme, detail: DetailData, largest: int) -> ProofSetup:
+def proof_setup(cfg, texts: Texts, fonts: Fonts, theme: Theme, detail: DetailData, cards) -> ProofSetup:
     k = cfg.contatti
     who = ", ".join(p for p in (k.referente, k.ente) if p)
     contact = f"{who} ({k.email})" if k.email else (who or cfg.edizione.autore)
     return ProofSetup(cfg.edizione.titolo, cfg.edizione.nome, italian_date(cfg.bozze.entro), contact, k.email, texts,
-                      fonts, theme, detail, largest)
+                      fonts, theme, detail, cards)
