@@ -30,7 +30,6 @@ MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio"
 FIELD_LABELS = (("nome", "Nome"), ("tipo", "Tipo"), ("comune", "Comune"), ("quartiere", "Quartiere"),
                 ("indirizzo", "Indirizzo"), ("ente", "A cura di"), ("attivita", "Attività"), ("orari", "Orari"),
                 ("telefono", "Telefono"), ("email", "Email"), ("sito", "Sito"))
-KIND_NAMES = {"laboratorio": "Laboratorio sociale", "gruppo": "Gruppo di cittadini"}
 
 
 @dataclass(frozen=True)
@@ -118,10 +117,11 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     bottom = MARGIN_MM + request_h + 6
     # The fields as data, then the checks: in smaller type if needed to stay on one page.
     checks = checks_for(n, problems)
+    rows = _rows(e, setup.texts)
     for size in (9.0, 8.0, 7.0, 6.5):
-        if _data_height(e, f, size, right - x0) + _checks_height(checks, f, size, right - x0) + 16 <= y - bottom:
+        if _data_height(rows, f, size, right - x0) + _checks_height(checks, f, size, right - x0) + 16 <= y - bottom:
             break
-    y = _data(c, n, f, theme, size, x0, y, right - x0)
+    y = _data(c, rows, f, theme, size, x0, y, right - x0)
     y = _checks(c, checks, f, theme, size, x0, y - 5, right - x0)
     if y < bottom:  # still too long: the request goes on a second page rather than over the text
         sheet.next_page()
@@ -140,33 +140,35 @@ def _para(c, markup: str, st, x_mm: float, top_mm: float, w_mm: float) -> float:
 LABEL_W_MM = 28.0
 
 
-def _rows(e) -> list[tuple[str, str]]:
+def _rows(e, texts: Texts) -> list[tuple[str, str]]:
+    """(label, value) of each field; the type in the index's own words (layout/mappa.toml)."""
     rows = []
     for key, label in FIELD_LABELS:
         value = getattr(e, key)
         if key == "tipo":
-            value = KIND_NAMES.get(value, value)
+            value = texts(f"indice.{value}")
         rows.append((label, value))
     lat, lon = (f"{v:.5f}".replace(".", ",") for v in (e.lat, e.lon))
     rows.append(("Posizione", f"latitudine {lat}, longitudine {lon}"))
     return rows
 
 
-def _data_height(e, f: Fonts, size: float, w_mm: float) -> float:
+def _data_height(rows: Sequence[tuple[str, str]], f: Fonts, size: float, w_mm: float) -> float:
     st = text_style(f, size)
     total = 8.0
-    for _, value in _rows(e):
+    for _, value in rows:
         p = paragraph(escape(value or "—"), st)
         total += p.wrap((w_mm - LABEL_W_MM) * mm, 1e9)[1] / mm + 1.2
     return total
 
 
-def _data(c, n: Numbered, f: Fonts, theme: Theme, size: float, x_mm: float, y_mm: float, w_mm: float) -> float:
+def _data(c, rows: Sequence[tuple[str, str]], f: Fonts, theme: Theme, size: float, x_mm: float, y_mm: float,
+          w_mm: float) -> float:
     c.setFillColor(theme.color("primario"))
     draw_string(c, x_mm * mm, y_mm * mm, "I dati della voce", f.titles.bold, 10)
     y = y_mm - 3
     value_st, label_st = text_style(f, size), text_style(f, size, bold=True)
-    for label, value in _rows(n.entry):
+    for label, value in rows:
         c.setStrokeColor(theme.color("fondo_chiaro"))
         c.setLineWidth(0.5)
         c.line(x_mm * mm, (y + 0.6) * mm, (x_mm + w_mm) * mm, (y + 0.6) * mm)
