@@ -84,10 +84,10 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     x0, right = MARGIN_MM, PAGE_W_MM - MARGIN_MM
     top = PAGE_H_MM - MARGIN_MM
 
-    # Header: what this page is.
+    # Header: what this page is, under a rule inside the margins (office printers leave the
+    # page's outer 4-5 mm white: a band to the edge would print cut).
     c.setFillColor(theme.color("primario"))
-    c.rect(0, (PAGE_H_MM - 6) * mm, PAGE_W_MM * mm, 6 * mm, stroke=0, fill=1)
-    c.setFillColor(theme.color("primario"))
+    c.rect(x0 * mm, (top + 2) * mm, (right - x0) * mm, 1.2 * mm, stroke=0, fill=1)
     draw_string(c, x0 * mm, (top - 3) * mm, f"BOZZA DA CONTROLLARE · {setup.edition}", f.titles.bold, 9)
     c.setFillColor(theme.color("testo"))
     y = _para(c, escape(e.nome), text_style(f, 17, bold=True, titles=True, leading=1.1), x0, top - 6, right - x0)
@@ -105,6 +105,11 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     if card is not None:
         card.draw(c, x0 * mm, y * mm, theme)
         card_bottom = y - card.height_pt / mm
+        # Why the lines break where they do: the card is set in the index's column, not this page.
+        width = f"{setup.cards.width_mm[e.id]:.0f}"
+        c.setFillColor(theme.color("testo"))
+        card_bottom = _para(c, escape(f"Con gli stessi a capo dell'elenco stampato (colonna larga {width} mm)."),
+                            text_style(f, 7), x0, card_bottom - 2.5, map_x - x0 - 8)
     draw_detail(c, setup.detail, n, (map_x, y - MAP_MM, right, y), theme, f.text)
     c.setFillColor(theme.color("testo"))
     side_km = f"{SPAN_M / 1000:.1f}".replace(".", ",")
