@@ -259,6 +259,7 @@ def test_new_entries_say_novita_in_the_list_and_the_popup(browser, tile_server, 
                   mappa=replace(cfg.mappa, segna_novita=True))
     build_web(cfg, entries(), district(), tmp_path, theme=load_theme(ROOT / "layout" / "tema.toml"),
               new_ids=frozenset({"lab-1"}))
+    browser.get_log("browser")  # what earlier pages logged (the module shares one browser)
     _open(browser, tmp_path / "web" / "index.html")
     numbered = number_entries(entries())
     new = next(n for n in numbered if n.entry.id == "lab-1")
