@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .check import inactive_lines
-from .compare_command import write_comparison
+from .compare_command import COMPARISON_FILE, COMPARISON_KEYS, write_comparison
 from .inputs import Inputs, load_inputs, with_basemap
 from .lock import build_lock
 from .numbering import number_entries
@@ -37,7 +37,9 @@ class BuildOptions:
     out: Path | None = None
     verifica: bool | None = None  # None → the config's [uscita] verifica
     show: bool = True
-    archive: bool = True  # keep the edition in dati/edizioni/<anno>/ when it succeeded (stampa.archive)
+    # Keep the edition in dati/edizioni/<anno>/ when it succeeded (stampa.archive). None: only when
+    # it is the real edition (:func:`trial_reasons` finds nothing); False: never (`--non-archiviare`).
+    archive: bool | None = None
     new_ids: frozenset[str] | None = None  # entries marked «Novità»; None → from the comparison
     # Told when each stage starts and ends (stampa.stages.StageClock): the web app's live progress.
     progress: Callable[[str, str, float | None], None] | None = None
@@ -70,7 +72,10 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     theme = load_theme(cfg.root / "layout" / "tema.toml")
     problems: list[Problem] = list(inputs.problems)
     numbered = number_entries(inputs.edition.entries)
-    comparison, compare_problem = _comparison(cfg, numbered) if opts.archive else (None, None)
+    trial = trial_reasons(opts, inputs, out_dir)
+    archive = not trial if opts.archive is None else opts.archive
+    # A rebuild (new_ids given) prints the archived marks: no comparison with today's archive.
+    comparison, compare_problem = edition_comparison(cfg, numbered) if opts.new_ids is None else (None, None)
     if compare_problem is not None:
         problems.append(compare_problem)
     new_ids = comparison.new_ids if comparison is not None and cfg.mappa.segna_novita else frozenset()
@@ -85,6 +90,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
             report, problems = _build_products(cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids)
             if comparison is not None:
                 write_comparison(stage, comparison)
+        stale_removed = comparison is None and remove_stale_comparison(out_dir)
 
         preflight_ok = True
         run_check = cfg.uscita.verifica if opts.verifica is None else opts.verifica
@@ -97,20 +103,70 @@ def build_edition(opts: BuildOptions) -> BuildResult:
             report["tempi_s"] = clock.report()
             write_report(out_dir, report)
 
-    archived = _archive(cfg, numbered, report, inputs, new_ids) if opts.archive and preflight_ok else None
+    archived = _archive(cfg, numbered, report, inputs, new_ids) if archive and preflight_ok else None
     if archived is not None and isinstance(archived, Problem):
         problems.append(archived)
     if opts.show:
         _closing(out_dir, report, problems, inputs)
         if comparison is not None:
             console().print(comparison.summary(), markup=False)
+        if stale_removed:
+            console().print(f"Tolto {out_dir / COMPARISON_FILE} di una costruzione precedente: non c'è un'edizione "
+                            "archiviata con cui confrontare queste voci.", markup=False)
         if isinstance(archived, Path):
             console().print(f"Edizione archiviata in {archived} (da conservare con i dati: vedi «Da un'edizione all'altra»).",
                             markup=False)
+        elif opts.new_ids is None and preflight_ok:  # not a rebuild, which says what it is itself
+            console().print(not_archived_message(cfg, trial, opts.archive), markup=False)
     return BuildResult(out_dir, report, tuple(problems), preflight_ok)
 
 
-def _comparison(cfg, numbered):
+def trial_reasons(opts: BuildOptions, inputs: Inputs, out_dir: Path) -> list[str]:
+    """Why this build is not the edition of the configuration (a trial): other entries, another
+    output folder or another basemap than stampa.toml names. Empty: the real edition."""
+    cfg = inputs.config
+    reasons = []
+    if opts.dati is not None and not _same_path(inputs.entries_file, cfg.dati.voci):
+        reasons.append(f"le voci vengono da {inputs.entries_file} e non da {cfg.dati.voci} ([dati] voci)")
+    if opts.out is not None and not _same_path(out_dir, cfg.uscita.cartella):
+        reasons.append(f"la cartella di uscita è {out_dir} e non {cfg.uscita.cartella} ([uscita] cartella)")
+    if opts.sfondo and opts.sfondo.strip() != cfg.sfondo.fonte.strip():
+        reasons.append(f"lo sfondo è «{opts.sfondo.strip()}» e non «{cfg.sfondo.fonte.strip()}» ([sfondo] fonte)")
+    return reasons
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def not_archived_message(cfg, trial: list[str], asked: bool | None) -> str:
+    from .archive import archive_dir
+
+    where = archive_dir(cfg.root, cfg.edizione.anno)
+    if asked is False:
+        return f"Edizione non archiviata (--non-archiviare): l'archivio {where} resta com'era."
+    return (f"Edizione di prova, non archiviata: {'; '.join(trial)}. L'archivio {where} resta com'era; "
+            "per archiviare l'edizione costruiscila con i dati, la cartella di uscita e lo sfondo di stampa.toml.")
+
+
+def remove_stale_comparison(out_dir: Path) -> bool:
+    """Without an archive to compare with, a confronto.json left by an earlier build or
+    `stampa confronta` would describe another list beside this edition: removed, but only when it
+    is stampa's own file (a JSON object with the comparison's keys), never someone else's."""
+    import json
+
+    path = Path(out_dir) / COMPARISON_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not (isinstance(data, dict) and COMPARISON_KEYS <= data.keys()):
+        return False
+    path.unlink(missing_ok=True)
+    return True
+
+
+def edition_comparison(cfg, numbered):
     """The entries against the last archived edition (stampa.compare): (Comparison or None, a
     warning when the archive cannot be read). No archive yet: nothing to compare, no message."""
     from .archive import archived_years, read_archive

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("edizione", help="costruisce tutto ciò che chiede la configurazione: Mappa, manifesti, versione web, rapporto")
     _common(p, building=True)
     p.add_argument("--senza-verifica", action="store_true", help="non eseguire la verifica finale dei PDF")
+    p.add_argument("--non-archiviare", action="store_true",
+                   help="non archiviare l'edizione in dati/edizioni/ANNO (una prova con i dati veri); con --dati, "
+                   "--out o --sfondo diversi da stampa.toml l'edizione è di prova e non si archivia comunque")
     p.add_argument("--anno", type=_year, metavar="ANNO",
                    help="ricostruisce l'edizione ANNO dall'archivio dati/edizioni/ANNO (in out/edizione-ANNO)")
     p.set_defaults(run=_run_edizione)
@@ -156,6 +159,7 @@ def _run_edizione(args: argparse.Namespace) -> int:
             sfondo=args.sfondo,
             out=args.out,
             verifica=False if args.senza_verifica else None,
+            archive=False if args.non_archiviare else None,
         )
     )
 

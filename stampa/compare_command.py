@@ -13,6 +13,7 @@ from .problems import StampaError, error, raise_if_errors
 from .terminal import console, print_problems
 
 COMPARISON_FILE = "confronto.json"
+COMPARISON_KEYS = frozenset({"edizione", "confrontata_con", "nuove", "tolte"})  # what marks the file as stampa's
 FIELD_LABELS = {"nome": "nome", "tipo": "tipo", "comune": "comune", "quartiere": "quartiere",
                 "indirizzo": "indirizzo", "ente": "ente", "attivita": "attività", "orari": "orari",
                 "telefono": "telefono", "email": "email", "sito": "sito"}

@@ -21,6 +21,8 @@ from stampa.problems import StampaError
 def proofs(tmp_path_factory):
     project = tmp_path_factory.mktemp("bozze")
     toml = make_project(project, extra_toml='[bozze]\nentro = "2027-01-31"\n')
+    # The outlines: the credits the proofs expect are those the build prints (no network here).
+    toml.write_text(toml.read_text(encoding="utf-8").replace('fonte = "osm"', 'fonte = "vettoriale"'), encoding="utf-8")
     assert main(["bozze", "--config", str(toml)]) == 0
     assert main(["edizione", "--config", str(toml), "--senza-verifica"]) == 0
     return project
@@ -76,6 +78,57 @@ def test_each_proof_reads_as_the_printed_index(proofs):
                 assert _words(text) in printed, (r["id"], text)
         assert "entro il 31 gennaio 2027" in proof
         assert "Maria Piccio, Centro Servizi Volontariato (m.piccio@csvlombardia.it)" in proof
+
+
+def card_lines(pdf_path, name: str, size_pt: float, width_pt: float, height_pt: float) -> list[list[str]] | None:
+    """The lines of the card whose name is ``name`` (set at ``size_pt``: not the proof's title or a
+    comune heading of the same words), as pdfium reads them in the card's box; each line as its sorted words (pdfium reads a
+    bold label out of order on an upside-down panel)."""
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        for i in range(len(pdf)):
+            tp = pdf[i].get_textpage()
+            search = tp.search(name, match_case=True, match_whole_word=True)
+            while (hit := search.get_next()) is not None:
+                first, count = hit
+                l0, b0, r0, t0 = tp.get_charbox(first)
+                l1 = tp.get_charbox(first + count - 1)[0]
+                if t0 - b0 > 0.8 * size_pt:  # larger type: the proof's title, a comune heading
+                    continue
+                if l1 >= l0:  # upright
+                    box = (l0 - 1, t0 - height_pt - 0.5, l0 + width_pt + 1, t0 + 1.5)
+                else:  # an upside-down panel of the folded leaflet
+                    box = (r0 - width_pt - 1, b0 - 1.5, r0 + 1, b0 + height_pt + 0.5)
+                text = tp.get_text_bounded(*box).replace("\r", "")
+                lines = [sorted(line.split()) for line in text.split("\n") if line.strip()]
+                if lines and lines[0] == sorted(name.split()):  # not a heading that holds the name
+                    return lines
+    finally:
+        pdf.close()
+    return None
+
+
+@pytest.mark.lento
+def test_each_proof_card_breaks_its_lines_as_the_printed_index(proofs):
+    """The index of the sample shrinks (scale < 1) into columns narrower than a proof's text
+    area: the proof's card has the same lines as the printed card, line for line."""
+    from reportlab.lib.units import mm
+
+    from stampa.bozze.cards import printed_cards
+    from stampa.inputs import load_inputs
+
+    inputs = load_inputs(proofs / "stampa.toml", geocodifica="controlla")
+    cards = printed_cards(inputs.config, inputs.edition.entries, inputs.district)
+    assert cards.scale < 1.0  # the case where a card wrapped at its designed size would differ
+    assert len(cards.cards) == len(_active())
+    for entry_id, card in cards.cards.items():
+        name = card.numbered.entry.nome
+        width = (cards.width_mm[entry_id] - card.indent_mm) * mm
+        size = card.paras[0].style.fontSize
+        printed = card_lines(proofs / "out" / "mappa-stampa.pdf", name, size, width, card.height_pt)
+        proof = card_lines(proofs / "out" / "bozze" / f"bozza-{entry_id}.pdf", name, size, width, card.height_pt)
+        assert printed and len(printed) >= 2, entry_id
+        assert proof == printed, entry_id
 
 
 @pytest.mark.lento

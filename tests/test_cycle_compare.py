@@ -154,6 +154,10 @@ def test_new_entries_are_marked_when_asked(tmp_path):
     # The archive remembers the mark, so that a rebuild prints it again.
     meta = json.loads((tmp_path / "dati" / "edizioni" / "2026" / "edizione.json").read_text(encoding="utf-8"))
     assert meta["novita"] == ["LAB-99"]
+    # The proofs print the cards as the index does: the mark on the new entry's only.
+    assert main(["bozze", "--config", str(toml)]) == 0
+    assert "Novità" in page_text(tmp_path / "out" / "bozze" / "bozza-LAB-99.pdf")
+    assert "Novità" not in page_text(tmp_path / "out" / "bozze" / "bozza-GRP-01.pdf")
 
 
 def test_confronta_without_an_archive_says_what_to_do(tmp_path, capsys):

@@ -247,3 +247,32 @@ def test_a_second_click_during_the_zoom_goes_to_the_second_entry(browser, tile_s
             _popup_titled(browser, f"{first}.", timeout=5)
         except Exception:
             pytest.fail(f"second click {delay_ms} ms after the first: no visible popup for entry {first}")
+
+
+def test_new_entries_say_novita_in_the_list_and_the_popup(browser, tile_server, tmp_path):
+    """An edition with `segna_novita`: the new entry's line in the list and its popup begin with
+    «Novità», as its card in the printed index; the others do not."""
+    from selenium.webdriver.common.by import By
+
+    cfg = config()
+    cfg = replace(cfg, sfondo=replace(cfg.sfondo, fonte=tile_server, attribuzione="Tessere di prova"),
+                  mappa=replace(cfg.mappa, segna_novita=True))
+    build_web(cfg, entries(), district(), tmp_path, theme=load_theme(ROOT / "layout" / "tema.toml"),
+              new_ids=frozenset({"lab-1"}))
+    browser.get_log("browser")  # what earlier pages logged (the module shares one browser)
+    _open(browser, tmp_path / "web" / "index.html")
+    numbered = number_entries(entries())
+    new = next(n for n in numbered if n.entry.id == "lab-1")
+    kinds = {int(li.get_attribute("data-numero")): li.find_element(By.CSS_SELECTOR, ".tipo").text
+             for li in browser.find_elements(By.CSS_SELECTOR, "#elenco li.voce")}
+    assert kinds[new.number] == "Novità · Laboratorio sociale"
+    assert [n for n, text in kinds.items() if "Novità" in text] == [new.number]
+    browser.find_element(By.CSS_SELECTOR, f'#elenco li[data-numero="{new.number}"] button').click()
+    popup = _popup_titled(browser, f"{new.number}.")
+    assert popup.find_element(By.CSS_SELECTOR, "p.tipo").text == "Novità · Laboratorio sociale"
+    other = next(n for n in numbered if n.entry.id != "lab-1")
+    browser.find_element(By.CSS_SELECTOR, f'#elenco li[data-numero="{other.number}"] button').click()
+    popup = _popup_titled(browser, f"{other.number}.")
+    assert "Novità" not in popup.find_element(By.CSS_SELECTOR, "p.tipo").text
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []

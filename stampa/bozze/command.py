@@ -78,19 +78,25 @@ def _draw_some(indices: Sequence[int]) -> int:
 
 
 def write_proofs(cfg, numbered: Sequence[Numbered], district, problems: Sequence[Problem], folder: Path,
-                 *, workers: int = WORKERS) -> ProofsResult:
+                 *, workers: int = WORKERS, cards=None) -> ProofsResult:
+    """``cards``: the index's cards (stampa.bozze.cards.PrintedCards); None: planned here from
+    ``numbered`` and its «Novità» marks, as `stampa edizione` plans them."""
     from ..printing.theme import load_theme
     from ..products.mappa.styles import load_fonts
     from ..products.mappa.texts import load_texts
+    from .cards import printed_cards
     from .detail import prepare_detail
     from .page import proof_setup
 
+    if cards is None:
+        cards = printed_cards(cfg, [n.entry for n in numbered], district,
+                              frozenset(n.entry.id for n in numbered if n.novita))
     fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
     texts = load_texts(cfg.root / "layout", cfg)
     theme = load_theme(cfg.root / "layout" / "tema.toml")
     osm, style = frozen_osm(cfg)
     detail = prepare_detail(numbered, district, osm, style)
-    setup = proof_setup(cfg, texts, fonts, theme, detail, max((n.number for n in numbered), default=0))
+    setup = proof_setup(cfg, texts, fonts, theme, detail, cards)
     taken: set[str] = set()
     names = {n.entry.id: proof_name(n.entry.id, taken) for n in numbered}
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,13 +143,23 @@ def _run(count: int, workers: int) -> None:
             del done  # a failure in a worker raises here, in the parent
 
 
+def novita_ids(cfg, entries) -> frozenset[str]:
+    """The entries the edition marks «Novità» (`[mappa] segna_novita`): their cards print the mark."""
+    if not cfg.mappa.segna_novita:
+        return frozenset()
+    from ..build import edition_comparison
+
+    comparison, _ = edition_comparison(cfg, number_entries(entries))
+    return comparison.new_ids if comparison is not None else frozenset()
+
+
 def run_bozze(config: Path, *, dati: Path | None = None, out: Path | None = None) -> int:
     from ..inputs import load_inputs
 
     inputs = load_inputs(config, dati=dati, geocodifica="controlla")
     raise_if_errors(inputs.problems)
     cfg = inputs.config
-    numbered = number_entries(inputs.edition.entries)
+    numbered = number_entries(inputs.edition.entries, novita_ids(cfg, inputs.edition.entries))
     folder = (Path(out).resolve() if out else cfg.uscita.cartella) / FOLDER
     result = write_proofs(cfg, numbered, inputs.district, inputs.problems, folder)
     if inputs.problems:

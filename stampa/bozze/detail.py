@@ -14,15 +14,15 @@ import shapely
 from pyproj import Transformer
 from reportlab.lib.units import mm
 
-from ..cartography.draw import path_of
+from ..cartography.draw import draw_scale_bar, path_of
+from ..cartography.plan import corner_scale_bar
 from ..numbering import Numbered
+from ..printing.fonts import FontSet
 from ..printing.theme import Theme
-from ..printing.typography import draw_string
 from ..products.mappa.styles import draw_marker, marker_size_mm
 from ..units import METRIC_CRS, WGS84
 
 SPAN_M = 1600.0  # ground width of the detail: a few streets around the entry
-SCALE_BAR_M = 500
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,9 @@ def prepare_detail(numbered: Sequence[Numbered], district, osm=None, osm_style=N
 
 
 def draw_detail(canvas, data: DetailData, n: Numbered, box_mm: tuple[float, float, float, float], theme: Theme,
-                font: str, small_font: str) -> None:
-    """The detail in ``box_mm`` (x0, y0, x1, y1 on the page), centred on entry ``n``."""
+                fonts: FontSet) -> None:
+    """The detail in ``box_mm`` (x0, y0, x1, y1 on the page), centred on entry ``n``; ``fonts``:
+    the Mappa's text family (its bold for the number, as on the map)."""
     x0, y0, x1, y1 = box_mm
     w_mm, h_mm = x1 - x0, y1 - y0
     cx, cy = data.points[n.entry.id]
@@ -103,11 +104,16 @@ def draw_detail(canvas, data: DetailData, n: Numbered, box_mm: tuple[float, floa
         ox, oy = data.points[other]
         canvas.setFillColor(theme.color(data.kinds[other]))
         canvas.circle(((ox - ex0) / m_per_mm + x0) * mm, ((oy - ey0) / m_per_mm + y0) * mm, 0.8 * mm, stroke=0, fill=1)
-    mw, mh = marker_size_mm(n.number, font)
+    mw, mh = marker_size_mm(n.number, fonts.bold)
     px, py = (cx - ex0) / m_per_mm + x0, (cy - ey0) / m_per_mm + y0
-    draw_marker(canvas, n.entry.tipo, n.number, px - mw / 2, py + mh / 2, theme, font)
+    draw_marker(canvas, n.entry.tipo, n.number, px - mw / 2, py + mh / 2, theme, fonts.bold)
+    # The Mappa's own scale bar (planned as the inset's), on a light ground over the streets.
+    bar = corner_scale_bar("bozza", m_per_mm * 1000.0, (x0, y0), w_mm * 0.4, fonts)
+    bx0, by0, bx1, by1 = bar.box_mm
+    canvas.setFillColor(theme.color("fondo_chiaro"))
+    canvas.rect(bx0 * mm, by0 * mm, (bx1 - bx0) * mm, (by1 - by0) * mm, stroke=0, fill=1)
+    draw_scale_bar(canvas, bar, fonts, theme)
     canvas.restoreState()
-    _scale_bar(canvas, x0 + 3, y0 + 3, SCALE_BAR_M / m_per_mm, small_font, theme)
     canvas.saveState()
     canvas.setStrokeColor(theme.color("testo"))
     canvas.setLineWidth(0.5)
@@ -120,17 +126,3 @@ def _lines(geom):
     parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("LineString", "LinearRing")]
     parts += [p for g in getattr(geom, "geoms", [geom]) if g.geom_type == "MultiLineString" for p in g.geoms]
     return shapely.MultiLineString(parts) if parts else shapely.MultiLineString([])
-
-
-def _scale_bar(canvas, x_mm: float, y_mm: float, length_mm: float, font: str, theme: Theme) -> None:
-    canvas.saveState()
-    canvas.setFillColor(theme.color("fondo_chiaro"))
-    canvas.rect((x_mm - 1) * mm, (y_mm - 1) * mm, (length_mm + 12) * mm, 5.5 * mm, stroke=0, fill=1)
-    canvas.setStrokeColor(theme.color("testo"))
-    canvas.setLineWidth(1.0)
-    canvas.line(x_mm * mm, (y_mm + 1) * mm, (x_mm + length_mm) * mm, (y_mm + 1) * mm)
-    for x in (x_mm, x_mm + length_mm):
-        canvas.line(x * mm, (y_mm + 0.2) * mm, x * mm, (y_mm + 1.8) * mm)
-    canvas.setFillColor(theme.color("testo"))
-    draw_string(canvas, (x_mm + length_mm + 1.2) * mm, (y_mm + 0.4) * mm, f"{SCALE_BAR_M} m", font, 6.5)
-    canvas.restoreState()

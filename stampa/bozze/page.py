@@ -18,21 +18,18 @@ from ..numbering import Numbered
 from ..printing.page import DocInfo, PageSpec, open_canvas
 from ..printing.theme import Theme
 from ..printing.typography import draw_string, escape, paragraph
-from ..products.mappa.index import card_block
 from ..products.mappa.styles import Fonts, text_style
 from ..products.mappa.texts import Texts
 from .detail import OSM_CREDIT, SPAN_M, DetailData, draw_detail
 
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
 MARGIN_MM = 15.0
-CARD_W_MM = 86.0  # about an index column of the leaflet: the card wraps as on paper
 MAP_MM = 80.0
 MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
           "ottobre", "novembre", "dicembre")
 FIELD_LABELS = (("nome", "Nome"), ("tipo", "Tipo"), ("comune", "Comune"), ("quartiere", "Quartiere"),
                 ("indirizzo", "Indirizzo"), ("ente", "A cura di"), ("attivita", "Attività"), ("orari", "Orari"),
                 ("telefono", "Telefono"), ("email", "Email"), ("sito", "Sito"))
-KIND_NAMES = {"laboratorio": "Laboratorio sociale", "gruppo": "Gruppo di cittadini"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ class ProofSetup:
     fonts: Fonts
     theme: Theme
     detail: DetailData
-    largest: int
+    cards: object  # stampa.bozze.cards.PrintedCards: each entry's card as the index prints it
 
 
 def italian_date(iso: str) -> str:
@@ -87,10 +84,10 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     x0, right = MARGIN_MM, PAGE_W_MM - MARGIN_MM
     top = PAGE_H_MM - MARGIN_MM
 
-    # Header: what this page is.
+    # Header: what this page is, under a rule inside the margins (office printers leave the
+    # page's outer 4-5 mm white: a band to the edge would print cut).
     c.setFillColor(theme.color("primario"))
-    c.rect(0, (PAGE_H_MM - 6) * mm, PAGE_W_MM * mm, 6 * mm, stroke=0, fill=1)
-    c.setFillColor(theme.color("primario"))
+    c.rect(x0 * mm, (top + 2) * mm, (right - x0) * mm, 1.2 * mm, stroke=0, fill=1)
     draw_string(c, x0 * mm, (top - 3) * mm, f"BOZZA DA CONTROLLARE · {setup.edition}", f.titles.bold, 9)
     c.setFillColor(theme.color("testo"))
     y = _para(c, escape(e.nome), text_style(f, 17, bold=True, titles=True, leading=1.1), x0, top - 6, right - x0)
@@ -103,12 +100,17 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     map_x = right - MAP_MM
     draw_string(c, map_x * mm, y * mm, "Sulla mappa", f.titles.bold, 10)
     y -= 4
-    card = card_block(n, CARD_W_MM, setup.texts, f, largest=setup.largest)
+    card = setup.cards.cards.get(e.id)
     card_bottom = y
     if card is not None:
         card.draw(c, x0 * mm, y * mm, theme)
         card_bottom = y - card.height_pt / mm
-    draw_detail(c, setup.detail, n, (map_x, y - MAP_MM, right, y), theme, f.text.bold, f.text.regular)
+        # Why the lines break where they do: the card is set in the index's column, not this page.
+        width = f"{setup.cards.width_mm[e.id]:.0f}"
+        c.setFillColor(theme.color("testo"))
+        card_bottom = _para(c, escape(f"Con gli stessi a capo dell'elenco stampato (colonna larga {width} mm)."),
+                            text_style(f, 7), x0, card_bottom - 2.5, map_x - x0 - 8)
+    draw_detail(c, setup.detail, n, (map_x, y - MAP_MM, right, y), theme, f.text)
     c.setFillColor(theme.color("testo"))
     side_km = f"{SPAN_M / 1000:.1f}".replace(".", ",")
     credit = f" · {OSM_CREDIT}" if setup.detail.osm is not None else ""
@@ -120,10 +122,11 @@ def draw_proof(path, n: Numbered, setup: ProofSetup, problems: Sequence[str]) ->
     bottom = MARGIN_MM + request_h + 6
     # The fields as data, then the checks: in smaller type if needed to stay on one page.
     checks = checks_for(n, problems)
+    rows = _rows(e, setup.texts)
     for size in (9.0, 8.0, 7.0, 6.5):
-        if _data_height(e, f, size, right - x0) + _checks_height(checks, f, size, right - x0) + 16 <= y - bottom:
+        if _data_height(rows, f, size, right - x0) + _checks_height(checks, f, size, right - x0) + 16 <= y - bottom:
             break
-    y = _data(c, n, f, theme, size, x0, y, right - x0)
+    y = _data(c, rows, f, theme, size, x0, y, right - x0)
     y = _checks(c, checks, f, theme, size, x0, y - 5, right - x0)
     if y < bottom:  # still too long: the request goes on a second page rather than over the text
         sheet.next_page()
@@ -142,33 +145,35 @@ def _para(c, markup: str, st, x_mm: float, top_mm: float, w_mm: float) -> float:
 LABEL_W_MM = 28.0
 
 
-def _rows(e) -> list[tuple[str, str]]:
+def _rows(e, texts: Texts) -> list[tuple[str, str]]:
+    """(label, value) of each field; the type in the index's own words (layout/mappa.toml)."""
     rows = []
     for key, label in FIELD_LABELS:
         value = getattr(e, key)
         if key == "tipo":
-            value = KIND_NAMES.get(value, value)
+            value = texts(f"indice.{value}")
         rows.append((label, value))
     lat, lon = (f"{v:.5f}".replace(".", ",") for v in (e.lat, e.lon))
     rows.append(("Posizione", f"latitudine {lat}, longitudine {lon}"))
     return rows
 
 
-def _data_height(e, f: Fonts, size: float, w_mm: float) -> float:
+def _data_height(rows: Sequence[tuple[str, str]], f: Fonts, size: float, w_mm: float) -> float:
     st = text_style(f, size)
     total = 8.0
-    for _, value in _rows(e):
+    for _, value in rows:
         p = paragraph(escape(value or "—"), st)
         total += p.wrap((w_mm - LABEL_W_MM) * mm, 1e9)[1] / mm + 1.2
     return total
 
 
-def _data(c, n: Numbered, f: Fonts, theme: Theme, size: float, x_mm: float, y_mm: float, w_mm: float) -> float:
+def _data(c, rows: Sequence[tuple[str, str]], f: Fonts, theme: Theme, size: float, x_mm: float, y_mm: float,
+          w_mm: float) -> float:
     c.setFillColor(theme.color("primario"))
     draw_string(c, x_mm * mm, y_mm * mm, "I dati della voce", f.titles.bold, 10)
     y = y_mm - 3
     value_st, label_st = text_style(f, size), text_style(f, size, bold=True)
-    for label, value in _rows(n.entry):
+    for label, value in rows:
         c.setStrokeColor(theme.color("fondo_chiaro"))
         c.setLineWidth(0.5)
         c.line(x_mm * mm, (y + 0.6) * mm, (x_mm + w_mm) * mm, (y + 0.6) * mm)
@@ -210,9 +215,9 @@ def _request(c, setup: ProofSetup, x_mm: float, y_mm: float, w_mm: float, h_mm: 
     _para(c, escape(body).replace(escape(when), f"<b>{escape(when)}</b>", 1), text_style(f, 9), x_mm + 4, top - 1.5, w_mm - 8)
 
 
-def proof_setup(cfg, texts: Texts, fonts: Fonts, theme: Theme, detail: DetailData, largest: int) -> ProofSetup:
+def proof_setup(cfg, texts: Texts, fonts: Fonts, theme: Theme, detail: DetailData, cards) -> ProofSetup:
     k = cfg.contatti
     who = ", ".join(p for p in (k.referente, k.ente) if p)
     contact = f"{who} ({k.email})" if k.email else (who or cfg.edizione.autore)
     return ProofSetup(cfg.edizione.titolo, cfg.edizione.nome, italian_date(cfg.bozze.entro), contact, k.email, texts,
-                      fonts, theme, detail, largest)
+                      fonts, theme, detail, cards)

@@ -70,6 +70,20 @@ class ScaleBarPlan:
     box_mm: Box  # bar with its labels (kept free of markers)
 
 
+CORNER_BAR_LENGTHS_M = (50, 100, 200, 500, 1000, 2000)
+
+
+def corner_scale_bar(view: str, scale: float, corner_mm: tuple[float, float], max_mm: float, fonts: FontSet) -> ScaleBarPlan:
+    """A scale bar in the lower left corner ``corner_mm`` of a small map (the inset, a proof's
+    detail): the longest round length up to ``max_mm``, its box covering the bar and its labels."""
+    length_m = nice_scale_length(scale, max_mm, CORNER_BAR_LENGTHS_M)
+    length_mm = length_m * 1000.0 / scale
+    origin = (corner_mm[0] + 2.5, corner_mm[1] + 2.0)
+    unit_w = text_width_mm(format_length(length_m), fonts.regular, 6.5)
+    return ScaleBarPlan(view, scale, length_m, length_mm, origin,
+                        (corner_mm[0], corner_mm[1], origin[0] + length_mm + unit_w / 2 + 1.5, origin[1] + 5.2))
+
+
 @dataclass(frozen=True)
 class LegendPlan:
     box_mm: Box
@@ -579,11 +593,7 @@ def plan_map(
     elif inset_choice:
         ext, (iw, ih), n = inset_choice
         inset_port = Viewport(View(INSET, tuple(float(v) for v in ext), (float(iw), float(ih))), (iblock[0], iblock[1]))
-        ilen = nice_scale_length(n, min(30.0, iw * 0.4), (50, 100, 200, 500, 1000, 2000))
-        ilen_mm = ilen * 1000.0 / n
-        io = (iblock[0] + 2.5, iblock[1] + 2.0)
-        unit_w = text_width_mm(format_length(ilen), fonts.regular, 6.5)
-        inset_scale_bar = ScaleBarPlan(INSET, n, ilen, ilen_mm, io, (iblock[0], iblock[1], io[0] + ilen_mm + unit_w / 2 + 1.5, io[1] + 5.2))
+        inset_scale_bar = corner_scale_bar(INSET, n, (iblock[0], iblock[1]), min(30.0, iw * 0.4), fonts)
 
     # The enlargement on a page of its own: its rectangle is named just outside it (above, or
     # below when there is no room), where no marker or comune name goes.

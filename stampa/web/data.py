@@ -30,7 +30,8 @@ def links(entry: Entry) -> list[dict[str, str]]:
     return out
 
 
-def entry_record(n: Numbered) -> dict[str, Any]:
+def entry_fields(n: Numbered) -> dict[str, Any]:
+    """What every published form of an entry shows first (the page's data, voci.geojson, uMap)."""
     e = n.entry
     return {
         "numero": n.number,
@@ -44,6 +45,13 @@ def entry_record(n: Numbered) -> dict[str, Any]:
         "ente": e.ente,
         "attivita": e.attivita,
         "orari": e.orari,
+    }
+
+
+def entry_record(n: Numbered) -> dict[str, Any]:
+    e = n.entry
+    return {
+        **entry_fields(n),
         "collegamenti": links(e),
         "lat": round(e.lat, 6),
         "lon": round(e.lon, 6),

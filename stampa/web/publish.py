@@ -21,7 +21,7 @@ from typing import Any
 from ..numbering import Numbered
 from ..outputs import sha256, write_bytes, write_text
 from ..printing.theme import Theme
-from .data import KIND_LABEL, links
+from .data import KIND_LABEL, entry_fields, links
 
 GEOJSON = "voci.geojson"
 UMAP = "mappa.umap"
@@ -40,17 +40,7 @@ def entry_properties(n: Numbered, theme: Theme) -> dict[str, Any]:
     e = n.entry
     colour = theme.hex(e.tipo)
     return {
-        "numero": n.number,
-        "id": e.id,
-        "nome": e.nome,
-        "tipo": e.tipo,
-        "tipo_etichetta": KIND_LABEL.get(e.tipo, e.tipo),
-        "comune": e.comune,
-        "quartiere": e.quartiere,
-        "indirizzo": e.indirizzo,
-        "ente": e.ente,
-        "attivita": e.attivita,
-        "orari": e.orari,
+        **entry_fields(n),
         "telefono": e.telefono,
         "email": e.email,
         "sito": e.sito,

@@ -225,13 +225,6 @@ def _wrap_card(item: Card, width_mm: float, st: IndexStyles, texts: Texts, fonts
     return card
 
 
-def card_block(n: Numbered, width_mm: float, texts: Texts, fonts: Fonts, *, largest: int = 0, scale: float = 1.0,
-               links: bool = False) -> WrappedCard | None:
-    """One card wrapped to ``width_mm`` exactly as the index prints it (proofs: stampa.bozze).
-    None when a word cannot fit the width."""
-    return _wrap_card(Card(n, None, largest or n.number), width_mm, index_styles(fonts, scale), texts, fonts, links)
-
-
 _TEMPLATES: dict[int, tuple[object, object]] = {}  # id(style) → (style, its text fragment)
 
 
