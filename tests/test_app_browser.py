@@ -144,8 +144,12 @@ def test_staff_journey_in_chromium(browser, tmp_path):
         uploaded = (project.parent / "dati" / "voci-2026-2.csv").read_bytes()
         marker = browser.find_element(By.CSS_SELECTOR, '.punto-mobile[data-riga="riga 38"]')
         ActionChains(browser).drag_and_drop_by_offset(marker, 25, 15).perform()
-        _wait(browser, lambda d: d.find_element(By.ID, "esito-posizione").text.startswith(
-            "Posizione di «Il Tavolo di Piazza Vittoria» corretta nel registro della geocodifica"))
+        try:
+            _wait(browser, lambda d: d.find_element(By.ID, "esito-posizione").text.startswith(
+                "Posizione di «Il Tavolo di Piazza Vittoria» corretta nel registro della geocodifica"))
+        except Exception as exc:
+            _shot(browser, "trascinato")
+            raise AssertionError("esito: " + browser.find_element(By.ID, "esito-posizione").text) from exc
         record = (project.parent / "dati" / "geocodifica.csv").read_text(encoding="utf-8-sig")
         assert next(r for r in record.splitlines() if r.startswith("P.zza della Vittoria 15;")).endswith(";corretto a mano;sì")
         assert (project.parent / "dati" / "voci-2026-2.csv").read_bytes() == uploaded

@@ -8,7 +8,10 @@
     .then(function (r) { return r.json(); })
     .then(function (data) {
       // A view first: markers added to a map without one cannot be placed.
-      var map = L.map(box, { attributionControl: false }).setView([45.18, 9.15], 11);
+      // No animations: the map is in place the moment it says so (data-voci), for staff dragging a
+      // point at once and for the browser test doing the same.
+      var map = L.map(box, { attributionControl: false, zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false })
+        .setView([45.18, 9.15], 11);
       var layers = [];
       if (data.confini) {
         layers.push(L.geoJSON(data.confini, { style: { color: "#0b4f8a", weight: 1.5, fillOpacity: 0.04 } }).addTo(map));
@@ -54,7 +57,7 @@
         return m.addTo(map);
       });
       var group = L.featureGroup(layers.concat(points));
-      if (group.getLayers().length) { map.fitBounds(group.getBounds(), { padding: [12, 12] }); }
+      if (group.getLayers().length) { map.fitBounds(group.getBounds(), { padding: [12, 12], animate: false }); }
       box.setAttribute("data-voci", String(points.length));
     });
 })();
