@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import re
 from typing import NamedTuple
 
 import pypdfium2 as pdfium
@@ -82,8 +83,12 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     sizes: dict[int, float] = {}  # text object → printed size
     out: list[Char] = []
     append = out.append
-    for i in range(pdfium_c.FPDFText_CountChars(raw)):
-        code = get_unicode(raw, i)
+    count = pdfium_c.FPDFText_CountChars(raw)
+    codes = _page_codes(raw, count)
+    for i in range(count):
+        code = codes[i]
+        if code == 0xFFFE:  # the text holds U+FFFE where the character is 0, 2 or U+FFFE: ask
+            code = get_unicode(raw, i)
         ch = kinds.get(code) or _kind(code)
         if ch.__class__ is Char:
             append(ch)  # type: ignore[arg-type]
@@ -104,6 +109,28 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
                 box = new(Rect, (x0, y0, x1, y1))
         append(new(Char, (ch, size, box)))
     return out
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a pair: the codes are not one per character
+
+
+def _page_codes(raw, count: int):  # noqa: ANN001 - a pdfium text page handle
+    """Every character's code in one call (FPDFText_GetText) instead of one call each.
+
+    pdfium's page text leaves out control characters (CPDF_TextPage::Init); when it has exactly one
+    code per character, it is the characters' codes in order, except U+FFFE, which stands for a
+    code 0, a soft hyphen (2) or U+FFFE itself (CPDF_TextPage keeps the two in step). Otherwise the
+    codes are read one by one."""
+    if count <= 0:
+        return []
+    buffer = (ctypes.c_ushort * (2 * count + 1))()  # UTF-16: up to two units a character, and the NUL
+    written = pdfium_c.FPDFText_GetText(raw, 0, count, buffer)
+    data = ctypes.string_at(buffer, max(written - 1, 0) * 2)
+    text = data.decode("utf-16-le", "surrogatepass")
+    if len(text) == count and not _SURROGATE.search(text):
+        return list(map(ord, text))
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    return [get_unicode(raw, i) for i in range(count)]
 
 
 def snippet(chars: list[Char], start: int, end: int, limit: int = 40) -> str:
