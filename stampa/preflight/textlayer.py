@@ -114,7 +114,7 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone half of a pair: the codes are not one per character
 
 
-def _page_codes(raw, count: int):  # noqa: ANN001 - a pdfium text page handle
+def _page_codes(raw, count: int) -> list[int]:  # raw: a pdfium text page handle
     """Every character's code in one call (FPDFText_GetText) instead of one call each.
 
     pdfium's page text leaves out control characters (CPDF_TextPage::Init); when it has exactly one
