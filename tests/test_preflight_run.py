@@ -196,3 +196,36 @@ def test_preflight_report_file_as_stampa_edizione_calls_it(tmp_path, capsys):
     assert [f.message for f in result.findings] == ["testo più piccolo di 6 pt"]
     assert result.report_path == str(tmp_path / "verifica.json")
     assert capsys.readouterr().out == ""  # show=False prints nothing
+
+
+@pytest.mark.lento  # starts a second process
+def test_long_files_checked_in_parts_give_the_same_findings(tmp_path, monkeypatch):
+    """Long files are cut into parts (text, QR codes, content) shared with a second process; the
+    findings, their order and the merged pages are those of each file checked whole, here."""
+    from dataclasses import replace
+
+    from stampa.preflight import run as run_module
+    from stampa.preflight.run import check_file
+
+    faults = Sample(pages=3, small_text_pt=4.0, image_ppi=120.0, image_rgb=True, rgb_fill=True, text_on_fold=True,
+                    text_overflow=True, qr_url="https://altro.example/")
+    files = []
+    for name, sample in (("mappa-stampa.pdf", faults), ("mappa-digitale.pdf", replace(faults, digital=True))):
+        path = build(tmp_path / name, sample)
+        wanted = spec(path, sample, expected_pages=3, label=name, texts_expected=(TextSpec(NAMES[0]), TextSpec("Nessuno così")))
+        files.append(replace(wanted, path=name))
+    monkeypatch.setattr(run_module, "ASIDE_FROM_PAGES", 2)
+    jobs = run_module._jobs(files)
+    here, aside = run_module._share(files, jobs)
+    assert aside and here  # both processes have work
+    assert {jobs[k][0] for k in aside} | {jobs[k][0] for k in here} == {0, 1}
+    result = run_preflight(files, tmp_path)
+    whole = [f for spec_ in files for f in check_file(spec_, tmp_path)]
+    assert list(result.findings) == whole
+    messages = {f.message for f in whole}
+    assert {"testo sulla piega", "immagine a bassa risoluzione", "colori RGB nel disegno vettoriale",
+            "testo atteso non trovato", "il codice QR porta a un altro indirizzo"} <= messages
+    assert [(o.errors, o.warnings) for o in result.files] == [
+        (sum(f.is_error for f in got), sum(not f.is_error for f in got))
+        for got in (check_file(files[0], tmp_path), check_file(files[1], tmp_path))
+    ]

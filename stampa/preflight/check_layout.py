@@ -54,13 +54,20 @@ class TextLayout:
         doc, spec, margin, out = self.doc, self.spec, self.margin, self.out
         if not spec.is_print:
             return  # nothing is cut or folded
-        boxed = [(i, c.box) for i, c in enumerate(chars) if c.box is not None]
-        for fold in folds_on(doc, page):
-            if not fold.check_text:
-                continue
+        folds = [f for f in folds_on(doc, page) if f.check_text]
+        boxed = [(i, c.box) for i, c in enumerate(chars) if c.box is not None] if folds else []
+        for fold in folds:
+            line = fold_line(doc, page, fold)
+            lo_k, hi_k = (0, 2) if fold.axis == "x" else (1, 3)
+            # fold_distance inlined (once per character and fold); a box that ends before
+            # ``line - reach`` or starts after ``line + reach`` is neither across nor near.
+            reach = max(margin, FOLD_SLACK_PT) + 1.0
             across: list[int] = []
             near: list[tuple[int, float]] = []
             for i, box in boxed:
+                lo, hi = box[lo_k], box[hi_k]
+                if hi < line - reach or lo > line + reach:
+                    continue
                 d = fold_distance(doc, page, fold, box)
                 if d < 0:
                     across.append(i)
@@ -93,8 +100,18 @@ class TextLayout:
         # Rect.contains (0.3 pt of slack) and Rect.inset_distance inlined: once per character.
         tx0, ty0, tx1, ty1 = finished
         lo_x, lo_y, hi_x, hi_y = tx0 - 0.3, ty0 - 0.3, tx1 + 0.3, ty1 + 0.3
+        # A box at least ``margin`` (and a hair, against rounding) inside every edge is not in the
+        # margin: only the others need the distance.
+        in_x0, in_y0 = tx0 + margin + 1e-6, ty0 + margin + 1e-6
+        in_x1, in_y1 = tx1 - margin - 1e-6, ty1 - margin - 1e-6
         closest: tuple[int, float] | None = None
-        for i, (x0, y0, x1, y1) in boxed:
+        for i, c in enumerate(chars):
+            b = c.box
+            if b is None:
+                continue
+            x0, y0, x1, y1 = b
+            if x0 > in_x0 and y0 > in_y0 and x1 < in_x1 and y1 < in_y1:
+                continue
             if x0 >= lo_x and y0 >= lo_y and x1 <= hi_x and y1 <= hi_y:
                 d = min(x0 - tx0, y0 - ty0, tx1 - x1, ty1 - y1)
                 if d < margin and (closest is None or d < closest[1]):

@@ -11,6 +11,7 @@ Shading patterns and tiling patterns are not entered.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -103,12 +104,36 @@ def colour_kind(space, resources: pikepdf.Dictionary | None = None, depth: int =
     return "other"
 
 
+# The operators the walk records something for (colour spaces, RGB colour, images, forms, shadings,
+# inline images) as whole tokens: PDF delimiters or white space on both sides. A page whose content
+# has none of them gives an empty PageContent, so its operators need not be parsed one by one
+# (an index page of a large booklet has thousands). Anything else that reads as one (inside a
+# string, a name) only makes the page parsed as before.
+_BOUNDARY = rb"\s()<>\[\]{}/%"
+_RECORDED = re.compile(rb"(?<![^" + _BOUNDARY + rb"])(?:rg|RG|scn?|SCN?|cs|CS|sh|Do|BI)(?![^" + _BOUNDARY + rb"])")
+
+
+def _may_draw(page: pikepdf.Page) -> bool:
+    """False only when the page's content certainly has none of the recorded operators."""
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return True  # as before: the parse finds nothing
+    try:
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        data = b"\n".join(stream.read_bytes() for stream in streams)
+    except Exception:  # noqa: BLE001 - a damaged stream: the parse reports it as it always did
+        return True
+    return _RECORDED.search(data) is not None
+
+
 class _Walker:
     def __init__(self) -> None:
         self.parsed: dict[tuple[int, int], list] = {}
 
     def page(self, page: pikepdf.Page) -> PageContent:
         out = PageContent()
+        if not _may_draw(page):
+            return out
         resources = page.obj.get("/Resources")
         try:
             ops = pikepdf.parse_content_stream(page)

@@ -45,30 +45,53 @@ CHECKS: tuple[Check, ...] = (
 
 def check_file(spec: FileToCheck, base: Path | None = None, checks: Sequence[Check] = CHECKS) -> list[Finding]:
     """All findings for one file. ``spec.path`` is relative to ``base`` unless absolute."""
+    return _assemble([_check_parts(spec, base, range(len(checks)), checks)], len(checks))
+
+
+FILE_LEVEL = -1  # the key of the finding that the file could not be checked at all
+
+Parts = dict[int, list[Finding]]
+
+
+def _check_parts(spec: FileToCheck, base: Path | None, wanted: Sequence[int], checks: Sequence[Check] = CHECKS) -> Parts:
+    """The findings of the checks ``wanted`` (indices into ``checks``), one list each and not yet
+    merged across pages, so that parts checked in different processes join as if checked at once
+    (:func:`_assemble`). Key :data:`FILE_LEVEL`: the file is missing or unreadable."""
     path = Path(spec.path)
     if base is not None and not path.is_absolute():
         path = base / path
     if not path.is_file():
-        return [
+        return {FILE_LEVEL: [
             finding(ERROR, "file", "file non trovato", spec, found=str(path), expected="il PDF costruito",
                     fix="Costruisci l'edizione con «stampa edizione» prima di verificarla.")
-        ]
+        ]}
     try:
         doc = PdfFile(spec, path)
     except (pikepdf.PdfError, pdfium.PdfiumError, OSError) as exc:
-        return [
+        return {FILE_LEVEL: [
             finding(ERROR, "file", "il file non è un PDF leggibile", spec, found=str(exc)[:100], expected="un PDF valido",
                     fix="Ricostruisci il file con «stampa edizione»; se viene da altrove, esportalo di nuovo in PDF.")
-        ]
+        ]}
     with doc:
         # The checks that read the text share one pass over the pages (one page in memory at a
-        # time); the others run on their own. Findings keep the order of ``checks``.
-        streaming = {k: check.visitor(doc) for k, check in enumerate(checks) if hasattr(check, "visitor")}
-        by_check = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
-        found: list[Finding] = []
-        for k, check in enumerate(checks):
-            found += by_check[k] if k in by_check else check(doc)
-    return merge_pages(found)
+        # time); the others run on their own.
+        streaming = {k: checks[k].visitor(doc) for k in wanted if hasattr(checks[k], "visitor")}
+        found: Parts = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
+        for k in wanted:
+            if k not in found:
+                found[k] = checks[k](doc)
+    return found
+
+
+def _assemble(parts: Sequence[Parts], count: int) -> list[Finding]:
+    """One file's findings from its parts, in the order of the checks, merged across pages."""
+    for part in parts:
+        if FILE_LEVEL in part:
+            return part[FILE_LEVEL]
+    joined: Parts = {}
+    for part in parts:
+        joined.update(part)
+    return merge_pages([f for k in range(count) for f in joined.get(k, ())])
 
 
 def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: Path | None = None,
@@ -77,27 +100,27 @@ def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: P
     ``out_dir/verifica.json``. ``ok`` is False when a print file has an error."""
     started = time.perf_counter()
     base = base if base is not None else out_dir
+    jobs = _jobs(files)
+    here, aside = _share(files, jobs)
+    wait = _start_aside(files, base, jobs, aside)
+    # The jobs of this process first, then those of the other one are waited for (waiting first
+    # would leave this process idle); a job the other process could not do is done here.
+    done: dict[int, tuple[Parts, float]] = {k: _timed_job(files[job[0]], base, job[1]) for k, job in enumerate(jobs) if k in here}
+    got = wait() if wait is not None else None
+    for k in aside:
+        done[k] = got[aside.index(k)] if got is not None else _timed_job(files[jobs[k][0]], base, jobs[k][1])
     findings: list[Finding] = []
     outcomes: list[FileOutcome] = []
-    aside = _checked_aside(files, base)
-    # The files checked here first, then those checked aside are waited for (waiting first would
-    # leave this process idle); the outcomes keep the order of ``files``.
-    done: dict[int, tuple[list[Finding], float]] = {}
-    for k in [k for k in range(len(files)) if k not in aside] + list(aside):
-        timed = aside[k]() if k in aside else None
-        if timed is None:  # not checked aside, or the other process failed: checked here
-            t0 = time.perf_counter()
-            timed = (check_file(files[k], base), time.perf_counter() - t0)
-        done[k] = timed
-    for k, spec in enumerate(files):
-        got, seconds = done[k]
-        findings += got
+    for i, spec in enumerate(files):
+        mine = [k for k, job in enumerate(jobs) if job[0] == i]
+        found = _assemble([done[k][0] for k in mine], len(CHECKS))
+        findings += found
         outcomes.append(
             FileOutcome(
                 spec,
-                errors=sum(f.is_error for f in got),
-                warnings=sum(not f.is_error for f in got),
-                seconds=seconds,
+                errors=sum(f.is_error for f in found),
+                warnings=sum(not f.is_error for f in found),
+                seconds=sum(done[k][1] for k in mine),
             )
         )
     ok = not any(o.errors for o in outcomes if o.file.is_print)
@@ -109,29 +132,73 @@ def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: P
     return result
 
 
-# A file this long is checked in a second process while this one checks the others (two cores).
+# A file this long is checked in parts shared with a second process (two cores).
 ASIDE_FROM_PAGES = 48
 
+# How a long file is cut into parts, and what each costs per page (CPU seconds of a booklet page
+# holding about 6,000 characters, measured with the atlases of bench/run.py --solo grandi): reading
+# the text for the text checks, rendering each page for its QR codes, and walking the content
+# streams for images and colours (print files only). Only the ratios matter: they share the parts.
+_ALL = tuple(range(len(CHECKS)))
+_QR = tuple(k for k in _ALL if CHECKS[k] is check_qr)
+_CONTENT = tuple(k for k in _ALL if CHECKS[k] in (check_images, check_colour))
+_TEXT = tuple(k for k in _ALL if k not in _QR + _CONTENT)
+_COST_PER_PAGE = {_TEXT: 0.031, _QR: 0.014, _CONTENT: 0.001}
 
-def _timed_check(spec: FileToCheck, base: Path | None) -> tuple[list[Finding], float]:
-    t0 = time.perf_counter()
-    return check_file(spec, base), time.perf_counter() - t0
+Job = tuple[int, tuple[int, ...]]  # a file (index into the files) and the checks to run on it
 
 
-def _checked_aside(files: Sequence[FileToCheck], base: Path | None) -> dict[int, Callable[[], tuple[list[Finding], float] | None]]:
-    """The longest file, started in a second process when there is another long one to check here
-    meanwhile (a large booklet's print and digital versions). Its outcome is waited for in order."""
+def _jobs(files: Sequence[FileToCheck]) -> list[Job]:
+    """Every file is one job, except long files, which are three (text, QR codes, content)."""
+    out: list[Job] = []
+    for i, spec in enumerate(files):
+        if (spec.expected_pages or 0) >= ASIDE_FROM_PAGES:
+            out += [(i, _TEXT), (i, _QR)] + ([(i, _CONTENT)] if spec.is_print else [])
+        else:
+            out.append((i, _ALL))
+    return out
+
+
+def _share(files: Sequence[FileToCheck], jobs: list[Job]) -> tuple[list[int], list[int]]:
+    """Which jobs this process runs and which a second one does: the longest first, each to the
+    less loaded of the two (short files always here: a second process costs a second or two to start)."""
     import os
 
-    if (os.cpu_count() or 1) < 2:
-        return {}
-    long = sorted((k for k, f in enumerate(files) if (f.expected_pages or 0) >= ASIDE_FROM_PAGES), key=lambda k: -(files[k].expected_pages or 0))
-    if len(long) < 2:
-        return {}
+    here = [k for k, (_, checks) in enumerate(jobs) if checks == _ALL]
+    split = [k for k in range(len(jobs)) if k not in here]
+    if (os.cpu_count() or 1) < 2 or not split:
+        return list(range(len(jobs))), []
+
+    def cost(k: int) -> float:
+        i, checks = jobs[k]
+        return (files[i].expected_pages or 0) * _COST_PER_PAGE[checks]
+
+    load = [0.0, 0.0]
+    aside: list[int] = []
+    for k in sorted(split, key=cost, reverse=True):
+        which = 0 if load[0] <= load[1] else 1
+        load[which] += cost(k)
+        (here if which == 0 else aside).append(k)
+    return sorted(here), sorted(aside)
+
+
+def _timed_job(spec: FileToCheck, base: Path | None, checks: Sequence[int]) -> tuple[Parts, float]:
+    t0 = time.perf_counter()
+    return _check_parts(spec, base, checks), time.perf_counter() - t0
+
+
+def _timed_jobs(jobs: list[tuple[FileToCheck, Path | None, tuple[int, ...]]]) -> list[tuple[Parts, float]]:
+    return [_timed_job(*job) for job in jobs]
+
+
+def _start_aside(files: Sequence[FileToCheck], base: Path | None, jobs: list[Job], aside: list[int]) -> Callable[[], list | None] | None:
+    """Start the second process on its jobs (a fresh interpreter: a fork of a process that has
+    just built a large edition would count all its memory twice); None when there are none."""
+    if not aside:
+        return None
     from ..forking import in_fresh_process
 
-    wait = in_fresh_process(_timed_check, files[long[0]], base)
-    return {long[0]: wait} if wait is not None else {}
+    return in_fresh_process(_timed_jobs, [(files[jobs[k][0]], base, jobs[k][1]) for k in aside])
 
 
 def report_data(result: PreflightResult) -> dict:
