@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from app_support import running_app
+from app_support import built_web, running_app
 from robusto_support import SAMPLE_CSV, make_project, run_stampa, write_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -249,3 +249,27 @@ def test_a_geocoded_point_moved_with_the_keyboard(browser, tmp_path):
     assert lon1 > lon0 and lat1 > lat0  # right and up: east and north
     assert after[-2:] == ["corretto a mano", "sì"] and after[:3] == before[:3]
     assert (project.parent / "dati" / "voci.csv").read_bytes() == entries
+
+
+def test_the_web_version_inside_the_app(browser, tmp_path):
+    """The built page at /web/ under its own policy: Leaflet and the page's script run (list,
+    points, outlines), nothing is refused by the policy, nothing is fetched from outside."""
+    from selenium.webdriver.common.by import By
+
+    project = make_project(tmp_path / "progetto")
+    built_web(project)
+    with running_app(project) as (client, _):
+        browser.get(f"http://127.0.0.1:{client.port}/costruisci?t={client.keys.token}")
+        browser.find_element(By.ID, "guarda-web").click()
+        _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-pronta") == "si")
+        assert browser.current_url == f"http://127.0.0.1:{client.port}/web/"
+        names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#elenco li.voce .nome")]
+        assert len(names) == 6 and "<script>alert(1)</script>" in names  # the hostile name shown as text, not run
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-pane .segnaposto")) == 6
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".leaflet-overlay-pane path")) == 13  # 12 comuni + outline
+        assert browser.find_elements(By.CSS_SELECTOR, "#mappa .leaflet-tile") == []  # no tiles: the app stays offline
+        _shot(browser, "web")
+        loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert [u for u in loaded if not u.startswith(f"http://127.0.0.1:{client.port}/")] == []
+        logs = browser.get_log("browser")
+        assert [e for e in logs if e["level"] == "SEVERE"] == [], logs
