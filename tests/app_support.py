@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import html
 import http.client
+import json
 import re
 import threading
 import uuid
@@ -93,3 +94,22 @@ def running_app(config: Path) -> Iterator[tuple[Client, object]]:
         server.shutdown()
         server.server_close()
         app.extensions["stampa"].builder.wait(120)  # a build left running must not outlive its folder
+
+
+def built_web(project: Path) -> Path:
+    """out/ as a build leaves it for the web version (the sample entries of web_samples, hostile
+    name included): the page, the PDF it links, rapporto.json listing them. Returns out/."""
+    from web_samples import district, entries
+
+    from stampa.config import load_config
+    from stampa.printing.theme import load_theme
+    from stampa.web.page import build_web
+
+    out = project.parent / "out"
+    out.mkdir(exist_ok=True)
+    (out / "mappa-digitale.pdf").write_bytes(b"%PDF-1.4 mappa digitale")
+    records = build_web(load_config(project), entries(), district(), out,
+                        theme=load_theme(project.parent / "layout" / "tema.toml"),
+                        pdf_links=[("La Mappa (PDF)", "mappa-digitale.pdf")])
+    (out / "rapporto.json").write_text(json.dumps({"file": records}), encoding="utf-8")
+    return out

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from app_support import running_app
+from app_support import built_web, running_app
 from robusto_support import SAMPLE_CSV, make_project, run_stampa, write_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -195,3 +195,81 @@ def test_staff_journey_in_chromium(browser, tmp_path):
     done = run_stampa(project.parent, "edizione", "--out", str(cli_out))
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == (cli_out / "mappa-stampa.pdf").read_bytes()
+
+
+def _record_row(project: Path, address: str) -> list[str]:
+    record = (project.parent / "dati" / "geocodifica.csv").read_text(encoding="utf-8-sig")
+    return next(r for r in record.splitlines() if r.startswith(address + ";")).split(";")
+
+
+def test_a_geocoded_point_moved_with_the_keyboard(browser, tmp_path):
+    """Tab to a dashed point, arrows move it, Esc puts it back, Enter writes the same correction a drag writes."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    # The sample as staff have it: four entries with only an address, placed from dati/geocodifica.csv.
+    rows = list(csv.DictReader(io.StringIO(SAMPLE_CSV.read_text(encoding="utf-8-sig")), delimiter=";"))
+    project = make_project(tmp_path / "progetto", rows)
+    entries = (project.parent / "dati" / "voci.csv").read_bytes()
+    before = _record_row(project, "V.le Matteotti 10")
+    with running_app(project) as (client, _):
+        browser.get(f"http://127.0.0.1:{client.port}/dati?t={client.keys.token}")
+        _wait(browser, lambda d: d.find_element(By.ID, "mappa-voci").get_attribute("data-voci") == "38")
+        browser.execute_script("document.getElementById('mappa-titolo').scrollIntoView()")
+        marker = browser.find_element(By.CSS_SELECTOR, '.punto-mobile[data-riga="riga 40"]')
+        assert marker.get_attribute("tabindex") == "0" and marker.get_attribute("role") == "button"
+        assert marker.get_attribute("aria-label") == ("8. Merende sotto il Castello: frecce per spostarlo, "
+                                                      "Invio per salvare, Esc per annullare")
+        # In the tab order (tabindex 0, above): focused here directly, as Tab through the page would.
+        browser.execute_script("arguments[0].focus()", marker)
+        assert browser.switch_to.active_element == marker
+        status = browser.find_element(By.ID, "esito-posizione")
+        place = marker.get_attribute("style")
+
+        marker.send_keys(Keys.ARROW_RIGHT)
+        assert status.text == "«Merende sotto il Castello» spostato: Invio per salvare la nuova posizione, Esc per annullare."
+        assert marker.get_attribute("style") != place
+        marker.send_keys(Keys.ESCAPE)
+        assert status.text == "Spostamento di «Merende sotto il Castello» annullato: la posizione è quella di prima."
+        assert marker.get_attribute("style") == place
+        assert _record_row(project, "V.le Matteotti 10") == before  # nothing written
+
+        for key in (Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_UP):
+            marker.send_keys(key)
+        marker.send_keys(Keys.ENTER)
+        _wait(browser, lambda d: d.find_element(By.ID, "esito-posizione").text ==
+              "Posizione di «Merende sotto il Castello» corretta nel registro della geocodifica: vale dalla prossima costruzione.")
+        _shot(browser, "dati-spostato-da-tastiera")
+        assert browser.switch_to.active_element == marker  # the keyboard stays where it was
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+    after = _record_row(project, "V.le Matteotti 10")
+    lat0, lon0 = (float(before[i].replace(",", ".")) for i in (3, 4))
+    lat1, lon1 = (float(after[i].replace(",", ".")) for i in (3, 4))
+    assert lon1 > lon0 and lat1 > lat0  # right and up: east and north
+    assert after[-2:] == ["corretto a mano", "sì"] and after[:3] == before[:3]
+    assert (project.parent / "dati" / "voci.csv").read_bytes() == entries
+
+
+def test_the_web_version_inside_the_app(browser, tmp_path):
+    """The built page at /web/ under its own policy: Leaflet and the page's script run (list,
+    points, outlines), nothing is refused by the policy, nothing is fetched from outside."""
+    from selenium.webdriver.common.by import By
+
+    project = make_project(tmp_path / "progetto")
+    built_web(project)
+    with running_app(project) as (client, _):
+        browser.get(f"http://127.0.0.1:{client.port}/costruisci?t={client.keys.token}")
+        browser.find_element(By.ID, "guarda-web").click()
+        _wait(browser, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-pronta") == "si")
+        assert browser.current_url == f"http://127.0.0.1:{client.port}/web/"
+        names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#elenco li.voce .nome")]
+        assert len(names) == 6 and "<script>alert(1)</script>" in names  # the hostile name shown as text, not run
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".leaflet-marker-pane .segnaposto")) == 6
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".leaflet-overlay-pane path")) == 13  # 12 comuni + outline
+        assert browser.find_elements(By.CSS_SELECTOR, "#mappa .leaflet-tile") == []  # no tiles: the app stays offline
+        _shot(browser, "web")
+        loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert [u for u in loaded if not u.startswith(f"http://127.0.0.1:{client.port}/")] == []
+        logs = browser.get_log("browser")
+        assert [e for e in logs if e["level"] == "SEVERE"] == [], logs

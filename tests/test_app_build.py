@@ -45,6 +45,8 @@ def test_the_app_writes_the_same_files_as_stampa_edizione(tmp_path):
         for name in ("mappa-stampa.pdf", "manifesto-A3-stampa.pdf", "mappa-digitale.pdf"):
             assert f'href="/uscita/{name}"' in page.text
         assert 'src="/uscita/anteprime/mappa-p1.png"' in page.text
+        web = client.get("/web/")  # the built web version, seen in the app
+        assert web.status == 200 and "'sha256-" in web.headers["content-security-policy"]
         pdf = client.get("/uscita/mappa-stampa.pdf")
         assert pdf.headers["content-disposition"].startswith("attachment")
         assert pdf.body == (by_app.parent / "out" / "mappa-stampa.pdf").read_bytes()

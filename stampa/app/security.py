@@ -21,6 +21,10 @@ COOKIE = "stampa_chiave"
 TOKEN_PARAM = "t"
 CSRF_FIELD = "csrf"
 SAFE_METHODS = ("GET", "HEAD")
+APP_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 
 
 @dataclass(frozen=True)
@@ -67,10 +71,8 @@ def install(app: Flask, keys: Secrets) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         # Everything is served by the app itself: nothing may load from elsewhere, nobody may frame it.
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-        )
+        # A view may set a policy of its own (only the built web page does: app/webview.py, no looser).
+        response.headers.setdefault("Content-Security-Policy", APP_CSP)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"

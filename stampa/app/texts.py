@@ -1,9 +1,9 @@
 """The texts of the Mappa and of the manifesto (``layout/mappa.toml``, ``layout/manifesto.toml``)
 as form fields, saved with their comments (tomlkit) after the same checks as `stampa controlla`,
-plus the manifesto's fit check: the edited texts are laid out in every format the edition
-prints, aside, and a text that does not fit is refused with the layout's own message.
-
-The Mappa's fit is checked by the build (its index and map must be planned first, seconds of work).
+plus the fit check: the edited texts are laid out in every format the edition prints, aside,
+and a text that does not fit is refused. The manifesto's with the layout's own message; the
+Mappa's fixed panels (cover, back matter, index header, map title) without planning map or index
+(stampa.products.mappa.fit), saying by how much and in which format.
 """
 
 from __future__ import annotations
@@ -19,7 +19,12 @@ import tomlkit
 
 from ..config import Config
 from ..outputs import write_text
+from ..printing.theme import load_theme
+from ..printing.typography import require_hyphenation
 from ..problems import Problem, StampaError, error
+from ..products.mappa.fit import check_fit
+from ..products.mappa.styles import load_fonts
+from ..products.mappa.texts import load_texts
 
 FILES = {"mappa.toml": "I testi della Mappa", "manifesto.toml": "I testi del manifesto"}
 LONG = 90  # characters: longer texts get a text area
@@ -97,13 +102,12 @@ def apply(doc: tomlkit.TOMLDocument, form: dict[str, str]) -> tomlkit.TOMLDocume
     return doc
 
 
-def check(layout_dir: Path, name: str, text: str, cfg: Config) -> list[Problem]:
-    """The problems of ``text`` as ``layout_dir/name``: the loader's checks, and for the manifesto
-    whether every part fits in every format. Run on a copy of the folder; messages name the real file."""
-    from ..printing.theme import load_theme
+def check(layout_dir: Path, name: str, text: str, cfg: Config, changed: frozenset[str] = frozenset()) -> list[Problem]:
+    """The problems of ``text`` as ``layout_dir/name``: the loader's checks, and whether the texts
+    fit in every format (``changed``: the dotted keys edited, named first in a fit message). Run
+    on a copy of the folder; messages name the real file."""
     from ..products.manifesto import build_manifesto
     from ..products.manifesto_text import load_manifesto_text
-    from ..products.mappa.texts import load_texts
 
     with tempfile.TemporaryDirectory(prefix="stampa-testi-") as tmp:
         aside = Path(tmp) / "layout"
@@ -116,7 +120,7 @@ def check(layout_dir: Path, name: str, text: str, cfg: Config) -> list[Problem]:
 
         steps: list[Callable[[], Any]] = []
         if name == "mappa.toml":
-            steps.append(lambda: load_texts(aside, cfg))
+            steps.append(lambda: _fit_mappa(aside, cfg, changed))
         else:
             steps.append(lambda: load_manifesto_text(aside))
             if cfg.manifesto.formati:
@@ -131,14 +135,41 @@ def check(layout_dir: Path, name: str, text: str, cfg: Config) -> list[Problem]:
     return []
 
 
+def _fit_mappa(layout_dir: Path, cfg: Config, changed: frozenset[str]) -> None:
+    # The Mappa's modules are imported with the app (above), not on the first save: they take a
+    # second to import, the check itself some hundredths.
+    texts = load_texts(layout_dir, cfg)
+    require_hyphenation()
+    fonts = load_fonts(cfg.mappa.carattere_titoli, cfg.mappa.carattere_testo, cfg.root / "fonts")
+    problems = check_fit(cfg, texts, fonts, load_theme(layout_dir / "tema.toml"), changed=changed)
+    if problems:
+        raise StampaError(problems)
+
+
+def changed_keys(doc: tomlkit.TOMLDocument, form: dict[str, str]) -> frozenset[str]:
+    """The dotted keys (``section.key``, as the Mappa's messages name them) whose text the form changes."""
+    out = set()
+    for f in fields(doc):
+        raw = form.get(f.name)
+        if raw is None:
+            continue
+        text = raw.replace("\r\n", "\n").replace("\r", "\n")
+        new = "\n".join(w.strip() for w in text.split("\n") if w.strip()) if f.is_list else text.strip()
+        if new != f.value:
+            out.add(".".join(f.name.split("/")))
+    return frozenset(out)
+
+
 def save(layout_dir: Path, name: str, form: dict[str, str], cfg: Config) -> tomlkit.TOMLDocument:
     """Check the edited file and write it; raise StampaError (writing nothing) when it is wrong."""
     if name not in FILES:
         raise StampaError(error("file di testi sconosciuto: scegli i testi della Mappa o del manifesto.", value=name))
     path = Path(layout_dir) / name
-    doc = apply(read(path), form)
+    original = read(path)
+    changed = changed_keys(original, form)
+    doc = apply(original, form)
     text = tomlkit.dumps(doc)
-    problems = check(layout_dir, name, text, cfg)
+    problems = check(layout_dir, name, text, cfg, changed)
     if problems:
         raise StampaError(problems)
     write_text(path, text)

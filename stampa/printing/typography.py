@@ -259,6 +259,18 @@ def _widest_line(p: Paragraph) -> float:
     return p.width - min(extras)
 
 
+class Overflow(StampaError):
+    """Text that does not fit its box even at the smallest size, with by how much: a caller can
+    say «troppo lungo di 2 righe» instead of only «accorcialo»."""
+
+    def __init__(self, problems, *, box: str, over_mm: float, line_mm: float, too_wide: bool = False):
+        super().__init__(problems)
+        self.box = box
+        self.over_mm = over_mm  # height beyond the box at the smallest size
+        self.line_mm = line_mm  # one line of the longest paragraph at that size
+        self.too_wide = too_wide  # a single word wider than the box
+
+
 def fit_paragraphs(
     blocks: Sequence[Block],
     width_mm: float,
@@ -285,12 +297,17 @@ def fit_paragraphs(
         if factor <= floor + 1e-9:
             break
         factor = max(floor, factor * step)
-    longest = max(blocks, key=lambda b: len(b.text)).text
-    raise StampaError(
+    longest_block = max(blocks, key=lambda b: len(b.text))
+    longest = longest_block.text
+    raise Overflow(
         error(
             f"il testo «{quote(longest)}» non entra nel riquadro «{box}» "
             f"({width_mm:.0f} × {height_mm:.0f} mm) nemmeno a {min_pt:g} pt: accorcialo."
-        )
+        ),
+        box=box,
+        over_mm=max(0.0, (total - height_pt) / mm),
+        line_mm=scaled(longest_block.style, factor).leading / mm,
+        too_wide=widest > width_pt + 0.5,
     )
 
 
@@ -317,6 +334,7 @@ __all__ = [
     "TEXT_BLACK",
     "Block",
     "Fitted",
+    "Overflow",
     "draw_string",
     "escape",
     "fit_one_line",

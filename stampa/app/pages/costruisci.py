@@ -142,3 +142,29 @@ def web_zip():
                 z.write(out_dir / f["path"], arcname=f["path"])
     return send_file(io.BytesIO(buf.getvalue()), mimetype="application/zip", as_attachment=True,
                      download_name="versione-web.zip")
+
+
+@bp.get("/web/")
+def web_page():
+    """The built web version, seen in the app (no tiles: the app stays offline), under its own policy."""
+    from flask import Response, abort
+
+    from ..webview import policy, without_tiles
+
+    out_dir = _out_dir()
+    report = _report(out_dir)
+    listed = {f["path"] for f in report.get("file", [])} if report else set()
+    try:
+        path = output_file(out_dir, listed, "web/index.html")
+    except StampaError:
+        abort(404, "la versione web non c'è: premi «Costruisci l'edizione» nella pagina Costruisci.")
+    page = without_tiles(path.read_text(encoding="utf-8"))
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = policy(page)
+    return response
+
+
+@bp.get("/web/<name>")
+def web_file(name: str):
+    """A PDF the web page links (next to it in out/web/), as /uscita/web/… serves it."""
+    return output("web/" + name)

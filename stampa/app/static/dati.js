@@ -32,6 +32,43 @@
             if (!answer.ok) { marker.setLatLng([v.lat, v.lon]); } else { v.lat = p.lat; v.lon = p.lng; }
           });
       }
+      // The same correction from the keyboard (for who cannot drag): Tab to a dashed point, arrows
+      // move it (Shift: longer steps), Enter writes it as a drag would, Esc puts it back.
+      var STEP_PX = 4, LONG_STEP_PX = 20;
+      var ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      function byKeyboard(v, m) {
+        var el = m.getElement();
+        if (!el || el.getAttribute("data-tastiera")) { return; }
+        el.setAttribute("data-tastiera", "1");
+        el.setAttribute("aria-label", v.numero + ". " + v.nome + ": frecce per spostarlo, Invio per salvare, Esc per annullare");
+        var moved = false;
+        el.addEventListener("keydown", function (e) {
+          if (e.altKey || e.ctrlKey || e.metaKey) { return; }
+          var dir = ARROWS[e.key];
+          if (dir) {
+            var step = e.shiftKey ? LONG_STEP_PX : STEP_PX;
+            var at = map.latLngToContainerPoint(m.getLatLng()).add(L.point(dir[0] * step, dir[1] * step));
+            m.setLatLng(map.containerPointToLatLng(at));
+            map.panInside(m.getLatLng(), { padding: [24, 24], animate: false });
+            moved = true;
+            result.textContent = "«" + v.nome + "» spostato: Invio per salvare la nuova posizione, Esc per annullare.";
+            result.className = "";
+          } else if (e.key === "Enter" && moved) {
+            moved = false;
+            send(v, m);
+          } else if (e.key === "Escape" && moved) {
+            moved = false;
+            m.setLatLng([v.lat, v.lon]);
+            result.textContent = "Spostamento di «" + v.nome + "» annullato: la posizione è quella di prima.";
+            result.className = "";
+          } else {
+            return;  // Enter on a point not moved: Leaflet opens its label, as a click does
+          }
+          // The map would pan on the arrows and open the label on Enter: this key was ours.
+          e.preventDefault();
+          e.stopPropagation();
+        });
+      }
       var points = data.voci.map(function (v) {
         var fill = v.tipo === "laboratorio" ? "#a0141e" : "#0b4f8a";
         var m;
@@ -44,6 +81,7 @@
           m.getElement = m.getElement || function () { return null; };
           m.on("add", function () { var el = m.getElement(); if (el) { el.style.background = fill; el.setAttribute("data-riga", v.riga); } });
           m.on("dragend", function () { send(v, m); });
+          m.on("add", function () { byKeyboard(v, m); });
         } else {
           m = L.circleMarker([v.lat, v.lon], { radius: 6, color: "#fff", weight: 2, fillColor: fill, fillOpacity: 1 });
         }
