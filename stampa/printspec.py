@@ -266,6 +266,15 @@ def _listed(items: Any) -> list:
     return items if isinstance(items, list) else [items]
 
 
+def _numbers(d: dict, key: str, count: int, shape: str, where: str, bad: Bad) -> list | None:
+    """``d[key]`` when it is a list of ``count`` numbers; None when absent or (reported) malformed."""
+    value = d.get(key)
+    if value is not None and not (isinstance(value, list) and len(value) == count and all(_is_number(v) for v in value)):
+        bad(where, f"«{key}» deve essere {shape}.", value)
+        return None
+    return value
+
+
 def _read_qr(items: Any, where: str, bad: Bad) -> tuple[QrSpec, ...]:
     out = []
     for j, q in enumerate(_listed(items)):
@@ -274,10 +283,7 @@ def _read_qr(items: Any, where: str, bad: Bad) -> tuple[QrSpec, ...]:
             bad(w, "un QR è {\"url\": \"https://…\", \"min_mm\": 30}.", q)
             continue
         _only(q, QR_KEYS, "un QR", w, bad)
-        box = q.get("box_mm")
-        if box is not None and not (isinstance(box, list) and len(box) == 4 and all(_is_number(v) for v in box)):
-            bad(w, "«box_mm» deve essere [x, y, larghezza, altezza] in mm.", box)
-            box = None
+        box = _numbers(q, "box_mm", 4, "[x, y, larghezza, altezza] in mm", w, bad)
         out.append(
             QrSpec(
                 q["url"],
@@ -313,10 +319,7 @@ def _read_texts(items: Any, where: str, bad: Bad) -> tuple[TextSpec, ...]:
             bad(w, "un testo è una stringa o {\"testo\": \"…\", \"pagine\": [1]}.", t)
             continue
         _only(t, TEXT_KEYS, "un testo", w, bad)
-        at = t.get("posizione_mm")
-        if at is not None and not (isinstance(at, list) and len(at) == 2 and all(_is_number(v) for v in at)):
-            bad(w, "«posizione_mm» deve essere [x, y] in mm.", at)
-            at = None
+        at = _numbers(t, "posizione_mm", 2, "[x, y] in mm", w, bad)
         out.append(
             TextSpec(
                 t["testo"], _pages(t, w, bad),

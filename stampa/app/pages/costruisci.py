@@ -29,6 +29,16 @@ def _report(out_dir: Path) -> dict | None:
         return None
 
 
+def _built_report(out_dir: Path) -> dict:
+    """The last build's report, or a 404 that says to build first (the downloads need one)."""
+    from flask import abort
+
+    report = _report(out_dir)
+    if report is None:
+        abort(404, "non c'è ancora un'edizione costruita: premi «Costruisci l'edizione».")
+    return report
+
+
 def _verdict(out_dir: Path) -> dict | None:
     try:
         return json.loads((out_dir / "verifica.json").read_text(encoding="utf-8"))
@@ -106,35 +116,24 @@ def output(rel: str):
 
 @bp.get("/scarica/tipografia.zip")
 def printshop_zip():
-    from flask import abort
-
     out_dir = _out_dir()
-    report = _report(out_dir)
-    if report is None:
-        abort(404, "non c'è ancora un'edizione costruita: premi «Costruisci l'edizione».")
+    report = _built_report(out_dir)
     data = make_zip(out_dir, report, _contacts(), verified=_verified(out_dir))
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name="per-la-tipografia.zip")
 
 
 @bp.get("/scarica/" + SHEET_NAME)
 def printshop_sheet():
-    from flask import abort
-
-    report = _report(_out_dir())
-    if report is None:
-        abort(404, "non c'è ancora un'edizione costruita: premi «Costruisci l'edizione».")
-    sheet = make_sheet(report, _contacts(), verified=_verified(_out_dir()))
+    out_dir = _out_dir()
+    report = _built_report(out_dir)
+    sheet = make_sheet(report, _contacts(), verified=_verified(out_dir))
     return send_file(io.BytesIO(sheet), mimetype="application/pdf", download_name=SHEET_NAME)
 
 
 @bp.get("/scarica/versione-web.zip")
 def web_zip():
-    from flask import abort
-
     out_dir = _out_dir()
-    report = _report(out_dir)
-    if report is None:
-        abort(404, "non c'è ancora un'edizione costruita: premi «Costruisci l'edizione».")
+    report = _built_report(out_dir)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for f in report.get("file", []):
