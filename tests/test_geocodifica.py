@@ -418,6 +418,38 @@ def test_interrupted_run_keeps_the_answers_already_received(tmp_path, monkeypatc
     assert messages(inputs) == []
 
 
+def test_a_point_corrected_while_the_service_is_asked_is_kept(tmp_path, monkeypatch, nominatim_server):
+    """300 addresses take 5 minutes: meanwhile staff may move a point from the app (or edit the
+    record). The answers are added to the record as it is when they are written: the correction stays."""
+    from stampa.app.corrections import correct_point
+
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
+    assert main(["geocodifica", "--config", str(config)]) == 0  # both answered once
+    record = config.parent / RECORD
+    record.write_bytes(record.read_bytes() + b"Via Nuova 1;Pavia;;;;;;;;\r\n")  # a row staff added
+    (config.parent / "dati" / "voci.csv").write_bytes((
+        "\ufeff" + HEADER + "\r\nA1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;\r\nA2;Gioco;gruppo;Pavia;Corso Mazzini 14;;\r\n"
+        "A3;Terzo;gruppo;Pavia;Piazza della Vittoria 15;;\r\nA4;Quarto;gruppo;Pavia;Strada Nuova 65;;\r\n").encode())
+    inputs = load_inputs(config, geocodifica="attesa")
+    assert inputs.geocoding.pending == 2
+
+    def moved_meanwhile(done, total):  # after the first answer, before the second
+        if done == 1:
+            correct_point(load_inputs(config, geocodifica="controlla"), "riga 2", 45.1911, 9.1431)
+
+    placed, asked = geocode_inputs(inputs, progress=moved_meanwhile)
+    assert messages(placed) == [] and asked.written and asked.answers == 2
+    lines = record.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert re.fullmatch(r"P\.le Torino 40;Pavia;Piazzale Torino 40, Pavia;45,191100;9,143100;civico;.*;corretto a mano;sì",
+                        lines[1])
+    assert [line.split(";")[0] for line in lines[1:-1]] == [
+        "P.le Torino 40", "Corso Mazzini 14", "Via Nuova 1", "Piazza della Vittoria 15", "Strada Nuova 65"]
+    by_id = {e.id: e for e in placed.edition.entries}
+    assert (by_id["A1"].lat, by_id["A1"].lon, by_id["A1"].position_from) == (45.1911, 9.1431, "corretta a mano")
+    assert {by_id[k].position_from for k in ("A2", "A3", "A4")} == {"geocodificata"}
+
+
 def test_a_position_in_the_file_always_wins(tmp_path, monkeypatch, nominatim_server):
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;45,1900;9,1400"])
