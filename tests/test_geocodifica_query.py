@@ -30,6 +30,16 @@ from nominatim_server import result
         ("Corso Strada Nuova", "Corso Strada Nuova", ""),
         ("Vicolo Santa Maria Gualtieri", "Vicolo Santa Maria Gualtieri", ""),
         ("Travacò, via Marconi", "Travacò, via Marconi", ""),
+        # «senza numero civico»: the street alone is asked for
+        ("Via Riviera snc", "Via Riviera", ""),
+        ("Strada Cascinazza, s.n.c.", "Strada Cascinazza", ""),
+        ("V.le Lodi S.N.", "Viale Lodi", ""),
+        ("Via Roma senza numero civico", "Via Roma", ""),
+        ("Via S. Nicola", "Via S. Nicola", ""),
+        # bis, ter: part of the house number, as OpenStreetMap writes it
+        ("Via dei Mille 12 bis", "Via dei Mille", "12 bis"),
+        ("Via dei Mille 12bis", "Via dei Mille", "12 bis"),
+        ("C.so Garibaldi, 3 ter", "Corso Garibaldi", "3 ter"),
     ],
 )
 def test_abbreviations_numbers_apostrophes(typed, street, number):
@@ -47,6 +57,9 @@ def test_structured_query_limited_to_italy_and_biased_to_the_district():
         "limit": "5", "accept-language": "it",
     }
     assert a.text == "Piazzale Torino 40, Pavia"
+    snc = parse_address("Via Riviera snc", "Pavia")
+    assert (snc.params((8.948, 45.063, 9.251, 45.263))["street"], snc.text) == ("Via Riviera", "Via Riviera, Pavia")
+    assert parse_address("Via dei Mille 12bis", "Pavia").params((8.948, 45.063, 9.251, 45.263))["street"] == "12 bis Via dei Mille"
 
 
 def test_comune_written_in_the_address_is_recognised():

@@ -2,7 +2,8 @@
 
 Italian abbreviations are spelled out (P.zza → Piazza, P.le → Piazzale, V.le → Viale, C.so → Corso,
 Str. → Strada, L.go → Largo, V.lo → Vicolo, V. → Via when a name follows); apostrophes and accents
-are kept as typed («Via Sant'Ennodio»). The house number is moved in front of the street, as
+are kept as typed («Via Sant'Ennodio»). «snc» (senza numero civico) is taken off, «12 bis» kept
+whole. The house number is moved in front of the street, as
 Nominatim's structured ``street`` parameter asks (``<housenumber> <streetname>``). A comune
 written at the end of the address («Piazzale Torino 40, 27100 Pavia») is recognised and taken off.
 """
@@ -37,9 +38,14 @@ _ABBREV_RE = [
 _NEEDS_DOT = {"Strada", "Via"}
 
 _NUMBER = re.compile(
-    r"^(?P<street>.*?\S)[\s,]+(?:n\.?\s*|n°\s*|nr\.?\s*|civ\.?\s*)?(?P<number>\d{1,4}(?:\s?[a-z])?(?:\s?/\s?[a-z0-9]{1,3})?)$",
+    r"^(?P<street>.*?\S)[\s,]+(?:n\.?\s*|n°\s*|nr\.?\s*|civ\.?\s*)?"
+    r"(?P<number>\d{1,4}(?:\s?(?:bis|ter|quater)\b|\s?[a-z])?(?:\s?/\s?[a-z0-9]{1,3})?)$",
     re.I,
 )
+_SUFFIX = re.compile(r"(?<=\d)\s?(bis|ter|quater)\b", re.I)  # «12 bis»: the way OpenStreetMap writes it
+# «snc», «s.n.c.», «s.n.», «senza numero civico»: an address with no house number (common for
+# cascine and public buildings). Taken off: the street alone is asked for.
+_NO_NUMBER = re.compile(r"[\s,]+(?:s\.?\s?n\.?\s?c\.?|s\.\s?n\.?|senza\s+numero(?:\s+civico)?)$", re.I)
 _CAP = re.compile(r"^\d{5}\s+")
 
 
@@ -120,8 +126,10 @@ def parse_address(typed: str, comune: str, street_part: str | None = None) -> Ad
     """The structured query for ``typed`` in ``comune`` (official name). ``street_part`` is the
     address without a trailing comune (see :func:`split_comune`), if already split."""
     text = clean_spaces(street_part if street_part is not None else typed)
+    text = _NO_NUMBER.sub("", text) or text
     m = _NUMBER.match(text)
     street, number = (m.group("street").rstrip(" ,"), re.sub(r"\s+", "", m.group("number"))) if m else (text, "")
+    number = _SUFFIX.sub(lambda s: " " + s.group(1).lower(), number)
     if m and not re.search(r"[^\W\d_]", street):  # "4 Novembre": the number is the street's name
         street, number = text, ""
     return Address(typed=typed.strip(), comune=comune, street=expand_abbreviation(street), number=number)
