@@ -532,6 +532,43 @@ def test_edizione_geocodes_then_rebuilds_offline_byte_identical(tmp_path, monkey
     assert '"posizione":"geocodificata","precisione":"civico"' in page.replace(" ", "")
 
 
+def test_the_apps_build_shows_the_geocoding_with_the_time_left(tmp_path, monkeypatch, nominatim_server):
+    """`stampa edizione` shows a progress bar; the app's build (no terminal) shows a stage that says
+    how many addresses are done and the time left, then how many were looked up."""
+    import stampa.inputs as inputs_module
+    from stampa.app.jobs import Builder
+
+    monkeypatch.setattr(geoclient, "MIN_INTERVAL_S", 1.0)  # the estimate shown: one a second
+    monkeypatch.setattr(geoclient, "_last_end", [time.monotonic() - 2.0])  # no real wait before the first
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
+    builder = Builder(config)
+    seen: list[dict] = []
+    real = inputs_module.geocode_inputs
+
+    def watched(inputs, progress=None):  # the stage as the page polls it, before and after the answer
+        seen.append(dict(builder.job.as_dict()["fasi"][-1]))
+
+        def step(done, total):
+            progress(done, total)
+            seen.append(dict(builder.job.as_dict()["fasi"][-1]))
+        return real(inputs, progress=step)
+
+    monkeypatch.setattr(inputs_module, "geocode_inputs", watched)
+    job = builder.start(config.parent / "out")
+    builder.wait(120)
+    assert job.state == "fatto", job.problems
+    assert seen == [
+        {"chiave": "geocodifica", "etichetta": "Geocodifica degli indirizzi nuovi: 0 di 1, uno al secondo (tempo rimasto 0:01)",
+         "secondi": None},
+        {"chiave": "geocodifica", "etichetta": "Geocodifica degli indirizzi nuovi: 1 di 1, uno al secondo (tempo rimasto 0:00)",
+         "secondi": None},
+    ]
+    stages = job.as_dict()["fasi"]
+    assert [f["chiave"] for f in stages] == ["dati", "geocodifica", "mappa", "web", "verifica"]
+    assert stages[1]["etichetta"] == "Geocodifica degli indirizzi nuovi: 1 cercato" and stages[1]["secondi"] is not None
+
+
 def test_edizione_offline_names_every_address_at_once(tmp_path, capsys):
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
     start = time.monotonic()
