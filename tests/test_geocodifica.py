@@ -218,7 +218,7 @@ def test_not_found_is_an_error_saying_what_to_do_and_is_cached(tmp_path, monkeyp
     voci = config.parent / "dati" / "voci.csv"
     assert messages(inputs) == [
         f"{voci}, riga 2, campo «indirizzo», valore «P.le Torino 40»: indirizzo non trovato dal servizio di "
-        "geocodifica (cercato «Piazzale Torino 40, Pavia»): aggiungi il numero civico o correggi l'indirizzo, oppure "
+        "geocodifica (cercato «Piazzale Torino 40, Pavia»): controlla come sono scritti via e numero civico, oppure "
         "scrivi latitudine e longitudine nel file, oppure correggi la riga 2 del registro dati/geocodifica.csv (lat, "
         "lon e «sì» in «corretto»)."
     ]
@@ -233,6 +233,14 @@ def test_not_found_is_an_error_saying_what_to_do_and_is_cached(tmp_path, monkeyp
         assert len(messages(inputs)) == 1
     finally:
         again.stop()
+
+
+def test_not_found_without_a_house_number_says_to_add_it(tmp_path, monkeypatch):
+    inputs, config, server = _one(tmp_path, monkeypatch, "vuota", "A1;Cascina;gruppo;Pavia;Via Riviera snc;;")
+    (message,) = messages(inputs)
+    assert ": indirizzo non trovato dal servizio di geocodifica (cercato «Via Riviera, Pavia»): aggiungi il numero " \
+           "civico o correggi l'indirizzo, oppure scrivi latitudine e longitudine nel file" in message
+    assert server.requests[0].params["street"] == "Via Riviera"
 
 
 def test_several_places_is_ambiguous(tmp_path, monkeypatch):

@@ -200,8 +200,10 @@ def _unplaced(w: Wanted, row: Row, shown: str) -> Problem:
         places = f" ({row.luogo})" if row.luogo else ""
         return error(f"indirizzo ambiguo: il servizio di geocodifica ha trovato più luoghi per «{query}»{places}: "
                      f"aggiungi il numero civico, {fix}", **where)
-    return error(f"indirizzo non trovato dal servizio di geocodifica (cercato «{query}»): aggiungi il numero civico o "
-                 f"correggi l'indirizzo, {fix}", **where)
+    # An address with its house number: adding one is no advice; the street's name is what to check.
+    check = ("controlla come sono scritti via e numero civico" if w.address.number
+             else "aggiungi il numero civico o correggi l'indirizzo")
+    return error(f"indirizzo non trovato dal servizio di geocodifica (cercato «{query}»): {check}, {fix}", **where)
 
 
 _UTM: list[Transformer] = []
