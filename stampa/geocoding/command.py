@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -61,7 +61,7 @@ def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True,  # noq
         return _inputs.geocode_inputs(inputs, progress=progress)
 
 
-def _with_listener(inputs: "_inputs.Inputs", listener, interval_s: float):  # noqa: ANN001, ANN202
+def _with_listener(inputs: _inputs.Inputs, listener: Callable[[str, str, float | None], None], interval_s: float):
     pending = inputs.geocoding.pending
     started = time.monotonic()
 

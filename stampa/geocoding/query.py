@@ -40,12 +40,12 @@ _NEEDS_DOT = {"Strada", "Via"}
 _NUMBER = re.compile(
     r"^(?P<street>.*?\S)[\s,]+(?:n\.?\s*|n°\s*|nr\.?\s*|civ\.?\s*)?"
     r"(?P<number>\d{1,4}(?:\s?(?:bis|ter|quater)\b|\s?[a-z])?(?:\s?/\s?[a-z0-9]{1,3})?)$",
-    re.I,
+    re.IGNORECASE,
 )
-_SUFFIX = re.compile(r"(?<=\d)\s?(bis|ter|quater)\b", re.I)  # «12 bis»: the way OpenStreetMap writes it
+_SUFFIX = re.compile(r"(?<=\d)\s?(bis|ter|quater)\b", re.IGNORECASE)  # «12 bis»: the way OpenStreetMap writes it
 # «snc», «s.n.c.», «s.n.», «senza numero civico»: an address with no house number (common for
 # cascine and public buildings). Taken off: the street alone is asked for.
-_NO_NUMBER = re.compile(r"[\s,]+(?:s\.?\s?n\.?\s?c\.?|s\.\s?n\.?|senza\s+numero(?:\s+civico)?)$", re.I)
+_NO_NUMBER = re.compile(r"[\s,]+(?:s\.?\s?n\.?\s?c\.?|s\.\s?n\.?|senza\s+numero(?:\s+civico)?)$", re.IGNORECASE)
 _CAP = re.compile(r"^\d{5}\s+")
 
 
