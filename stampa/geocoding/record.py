@@ -61,6 +61,12 @@ class Row:
                 or (self.placed and self.precisione in ("non trovato", "ambiguo")))
 
     @property
+    def from_service(self) -> bool:
+        """An answer of the geocoding service (OpenStreetMap data, whose credit must be printed):
+        not a hand correction, not a sample row of the project (``fonte`` = esempio)."""
+        return not self.by_hand and name_key(self.fonte) != SOURCE_SAMPLE
+
+    @property
     def placed(self) -> bool:
         return self.lat is not None and self.lon is not None
 

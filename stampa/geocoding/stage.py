@@ -167,7 +167,7 @@ def place_records(
             out.records[w.index] = replace(
                 w.record, lon=float(row.lon), lat=float(row.lat),
                 position_from=POSITION_HAND if by_hand else POSITION_GEOCODED,
-                precision="" if by_hand else (row.precisione or "civico"),
+                precision="" if by_hand else (row.precisione or "civico"), position_osm=row.from_service,
             )
             if by_hand:
                 out.by_hand += 1
