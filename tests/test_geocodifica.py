@@ -597,3 +597,51 @@ def test_sfondo_and_other_record_only_commands_name_missing_addresses(tmp_path):
         "nel registro delle posizioni (dati/geocodifica.csv). Lancia «stampa geocodifica» (serve la rete) oppure "
         "scrivi latitudine e longitudine nel file."
     ]
+
+
+# -- frazioni and the spelling of comuni ------------------------------------------------------------
+
+def test_a_frazione_in_the_address_picks_the_street_in_it(tmp_path, monkeypatch, nominatim_server):
+    """«Via Roma» is in the capoluogo and in Fossarmato: the address that names the frazione is not ambiguous."""
+    nominatim_server.street_modes["via roma"] = "molti"
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Roma;gruppo;Pavia;Fraz. Fossarmato, Via Roma;;"])
+    inputs, asked = geocode(config)
+    assert messages(inputs) == []
+    (request,) = nominatim_server.requests
+    assert (request.params["street"], request.params["city"]) == ("Via Roma", "Pavia")
+    (entry,) = inputs.edition.entries
+    assert (entry.lat, entry.precision) == (pytest.approx(45.1942 + 0.018), "via")
+    record = (config.parent / RECORD).read_text(encoding="utf-8-sig").splitlines()
+    assert record[1].startswith("Fraz. Fossarmato, Via Roma;Pavia;Via Roma, Fossarmato, Pavia;")
+
+
+def test_a_comune_spelt_without_its_accent_matches_the_record(tmp_path, monkeypatch):
+    """«Travaco' Siccomario», «TRAVACO SICCOMARIO», «TRAVACÒ SICCOMARIO»: one comune, in the entries
+    file as in the record (no request: the conftest's service is nowhere)."""
+    config = make_project(tmp_path, [
+        "T1;Uno;gruppo;TRAVACÒ SICCOMARIO;Via Marconi 3;;",
+        "T2;Due;gruppo;Travaco Siccomario;Via Marconi 3;;",
+    ])
+    (tmp_path / RECORD).write_bytes((
+        "\ufeffindirizzo;comune;ricerca;lat;lon;precisione;luogo trovato;data;fonte;corretto\r\n"
+        "Via Marconi 3;Travaco' Siccomario;;45,147500;9,179700;civico;;2026-11-30;corretto a mano;sì\r\n"
+    ).encode("utf-8"))
+    inputs, asked = geocode(config)
+    assert messages(inputs) == [] and asked is None
+    assert {(e.id, e.comune, e.lat, e.position_from) for e in inputs.edition.entries} == {
+        ("T1", "Travacò Siccomario", 45.1475, "corretta a mano"),
+        ("T2", "Travacò Siccomario", 45.1475, "corretta a mano"),
+    }
+
+
+def test_counts_of_one_are_singular(tmp_path, capsys):
+    from stampa.problems import error, how_many
+    from stampa.terminal import print_problems
+
+    print_problems([error("qualcosa non va.")])
+    assert "1 errore, 0 avvisi: correggi gli errori" in capsys.readouterr().err
+    assert (how_many(1, "voce pronta", "voci pronte"), how_many(2, "vista", "viste")) == ("1 voce pronta", "2 viste")
+    config = make_project(tmp_path, ["A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
+    assert main(["controlla", "--config", str(config)]) == 0
+    assert "Tutto a posto: 1 voce pronta per l'edizione." in capsys.readouterr().out

@@ -310,7 +310,8 @@ def ask_service(
             except ServiceError as exc:
                 out.failure = exc.reason
                 break
-            choice = choose(results, w.address.comune, lambda lon, lat, code=w.istat: district.locate(lon, lat)[0] == code)
+            choice = choose(results, w.address.comune, lambda lon, lat, code=w.istat: district.locate(lon, lat)[0] == code,
+                            w.address.locality)
             record.add(
                 Row(
                     indirizzo=w.address.typed, comune=w.address.comune, ricerca=w.address.text,
