@@ -63,7 +63,7 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         from .geocoding.command import geocode_with_progress
 
         started = time.perf_counter()
-        inputs, _ = geocode_with_progress(inputs, show=opts.show)
+        inputs, _ = geocode_with_progress(inputs, show=opts.show, listener=opts.progress)
         clock.seconds["geocodifica"] = round(time.perf_counter() - started, 3)
     if any(p.level == ERROR for p in inputs.problems):
         raise StampaError(inputs.problems)

@@ -11,7 +11,7 @@ from rich.table import Table
 from .district import CAPITAL
 from .inputs import Inputs, load_inputs
 from .numbering import number_entries
-from .problems import ERROR, Problem, StampaError
+from .problems import ERROR, Problem, StampaError, how_many
 from .terminal import console, print_problems
 
 
@@ -99,5 +99,5 @@ def run_check(config_path: Path, *, dati: Path | None = None) -> int:
     errors = sum(p.level == ERROR for p in inputs.problems)
     if errors:
         return 1
-    out.print(f"[green]Tutto a posto[/]: {len(inputs.edition.entries)} voci pronte per l'edizione.")
+    out.print(f"[green]Tutto a posto[/]: {how_many(len(inputs.edition.entries), 'voce pronta', 'voci pronte')} per l'edizione.")
     return 0

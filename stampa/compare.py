@@ -13,6 +13,7 @@ from typing import Any
 
 from .archive import TEXT_FIELDS, Snapshot, entry_row
 from .numbering import Numbered
+from .problems import how_many
 
 MOVED_M = 50.0  # below this a new position is a correction of the pin, not a move
 
@@ -88,17 +89,13 @@ class Comparison:
         if self.empty:
             return f"Rispetto all'edizione {self.year}: nessuna differenza nelle voci."
         parts = [
-            _count(len(self.new), "voce nuova", "voci nuove"),
-            _count(len(self.removed), "tolta", "tolte"),
-            _count(len({c.id for c in self.changed}), "cambiata", "cambiate"),
-            _count(len(self.moved), "spostata", "spostate"),
-            _count(len(self.renumbered), "con un numero diverso", "con un numero diverso"),
+            how_many(len(self.new), "voce nuova", "voci nuove"),
+            how_many(len(self.removed), "tolta", "tolte"),
+            how_many(len({c.id for c in self.changed}), "cambiata", "cambiate"),
+            how_many(len(self.moved), "spostata", "spostate"),
+            how_many(len(self.renumbered), "con un numero diverso", "con un numero diverso"),
         ]
         return f"Rispetto all'edizione {self.year}: " + ", ".join(parts) + " (dettagli: «stampa confronta»)."
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -15,7 +15,7 @@ from .basemap.osm import freeze_osm_data
 from .basemap.osm_store import public_server
 from .basemap.sources import OsmSource, RasterSource, TileSource, freeze_refusal, osm_server, print_refusal, resolve_source
 from .inputs import load_inputs, with_basemap
-from .problems import ERROR, Problem, StampaError
+from .problems import ERROR, Problem, StampaError, how_many
 from .products.mappa import map_views
 from .terminal import console, print_problems
 
@@ -41,7 +41,7 @@ def run_freeze(config_path: Path, *, dati: Path | None = None, sfondo: str | Non
     if isinstance(source, OsmSource):
         return _freeze_osm(cfg, views)
     problems: list[Problem] = []
-    with out.status(f"Scarico e congelo lo sfondo ({len(views)} viste)…"):
+    with out.status(f"Scarico e congelo lo sfondo ({how_many(len(views), 'vista', 'viste')})…"):
         path = freeze_basemap(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno, problems=problems)
     if problems:
         print_problems(problems)
@@ -54,12 +54,12 @@ def _freeze_osm(cfg, views: list[View]) -> int:
     """Fetch the OpenStreetMap data of every view again (a refresh) and freeze it in dati/."""
     out = console()
     needs = [(v.extent, view_scale(v)) for v in views]
-    with out.status(f"Scarico i dati OpenStreetMap per {len(views)} viste dal server {public_server(osm_server(cfg.sfondo))}…"):
+    with out.status(f"Scarico i dati OpenStreetMap per {how_many(len(views), 'vista', 'viste')} dal server {public_server(osm_server(cfg.sfondo))}…"):
         got = freeze_osm_data(cfg.sfondo, needs, root=cfg.root, year=cfg.edizione.anno, refresh=True)
     if got.problems:
         print_problems(got.problems)
     count = len(got.data.features) if got.data is not None else 0
     date = got.data.data_osm[:10] if got.data is not None else "?"
-    out.print(f"[green]Sfondo OpenStreetMap congelato[/] in {got.file}: {count} oggetti, dati del {date}.", highlight=False)
+    out.print(f"[green]Sfondo OpenStreetMap congelato[/] in {got.file}: {how_many(count, 'oggetto', 'oggetti')}, dati del {date}.", highlight=False)
     out.print("Le prossime costruzioni lo useranno senza bisogno della rete; «stampa sfondo» lo aggiorna.")
     return 0

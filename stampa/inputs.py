@@ -72,7 +72,7 @@ def geocode_inputs(inputs: Inputs, *, progress: Callable[[int, int], None] | Non
     and in the basemap stage), add the answers to the record (written atomically), and check the
     entries again. Returns (Inputs, stampa.geocoding.stage.Asked or None when nothing was asked)."""
     from .geocoding import stage
-    from .geocoding.record import read_record, write_record
+    from .geocoding.record import read_record, save_answers
 
     geo, cfg = inputs.geocoding, inputs.config
     if geo is None or not geo.pending:
@@ -90,12 +90,11 @@ def geocode_inputs(inputs: Inputs, *, progress: Callable[[int, int], None] | Non
             progress=progress,
         )
     finally:
-        # Also on Ctrl-C: the answers already received are kept (the service must not be asked twice).
-        # Not when rows of the record could not be read: rewriting would drop them.
-        if record.changed and not record.problems:
-            write_record(record)
-            if asked is not None:
-                asked.written = True
+        # Also on Ctrl-C: the answers already received are kept (the service must not be asked twice),
+        # added to the record as it is now (a point corrected meanwhile stays). Not when rows of the
+        # record could not be read: rewriting would drop them.
+        if record.added and not record.problems and save_answers(record.path, record.added) and asked is not None:
+            asked.written = True
     redone = _checked(cfg, inputs.district, inputs.entries_file, list(geo.records), list(geo.read_problems),
                       mode="registro", failure=asked.failure)
     return redone, asked

@@ -23,6 +23,11 @@ def shorten(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def how_many(n: int, one: str, many: str) -> str:
+    """«1 errore», «3 errori»: a count and its noun (with what follows it) in the right number."""
+    return f"{n} {one if n == 1 else many}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong (``errore``) or worth a look (``avviso``) in the input.

@@ -53,10 +53,14 @@ def entries_section(
 
 def position_fields(e: Entry) -> dict[str, str]:
     """Where the position came from: ``posizione`` = ``file``, ``geocodificata`` (with
-    ``precisione``: civico, via, frazione, comune) or ``corretta a mano``."""
+    ``precisione``: civico, via, frazione, comune) or ``corretta a mano``; ``dati_posizione`` for
+    the service's answers (OpenStreetMap data: the reason its credit is printed)."""
+    out = {"posizione": e.position_from}
     if e.precision:
-        return {"posizione": e.position_from, "precisione": e.precision}
-    return {"posizione": e.position_from}
+        out["precisione"] = e.precision
+    if e.position_osm:  # why the OpenStreetMap credit is printed under the maps
+        out["dati_posizione"] = "OpenStreetMap (ODbL), dal servizio di geocodifica"
+    return out
 
 
 # Where and what the products write: the output folder itself, its previews and its web page.

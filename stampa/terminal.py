@@ -9,7 +9,7 @@ from typing import Iterable
 
 from rich.console import Console
 
-from .problems import Problem
+from .problems import Problem, how_many
 
 
 @lru_cache(maxsize=2)
@@ -32,4 +32,5 @@ def print_problems(problems: Iterable[Problem]) -> None:
     n_err = sum(p.level == "errore" for p in problems)
     n_warn = len(problems) - n_err
     if n_err:
-        out.print(f"[bold red]{n_err} errori[/], {n_warn} avvisi: correggi gli errori e rilancia il comando.")
+        out.print(f"[bold red]{how_many(n_err, 'errore', 'errori')}[/], {how_many(n_warn, 'avviso', 'avvisi')}: "
+                  "correggi gli errori e rilancia il comando.")

@@ -36,6 +36,8 @@ import socket
 
 import pytest
 
+from stampa.geocoding import turn as geocoding_turn
+
 
 def _closed_port() -> int:
     with socket.socket() as s:
@@ -49,7 +51,10 @@ _NOWHERE_GEOCODING = f"http://127.0.0.1:{_closed_port()}"
 
 
 @pytest.fixture(autouse=True)
-def _no_internet_for_osm(monkeypatch):
+def _no_internet_for_osm(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("STAMPA_SERVER_OSM", _NOWHERE)
     monkeypatch.setenv("STAMPA_SERVER_GEOCODIFICA", _NOWHERE_GEOCODING)
     monkeypatch.delenv("STAMPA_CHIAVE_API", raising=False)
+    # The machine-wide geocoding turn (its lock files) of this test session, not of the user's cache.
+    turns = tmp_path_factory.getbasetemp() / "turni-geocodifica"
+    monkeypatch.setattr(geocoding_turn, "turn_dir", lambda: turns)

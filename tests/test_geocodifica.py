@@ -218,7 +218,7 @@ def test_not_found_is_an_error_saying_what_to_do_and_is_cached(tmp_path, monkeyp
     voci = config.parent / "dati" / "voci.csv"
     assert messages(inputs) == [
         f"{voci}, riga 2, campo «indirizzo», valore «P.le Torino 40»: indirizzo non trovato dal servizio di "
-        "geocodifica (cercato «Piazzale Torino 40, Pavia»): aggiungi il numero civico o correggi l'indirizzo, oppure "
+        "geocodifica (cercato «Piazzale Torino 40, Pavia»): controlla come sono scritti via e numero civico, oppure "
         "scrivi latitudine e longitudine nel file, oppure correggi la riga 2 del registro dati/geocodifica.csv (lat, "
         "lon e «sì» in «corretto»)."
     ]
@@ -233,6 +233,14 @@ def test_not_found_is_an_error_saying_what_to_do_and_is_cached(tmp_path, monkeyp
         assert len(messages(inputs)) == 1
     finally:
         again.stop()
+
+
+def test_not_found_without_a_house_number_says_to_add_it(tmp_path, monkeypatch):
+    inputs, config, server = _one(tmp_path, monkeypatch, "vuota", "A1;Cascina;gruppo;Pavia;Via Riviera snc;;")
+    (message,) = messages(inputs)
+    assert ": indirizzo non trovato dal servizio di geocodifica (cercato «Via Riviera, Pavia»): aggiungi il numero " \
+           "civico o correggi l'indirizzo, oppure scrivi latitudine e longitudine nel file" in message
+    assert server.requests[0].params["street"] == "Via Riviera"
 
 
 def test_several_places_is_ambiguous(tmp_path, monkeypatch):
@@ -418,6 +426,38 @@ def test_interrupted_run_keeps_the_answers_already_received(tmp_path, monkeypatc
     assert messages(inputs) == []
 
 
+def test_a_point_corrected_while_the_service_is_asked_is_kept(tmp_path, monkeypatch, nominatim_server):
+    """300 addresses take 5 minutes: meanwhile staff may move a point from the app (or edit the
+    record). The answers are added to the record as it is when they are written: the correction stays."""
+    from stampa.app.corrections import correct_point
+
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
+    assert main(["geocodifica", "--config", str(config)]) == 0  # both answered once
+    record = config.parent / RECORD
+    record.write_bytes(record.read_bytes() + b"Via Nuova 1;Pavia;;;;;;;;\r\n")  # a row staff added
+    (config.parent / "dati" / "voci.csv").write_bytes((
+        "\ufeff" + HEADER + "\r\nA1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;\r\nA2;Gioco;gruppo;Pavia;Corso Mazzini 14;;\r\n"
+        "A3;Terzo;gruppo;Pavia;Piazza della Vittoria 15;;\r\nA4;Quarto;gruppo;Pavia;Strada Nuova 65;;\r\n").encode())
+    inputs = load_inputs(config, geocodifica="attesa")
+    assert inputs.geocoding.pending == 2
+
+    def moved_meanwhile(done, total):  # after the first answer, before the second
+        if done == 1:
+            correct_point(load_inputs(config, geocodifica="controlla"), "riga 2", 45.1911, 9.1431)
+
+    placed, asked = geocode_inputs(inputs, progress=moved_meanwhile)
+    assert messages(placed) == [] and asked.written and asked.answers == 2
+    lines = record.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert re.fullmatch(r"P\.le Torino 40;Pavia;Piazzale Torino 40, Pavia;45,191100;9,143100;civico;.*;corretto a mano;sì",
+                        lines[1])
+    assert [line.split(";")[0] for line in lines[1:-1]] == [
+        "P.le Torino 40", "Corso Mazzini 14", "Via Nuova 1", "Piazza della Vittoria 15", "Strada Nuova 65"]
+    by_id = {e.id: e for e in placed.edition.entries}
+    assert (by_id["A1"].lat, by_id["A1"].lon, by_id["A1"].position_from) == (45.1911, 9.1431, "corretta a mano")
+    assert {by_id[k].position_from for k in ("A2", "A3", "A4")} == {"geocodificata"}
+
+
 def test_a_position_in_the_file_always_wins(tmp_path, monkeypatch, nominatim_server):
     use(monkeypatch, nominatim_server)
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;45,1900;9,1400"])
@@ -500,6 +540,43 @@ def test_edizione_geocodes_then_rebuilds_offline_byte_identical(tmp_path, monkey
     assert '"posizione":"geocodificata","precisione":"civico"' in page.replace(" ", "")
 
 
+def test_the_apps_build_shows_the_geocoding_with_the_time_left(tmp_path, monkeypatch, nominatim_server):
+    """`stampa edizione` shows a progress bar; the app's build (no terminal) shows a stage that says
+    how many addresses are done and the time left, then how many were looked up."""
+    import stampa.inputs as inputs_module
+    from stampa.app.jobs import Builder
+
+    monkeypatch.setattr(geoclient, "MIN_INTERVAL_S", 1.0)  # the estimate shown: one a second
+    monkeypatch.setattr(geoclient, "_last_end", [time.monotonic() - 2.0])  # no real wait before the first
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
+    builder = Builder(config)
+    seen: list[dict] = []
+    real = inputs_module.geocode_inputs
+
+    def watched(inputs, progress=None):  # the stage as the page polls it, before and after the answer
+        seen.append(dict(builder.job.as_dict()["fasi"][-1]))
+
+        def step(done, total):
+            progress(done, total)
+            seen.append(dict(builder.job.as_dict()["fasi"][-1]))
+        return real(inputs, progress=step)
+
+    monkeypatch.setattr(inputs_module, "geocode_inputs", watched)
+    job = builder.start(config.parent / "out")
+    builder.wait(120)
+    assert job.state == "fatto", job.problems
+    assert seen == [
+        {"chiave": "geocodifica", "etichetta": "Geocodifica degli indirizzi nuovi: 0 di 1, uno al secondo (tempo rimasto 0:01)",
+         "secondi": None},
+        {"chiave": "geocodifica", "etichetta": "Geocodifica degli indirizzi nuovi: 1 di 1, uno al secondo (tempo rimasto 0:00)",
+         "secondi": None},
+    ]
+    stages = job.as_dict()["fasi"]
+    assert [f["chiave"] for f in stages] == ["dati", "geocodifica", "mappa", "web", "verifica"]
+    assert stages[1]["etichetta"] == "Geocodifica degli indirizzi nuovi: 1 cercato" and stages[1]["secondi"] is not None
+
+
 def test_edizione_offline_names_every_address_at_once(tmp_path, capsys):
     config = make_project(tmp_path, ["A1;Spazio Q;laboratorio;Pavia;P.le Torino 40;;", "A2;Gioco;gruppo;Pavia;Corso Mazzini 14;;"])
     start = time.monotonic()
@@ -520,3 +597,51 @@ def test_sfondo_and_other_record_only_commands_name_missing_addresses(tmp_path):
         "nel registro delle posizioni (dati/geocodifica.csv). Lancia «stampa geocodifica» (serve la rete) oppure "
         "scrivi latitudine e longitudine nel file."
     ]
+
+
+# -- frazioni and the spelling of comuni ------------------------------------------------------------
+
+def test_a_frazione_in_the_address_picks_the_street_in_it(tmp_path, monkeypatch, nominatim_server):
+    """«Via Roma» is in the capoluogo and in Fossarmato: the address that names the frazione is not ambiguous."""
+    nominatim_server.street_modes["via roma"] = "molti"
+    use(monkeypatch, nominatim_server)
+    config = make_project(tmp_path, ["A1;Roma;gruppo;Pavia;Fraz. Fossarmato, Via Roma;;"])
+    inputs, asked = geocode(config)
+    assert messages(inputs) == []
+    (request,) = nominatim_server.requests
+    assert (request.params["street"], request.params["city"]) == ("Via Roma", "Pavia")
+    (entry,) = inputs.edition.entries
+    assert (entry.lat, entry.precision) == (pytest.approx(45.1942 + 0.018), "via")
+    record = (config.parent / RECORD).read_text(encoding="utf-8-sig").splitlines()
+    assert record[1].startswith("Fraz. Fossarmato, Via Roma;Pavia;Via Roma, Fossarmato, Pavia;")
+
+
+def test_a_comune_spelt_without_its_accent_matches_the_record(tmp_path, monkeypatch):
+    """«Travaco' Siccomario», «TRAVACO SICCOMARIO», «TRAVACÒ SICCOMARIO»: one comune, in the entries
+    file as in the record (no request: the conftest's service is nowhere)."""
+    config = make_project(tmp_path, [
+        "T1;Uno;gruppo;TRAVACÒ SICCOMARIO;Via Marconi 3;;",
+        "T2;Due;gruppo;Travaco Siccomario;Via Marconi 3;;",
+    ])
+    (tmp_path / RECORD).write_bytes((
+        "\ufeffindirizzo;comune;ricerca;lat;lon;precisione;luogo trovato;data;fonte;corretto\r\n"
+        "Via Marconi 3;Travaco' Siccomario;;45,147500;9,179700;civico;;2026-11-30;corretto a mano;sì\r\n"
+    ).encode("utf-8"))
+    inputs, asked = geocode(config)
+    assert messages(inputs) == [] and asked is None
+    assert {(e.id, e.comune, e.lat, e.position_from) for e in inputs.edition.entries} == {
+        ("T1", "Travacò Siccomario", 45.1475, "corretta a mano"),
+        ("T2", "Travacò Siccomario", 45.1475, "corretta a mano"),
+    }
+
+
+def test_counts_of_one_are_singular(tmp_path, capsys):
+    from stampa.problems import error, how_many
+    from stampa.terminal import print_problems
+
+    print_problems([error("qualcosa non va.")])
+    assert "1 errore, 0 avvisi: correggi gli errori" in capsys.readouterr().err
+    assert (how_many(1, "voce pronta", "voci pronte"), how_many(2, "vista", "viste")) == ("1 voce pronta", "2 viste")
+    config = make_project(tmp_path, ["A2;Gioco;gruppo;Pavia;;45,1861;9,1608"])
+    assert main(["controlla", "--config", str(config)]) == 0
+    assert "Tutto a posto: 1 voce pronta per l'edizione." in capsys.readouterr().out

@@ -63,13 +63,14 @@ class Builder:
 
     def _run(self, job: Job) -> None:
         def progress(key: str, label: str, seconds: float | None) -> None:
-            if seconds is None:
-                job.stages.append(Stage(key, label))
-            else:
-                for s in reversed(job.stages):
-                    if s.key == key and s.seconds is None:
-                        s.seconds = round(seconds, 1)
-                        break
+            running = next((s for s in reversed(job.stages) if s.key == key and s.seconds is None), None)
+            if running is None:
+                if seconds is None:  # a stage starts
+                    job.stages.append(Stage(key, label))
+                return
+            running.label = label  # a stage that says how far it is (the geocoding: n of N, time left)
+            if seconds is not None:
+                running.seconds = round(seconds, 1)
 
         try:
             job.result = build_edition(BuildOptions(config=self.config, show=False, progress=progress))

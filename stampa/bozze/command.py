@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..numbering import Numbered, number_entries
 from ..outputs import write_bytes
-from ..problems import Problem, raise_if_errors
+from ..problems import Problem, how_many, raise_if_errors
 from ..terminal import console, print_problems
 
 FOLDER = "bozze"
@@ -165,7 +165,7 @@ def run_bozze(config: Path, *, dati: Path | None = None, out: Path | None = None
     if inputs.problems:
         print_problems(inputs.problems)
     out_ = console()
-    out_.print(f"Bozze scritte in {folder}: {len(result.files)} pagine, una per voce, e {LIST_FILE} per la stampa "
+    out_.print(f"Bozze scritte in {folder}: {how_many(len(result.files), 'pagina', 'pagine')}, una per voce, e {LIST_FILE} per la stampa "
                "unione delle email (stampa non invia email).", markup=False)
     if result.without_email:
         out_.print(f"Voci senza email ({len(result.without_email)}), da contattare in altro modo: "

@@ -438,7 +438,7 @@ def draw_map(
         canvas.setLineWidth(0.5)
         canvas.line(ib[0] * mm, port.box[3] * mm, ib[2] * mm, port.box[3] * mm)
 
-    # attribution: every source actually used, then the boundaries' credit
+    # attribution: every source actually used, OpenStreetMap's for geocoded points, the boundaries' credit
     lines: list[str] = []
     for name in (MAIN, INSET):
         bm = basemaps.get(name)
@@ -447,7 +447,7 @@ def draw_map(
         for line in bm.attribution:
             if line not in lines:
                 lines.append(line)
-    lines.append(plan.words.boundaries_credit)
+    lines = plan.words.credits(lines)
     _draw_legend(canvas, plan, theme, fonts, plan.label_fonts.bold)
     _draw_attribution(canvas, plan, lines, theme, fonts, problems)
 

@@ -482,7 +482,7 @@ def plan_map(
 
     legend_rows = ["laboratorio", "gruppo", "spostato", "distretto", "comune"] + (["riquadro"] if inset_choice else [])
     lw, lh = _legend_size(len(legend_rows))
-    ah, attr_lines = _attribution_size(list(attribution) + [words.boundaries_credit], fonts.regular)
+    ah, attr_lines = _attribution_size(words.credits(attribution), fonts.regular)
     side_w, side_h = lw, lh + ah
 
     # Try the spare room on either side of the district and every corner for the two blocks.

@@ -8,6 +8,7 @@ an older layout file without the newer keys prints what it printed before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..district import CREDIT
@@ -38,7 +39,16 @@ class MapWords:
     scale: str = "Scala {scala}"
     north: str = "N"
     boundaries_credit: str = CREDIT  # under every map, after the basemap's credits
+    # OpenStreetMap's credit for points geocoded from addresses: "" when the edition has none (set
+    # by the Mappa from its entries); printed before the boundaries' credit unless the basemap's
+    # credits already name OpenStreetMap.
+    positions_credit: str = ""
     neighbours: str = "tav. {numeri}"  # at an atlas sheet's edge: the sheets beyond it
+
+    def credits(self, basemap_lines: Sequence[str]) -> list[str]:
+        """Every credit line under a map: the basemap's, OpenStreetMap's for geocoded positions
+        (once: not when the basemap's already name it), the boundaries'."""
+        return [*basemap_lines, *positions_credit(basemap_lines, self.positions_credit), self.boundaries_credit]
 
     def kind(self, tipo: str) -> str:
         """The legend's name of an entry kind ('laboratorio' or 'gruppo')."""
@@ -47,6 +57,14 @@ class MapWords:
     def scale_of(self, scale: float) -> str:
         """«Scala 1:25.000» for 1:``scale``."""
         return fill_in(self.scale, scala=format_scale(scale))
+
+
+def positions_credit(lines: Sequence[str], credit: str) -> tuple[str, ...]:
+    """``(credit,)`` when it is set and none of ``lines`` (the basemap's credits) names
+    OpenStreetMap already; else nothing."""
+    if not credit or any("openstreetmap" in line.casefold() for line in lines):
+        return ()
+    return (credit,)
 
 
 DEFAULT_WORDS = MapWords()  # the sample layout's words, for plans made without a layout

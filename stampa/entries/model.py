@@ -66,6 +66,7 @@ class RawRecord:
     layer: str | None = None  # KML folder / GeoPackage layer, used as a hint for `tipo`
     position_from: str = POSITION_FILE  # set by stampa.geocoding for positions it supplies
     precision: str = ""  # geocoded positions: civico, via, frazione, comune
+    position_osm: bool = False  # the point is the geocoding service's answer: OpenStreetMap data (credited)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Entry:
     origin: Origin = field(default_factory=lambda: Origin(""))
     position_from: str = POSITION_FILE  # POSITION_FILE, POSITION_GEOCODED or POSITION_HAND
     precision: str = ""  # geocoded positions: civico, via, frazione, comune
+    position_osm: bool = False  # an answer of the geocoding service: OpenStreetMap data, whose credit is printed
 
 
 @dataclass(frozen=True)

@@ -361,6 +361,7 @@ def validate(
                 origin=rec.origin,
                 position_from=rec.position_from,
                 precision=rec.precision,
+                position_osm=rec.position_osm,
             )
         )
     return Edition(entries=tuple(entries), inactive=tuple(inactive), source=source), checker.problems

@@ -8,7 +8,8 @@ Precision, from the result's ``addresstype``, ``category`` (``class`` in the old
 - ``comune``: only the comune.
 The choice among several results: those in the declared comune first (they are the ones asked
 for), then the most precise; if those still lie more than :data:`AMBIGUOUS_M` apart the address is
-ambiguous (two «Via Roma» in one comune: one in the capoluogo, one in a frazione).
+ambiguous (two «Via Roma» in one comune: one in the capoluogo, one in a frazione), unless the
+address names the frazione («Fraz. Fossarmato, Via Roma»): then the result in it is kept.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
+
+from ..district import name_key
 
 PRECISIONS = ("civico", "via", "frazione", "comune")  # best first
 RANK = {p: i for i, p in enumerate(PRECISIONS)}
@@ -72,14 +75,26 @@ def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot(dx, dy)
 
 
-def choose(results: Sequence[dict[str, Any]], comune: str, in_comune: Callable[[float, float], bool]) -> Choice:
+def _mentions(result: dict[str, Any], locality: str) -> bool:
+    """The result lies in the frazione or località ``locality`` (its name or address details say so)."""
+    key = name_key(locality)
+    address = result.get("address") if isinstance(result.get("address"), dict) else {}
+    names = [str(v) for v in address.values()] + [str(result.get("name") or "")]
+    return any(name_key(n) == key for n in names) or f" {key} " in f" {name_key(place_name(result))} "
+
+
+def choose(results: Sequence[dict[str, Any]], comune: str, in_comune: Callable[[float, float], bool],
+           locality: str = "") -> Choice:
     """The result to keep for an address in ``comune``; ``in_comune(lon, lat)`` tells whether a
-    point lies in the declared comune."""
+    point lies in the declared comune. ``locality``: the frazione the address names; results in it
+    come first (the same «Via Roma» in the capoluogo and in the frazione is no longer ambiguous)."""
     if not results:
         return Choice(None, None, NOT_FOUND, "")
     points = [(float(r["lat"]), float(r["lon"])) for r in results]
     inside = [i for i, (lat, lon) in enumerate(points) if in_comune(lon, lat)]
     pool = inside or list(range(len(results)))
+    if locality:
+        pool = [i for i in pool if _mentions(results[i], locality)] or pool
     best = min(RANK[precision(results[i], comune)] for i in pool)
     top = [i for i in pool if RANK[precision(results[i], comune)] == best]
     spread = max((_distance_m(points[i], points[j]) for i in top for j in top), default=0.0)

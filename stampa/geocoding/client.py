@@ -3,8 +3,9 @@ all of them within an overall deadline, always identified, every answer cached b
 
 The public instance's rules (operations.osmfoundation.org/policies/nominatim): at most 1 request
 per second, no parallel requests, an identifying User-Agent, results cached. Here:
-- :data:`MIN_INTERVAL_S` between the end of one answer and the next request, process-wide (a lock
-  and the time of the last answer are module state, so two clients cannot run side by side either).
+- :data:`MIN_INTERVAL_S` between the end of one answer and the next request, machine-wide: a lock
+  and the time of the last answer are module state (two clients of one process), and :mod:`.turn`
+  shares both with other processes (a terminal's `stampa geocodifica` and the app's build).
   Counting from the end, not the start, the server sees at least that gap between arrivals whatever
   the delays on either side (measured: counted from the start, a busy machine let the server see
   0.91 s between two requests);
@@ -37,6 +38,7 @@ from urllib.parse import urlencode, urlsplit
 
 from ..basemap.fetch import Client, FetchError, _resolve_problem, user_agent
 from ..basemap.overpass import _retry_after
+from .turn import Turn, gap_s
 
 # At most one request per second (the public instance's rule). Tests may lower it for bulk cases
 # only; at least one test checks the real spacing.
@@ -87,9 +89,11 @@ class NominatimClient:
             {"User-Agent": user_agent(contact), "Accept": "application/json", "Connection": "keep-alive"}, timeout_s
         )
         self._checked_name = False
+        self.turn = Turn(public_server(self.url))  # one request at a time from the whole machine
 
     def close(self) -> None:
         self.http.close()
+        self.turn.close()
 
     def search(self, params: dict[str, str]) -> list[dict[str, Any]]:
         """The results of one structured search (a list, maybe empty), or :class:`ServiceError`."""
@@ -130,15 +134,26 @@ class NominatimClient:
             self.stats.waited_s += wait
             time.sleep(wait)
 
+    def _wait_interval(self, shared_end: float) -> None:
+        """Sleep until :data:`MIN_INTERVAL_S` after the last answer of this process or of any other."""
+        now = time.monotonic()
+        gap = gap_s(max(_last_end[0], shared_end), MIN_INTERVAL_S, now)
+        if gap > 0:
+            if now + gap >= self.deadline:
+                raise ServiceError(f"tempo massimo di {self.deadline_s:g} s superato")
+            self.stats.waited_s += gap
+            time.sleep(gap)
+
+    def _busy(self) -> ServiceError:
+        return ServiceError("occupato da un'altra esecuzione di stampa su questo computer (l'app o un'altra «stampa "
+                            f"geocodifica») oltre il tempo massimo di {self.deadline_s:g} s")
+
     def _one_request(self, url: str):
-        with _ONE_AT_A_TIME:
-            now = time.monotonic()
-            gap = _last_end[0] + MIN_INTERVAL_S - now
-            if gap > 0:
-                if now + gap >= self.deadline:
-                    raise ServiceError(f"tempo massimo di {self.deadline_s:g} s superato")
-                self.stats.waited_s += gap
-                time.sleep(gap)
+        # First the interval after the last answer (of any process), then the turn: so two
+        # processes alternate instead of the one that just asked taking every turn.
+        self._wait_interval(self.turn.last_end())
+        with _ONE_AT_A_TIME, self.turn.held(self.deadline, self._busy) as answered:
+            self._wait_interval(self.turn.last_end())  # another process may have asked meanwhile
             now = time.monotonic()
             if now >= self.deadline:
                 raise ServiceError(f"tempo massimo di {self.deadline_s:g} s superato")
@@ -150,6 +165,7 @@ class NominatimClient:
                 raise ServiceError(exc.reason) from None
             finally:
                 _last_end[0] = time.monotonic()
+                answered(_last_end[0])
             return resp
 
 

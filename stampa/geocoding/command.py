@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -19,15 +20,24 @@ from .client import public_server
 from .stage import geocoding_server, shown_path
 
 
-def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True):  # noqa: ANN201
-    """:func:`stampa.inputs.geocode_inputs` with a progress bar (when ``show``)."""
+STAGE = "geocodifica"
+
+
+def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True,  # noqa: ANN201
+                          listener: Callable[[str, str, float | None], None] | None = None):
+    """:func:`stampa.inputs.geocode_inputs` with a progress bar (when ``show``). ``listener``
+    (when not ``show``: the web app's build) is told ``(STAGE, label, None)`` at the start and after
+    each answer, the label saying how many addresses are done and the time left, then
+    ``(STAGE, label, seconds)`` at the end."""
     geo = inputs.geocoding
     if geo is None or not geo.pending:
         return inputs, None
-    if not show:
-        return _inputs.geocode_inputs(inputs)
     # Read when called, not at import: the estimate follows the spacing the client applies.
     interval_s = client.MIN_INTERVAL_S
+    if not show:
+        if listener is None:
+            return _inputs.geocode_inputs(inputs)
+        return _with_listener(inputs, listener, interval_s)
     out = console()
     server = public_server(geocoding_server(inputs.config))
     out.print(
@@ -49,6 +59,27 @@ def geocode_with_progress(inputs: "_inputs.Inputs", *, show: bool = True):  # no
             bar.update(task, completed=done, total=total, left=_clock((total - done) * pace))
 
         return _inputs.geocode_inputs(inputs, progress=progress)
+
+
+def _with_listener(inputs: _inputs.Inputs, listener: Callable[[str, str, float | None], None], interval_s: float):
+    pending = inputs.geocoding.pending
+    started = time.monotonic()
+
+    def label(done: int, total: int, left_s: float) -> str:
+        return (f"Geocodifica degli indirizzi nuovi: {done} di {total}, uno al secondo "
+                f"(tempo rimasto {_clock(left_s)})")
+
+    def progress(done: int, total: int) -> None:
+        pace = max(interval_s, (time.monotonic() - started) / max(done, 1))
+        listener(STAGE, label(done, total, (total - done) * pace), None)
+
+    listener(STAGE, label(0, pending, pending * interval_s), None)
+    result = _inputs.geocode_inputs(inputs, progress=progress)
+    asked = result[1]
+    n = asked.answers if asked is not None else 0
+    listener(STAGE, f"Geocodifica degli indirizzi nuovi: {n} {'cercato' if n == 1 else 'cercati'}",
+             time.monotonic() - started)
+    return result
 
 
 def _clock(seconds: float) -> str:

@@ -61,6 +61,12 @@ class Row:
                 or (self.placed and self.precisione in ("non trovato", "ambiguo")))
 
     @property
+    def from_service(self) -> bool:
+        """An answer of the geocoding service (OpenStreetMap data, whose credit must be printed):
+        not a hand correction, not a sample row of the project (``fonte`` = esempio)."""
+        return not self.by_hand and name_key(self.fonte) != SOURCE_SAMPLE
+
+    @property
     def placed(self) -> bool:
         return self.lat is not None and self.lon is not None
 
@@ -72,6 +78,7 @@ class Record:
     extra_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     changed: bool = False
+    added: list[Row] = field(default_factory=list)  # the service's answers added since it was read
     _index: dict[tuple[str, str], Row] | None = field(default=None, repr=False)
 
     def find(self, key: tuple[str, str]) -> Row | None:
@@ -93,6 +100,7 @@ class Record:
         self.rows.append(row)
         if self._index is not None:
             self._index[row.key] = row
+        self.added.append(row)
         self.changed = True
 
 
@@ -237,6 +245,23 @@ def write_record(record: Record) -> Path:
     path = write_bytes(record.path, render_record(record))
     record.changed = False
     return path
+
+
+def save_answers(path: Path, answers: list[Row]) -> bool:
+    """Add the service's answers to the record as it is on disk now, and write it.
+
+    A run may ask the service for minutes (300 addresses: 5 minutes): meanwhile staff may correct a
+    point in the file or from the app. Read again just before writing, those corrections stay, and
+    an answer never replaces a row corrected by hand. False when the record has rows that cannot be
+    read: it is not rewritten (they would be lost)."""
+    fresh = read_record(path)
+    if fresh.problems:
+        return False
+    for row in answers:
+        fresh.add(row)
+    if fresh.changed:
+        write_record(fresh)
+    return True
 
 
 def new_row(**values) -> Row:  # noqa: ANN003

@@ -167,7 +167,7 @@ def place_records(
             out.records[w.index] = replace(
                 w.record, lon=float(row.lon), lat=float(row.lat),
                 position_from=POSITION_HAND if by_hand else POSITION_GEOCODED,
-                precision="" if by_hand else (row.precisione or "civico"),
+                precision="" if by_hand else (row.precisione or "civico"), position_osm=row.from_service,
             )
             if by_hand:
                 out.by_hand += 1
@@ -200,8 +200,10 @@ def _unplaced(w: Wanted, row: Row, shown: str) -> Problem:
         places = f" ({row.luogo})" if row.luogo else ""
         return error(f"indirizzo ambiguo: il servizio di geocodifica ha trovato più luoghi per «{query}»{places}: "
                      f"aggiungi il numero civico, {fix}", **where)
-    return error(f"indirizzo non trovato dal servizio di geocodifica (cercato «{query}»): aggiungi il numero civico o "
-                 f"correggi l'indirizzo, {fix}", **where)
+    # An address with its house number: adding one is no advice; the street's name is what to check.
+    check = ("controlla come sono scritti via e numero civico" if w.address.number
+             else "aggiungi il numero civico o correggi l'indirizzo")
+    return error(f"indirizzo non trovato dal servizio di geocodifica (cercato «{query}»): {check}, {fix}", **where)
 
 
 _UTM: list[Transformer] = []
@@ -308,7 +310,8 @@ def ask_service(
             except ServiceError as exc:
                 out.failure = exc.reason
                 break
-            choice = choose(results, w.address.comune, lambda lon, lat, code=w.istat: district.locate(lon, lat)[0] == code)
+            choice = choose(results, w.address.comune, lambda lon, lat, code=w.istat: district.locate(lon, lat)[0] == code,
+                            w.address.locality)
             record.add(
                 Row(
                     indirizzo=w.address.typed, comune=w.address.comune, ricerca=w.address.text,

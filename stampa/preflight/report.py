@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from ..problems import how_many
 from .model import PreflightResult
 
 _LEVEL = {"errore": "[bold red]ERRORE[/]", "avviso": "[yellow]AVVISO[/]"}
@@ -32,10 +33,11 @@ def print_report(result: PreflightResult, console: Console) -> None:
     warnings = sum(o.warnings for o in result.files)
     seconds = f"{result.seconds:.1f}".replace(".", ",")
     if result.ok:
-        console.print(f"[bold green]Verifica superata[/]: {len(result.files)} file, {warnings} avvisi ({seconds} s).")
+        console.print(f"[bold green]Verifica superata[/]: {len(result.files)} file, {how_many(warnings, 'avviso', 'avvisi')} ({seconds} s).")
     else:
         console.print(
-            f"[bold red]Verifica non superata[/]: {errors} errori nei file per la tipografia, {warnings} avvisi "
+            f"[bold red]Verifica non superata[/]: {how_many(errors, 'errore', 'errori')} nei file per la tipografia, "
+            f"{how_many(warnings, 'avviso', 'avvisi')} "
             f"({seconds} s). Correggi gli errori prima di consegnare i file."
         )
     if result.report_path:

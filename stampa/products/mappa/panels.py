@@ -200,8 +200,10 @@ class BackMatter:
         links: bool,
         compact: bool = False,
         row: bool = False,
+        extra_credits: Sequence[str] = (),
     ):
-        """``row``: the three sections side by side (the strip under the A4 map) instead of stacked."""
+        """``row``: the three sections side by side (the strip under the A4 map) instead of stacked.
+        ``extra_credits``: more lines after the basemap's (OpenStreetMap's for geocoded positions)."""
         self.row = row
         self.full_width_mm = width_mm
         self.gap_row_mm = 6.0
@@ -219,6 +221,7 @@ class BackMatter:
         lines = [escape(line) for line in credits if line.strip()]
         if attribution:
             lines.append(escape(texts("retro.sfondo")) + " " + "; ".join(escape(a) for a in attribution))
+        lines += [escape(line) for line in extra_credits]
         self.sections: list[list[tuple[Paragraph, float]]] = [
             [
                 (_para(escape(texts("retro.partecipare_titolo")), head), 0.0),

@@ -17,6 +17,7 @@ from ...basemap import View
 from ...cartography import plan_map, plan_sheets
 from ...cartography.plan import SAMPLE_ATTRIBUTION, MapPlan, inset_option
 from ...cartography.sheets import PagePlan, SheetsPlan, page_area, plan_page
+from ...cartography.words import MapWords, positions_credit
 from ...config import Config
 from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
@@ -54,6 +55,14 @@ class Setup:
     district: Any = field(repr=False)
     format_reason: str = ""  # why this format, when stampa chose it («formato = "automatico"»)
     wrap_cache: dict = field(default_factory=dict, repr=False)  # index cards wrapped once
+
+    def map_words(self) -> MapWords:
+        """What the maps print; OpenStreetMap's credit for geocoded positions when an entry's point
+        is an answer of the geocoding service (the sample record's rows and hand corrections are not)."""
+        words = self.texts.map_words()
+        if any(n.entry.position_osm for n in self.numbered):
+            words = replace(words, positions_credit=self.texts("legenda.crediti_posizioni"))
+        return words
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,7 +191,7 @@ def plan_maps(setup: Setup, attribution: Sequence[str] | None = None) -> MapsPla
     """The map side for the configured format. ``attribution``: the credit lines the basemaps
     are expected to carry (None: the longest usual ones, before the basemaps are known)."""
     cfg, fonts, numbered, texts = setup.cfg, setup.fonts, setup.numbered, setup.texts
-    words = texts.map_words()
+    words = setup.map_words()
     fmt0 = get_format(cfg.mappa.formato)
     mp = fmt0.map_pages[0]
     frame = (mp.frame_mm[2], mp.frame_mm[3])
@@ -286,8 +295,10 @@ def map_views(cfg: Config, entries: Sequence[Entry], district, layout_dir: Path,
 
 
 def back_matter(setup: Setup, attribution: tuple[str, ...], width: float, row: bool, links: bool) -> BackMatter:
+    extra = positions_credit(attribution, setup.map_words().positions_credit)
     return BackMatter(
-        width, cfg=setup.cfg, texts=setup.texts, fonts=setup.fonts, attribution=attribution, links=links, compact=row, row=row
+        width, cfg=setup.cfg, texts=setup.texts, fonts=setup.fonts, attribution=attribution, links=links, compact=row, row=row,
+        extra_credits=extra,
     )
 
 

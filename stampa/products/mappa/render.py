@@ -67,7 +67,7 @@ def render_version(plan: MappaPlan, basemaps: Mapping[str, Basemap], version: st
     problems: list[Problem] = []
     sheet_parts: tuple[list, list, list, list] = ([], [], [], [])  # entries, views, scale bars, basemap names
     used = {iplan.columns[pl.column].panel for pl in vflow.placed}
-    map_credits = plan.attribution + (texts("legenda.crediti_confini"),)  # under each sheet: the basemap's, then the boundaries'
+    map_credits = tuple(plan.setup.map_words().credits(plan.attribution))  # under each sheet: basemap, positions, boundaries
     for page in range(fmt.pages):
         if page:
             sheet.next_page()

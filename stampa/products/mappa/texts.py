@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from ...basemap.sources import OSM_LINE
 from ...cartography.words import DEFAULT_WORDS, MapWords, fill_in
 from ...config import Config
 from ...problems import Problem, StampaError, error
@@ -64,6 +65,9 @@ SCHEMA: dict[str, tuple[str, ...]] = {
 }
 
 _MAP = DEFAULT_WORDS
+# Printed only when an entry's point was geocoded by the service (OpenStreetMap data, ODbL) and the
+# basemap's own credits do not already name OpenStreetMap: the basemap's wording, reused.
+POSITIONS_CREDIT = f"Posizioni ricavate dagli indirizzi: {OSM_LINE}"
 # section → key → default, for keys an older layout file may lack. The map's own words default to
 # those of MapWords, so each default is written once.
 OPTIONAL: dict[str, dict[str, str]] = {
@@ -77,6 +81,7 @@ OPTIONAL: dict[str, dict[str, str]] = {
         "scala": _MAP.scale,
         "nord": _MAP.north,
         "crediti_confini": _MAP.boundaries_credit,
+        "crediti_posizioni": POSITIONS_CREDIT,
     },
     "riquadro": {
         "nome": _MAP.inset_tag,
