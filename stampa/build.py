@@ -87,7 +87,9 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         # Built aside and moved into out_dir only when every product succeeded: a failed build
         # leaves the previous edition whole (stampa.staging).
         with staged(out_dir) as stage:
-            report, problems = _build_products(cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids)
+            report, problems = _build_products(
+                cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids, trial=bool(trial)
+            )
             if comparison is not None:
                 write_comparison(stage, comparison)
         stale_removed = comparison is None and remove_stale_comparison(out_dir)
@@ -197,14 +199,15 @@ def _archive(cfg, numbered, report: dict[str, Any], inputs: Inputs, new_ids) -> 
 
 
 def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, clock: StageClock,  # noqa: ANN001
-                    problems: list[Problem], numbered, new_ids=frozenset()) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
+                    problems: list[Problem], numbered, new_ids=frozenset(), trial: bool = False) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
     """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
     from .basemap import basemap_report
     from .basemap.for_views import get_basemaps
     from .products.mappa import build_mappa
 
     def basemaps(views):  # noqa: ANN001, ANN202 - view name → View (stampa.basemap)
-        got = get_basemaps(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno)
+        # a trial (other entries, folder or basemap) never replaces the edition's frozen OSM data
+        got = get_basemaps(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno, trial=trial)
         return with_osm_style(got, cfg.root / "layout")
 
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):

@@ -22,7 +22,9 @@ import pypdfium2 as pdfium
 import pytest
 from shapely.geometry import Polygon, box
 
+from stampa.basemap.osm_store import trial_osm_path
 from stampa.build import BuildOptions, build_edition
+from stampa.config import Sfondo
 
 from overpass_server import OverpassServer
 
@@ -200,17 +202,23 @@ def test_a_misbehaving_server_leaves_the_comune_outlines_and_a_warning(tmp_path,
 
 
 def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
-    """A booklet with map sheets: the sheets of central Pavia name its streets."""
+    """A booklet with map sheets: the sheets of central Pavia name its streets. Built as a trial
+    (other entries) over the edition's frozen data, which the trial must not replace."""
     from bench import synthetic
+    from stampa.cli import main
 
     server = OverpassServer()
     monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
+    monkeypatch.setenv("STAMPA_CACHE", str(tmp_path / "cache"))
     try:
         config = make_project(tmp_path, formato="libretto", extra="")
         text = config.read_text(encoding="utf-8").replace('riquadro = "sì"', 'tavole = "sì"')
         config.write_text(text, encoding="utf-8")
         entries = tmp_path / "voci.csv"
         synthetic.write_csv(entries, synthetic.generate_entries(300, seed=3))
+        assert main(["sfondo", "--config", str(config)]) == 0  # the edition's own views, frozen in dati/
+        frozen = tmp_path / "dati" / "sfondo-osm-2026.gpkg"
+        before = sha(frozen)
         result = build(config, tmp_path / "out", dati=entries, verifica=False)
     finally:
         server.stop()
@@ -225,6 +233,12 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
         images, ops = images_and_colour_ops(pdf, i)
         assert images == 0 and ops <= {"k", "K"}
     assert any(s["tipo"] == "osm" and s["vista"].startswith("tavola") for s in result.report["sfondo"])
+    # other entries than stampa.toml names: a trial, which fetched its sheets into the cache and
+    # left the edition's frozen data as it was
+    assert sha(frozen) == before
+    trial_file = trial_osm_path(Sfondo(), tmp_path, 2026).relative_to(tmp_path)  # the cache is in the project here
+    assert {s["file"] for s in result.report["sfondo"]} == {str(trial_file)}
+    assert any(p.message.startswith("Edizione di prova: i dati OpenStreetMap scaricati") for p in result.problems)
 
 
 def test_stampa_sfondo_freezes_the_osm_data_and_fails_loudly_without_server(tmp_path, monkeypatch, capsys):

@@ -14,6 +14,7 @@ the data date, so the same data gives the same content.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -45,6 +46,16 @@ def frozen_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
         path = Path(setting).expanduser()
         return path if path.is_absolute() else Path(root) / path
     return Path(root) / "dati" / f"sfondo-osm-{year}.gpkg"
+
+
+def trial_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
+    """Where a trial build (other entries, output folder or basemap than ``stampa.toml`` names)
+    keeps the OpenStreetMap data it had to fetch: in the user's cache folder (``sfondo.cache``,
+    ``$STAMPA_CACHE``), one file per project and year, never over the edition's file in ``dati/``."""
+    from .cache import cache_dir
+
+    key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir(getattr(cfg_sfondo, "cache", "") or "", Path(root)) / "osm-prove" / f"sfondo-osm-{year}-{key}.gpkg"
 
 
 def public_server(url: str) -> str:
