@@ -20,7 +20,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from shapely.geometry import Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from stampa.basemap.osm_store import trial_osm_path
 from stampa.build import BuildOptions, build_edition
@@ -207,6 +207,17 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
     from bench import synthetic
     from stampa.cli import main
 
+    import stampa.products.mappa.render as render
+
+    drawn = []  # per sheet drawn: its entries and the basemap names, in mm on its page
+
+    def recording(*args, **kw):
+        got = render.draw_sheet.__wrapped__(*args, **kw)
+        drawn.append((args[2].number, got[0], got[3]))
+        return got
+
+    recording.__wrapped__ = render.draw_sheet
+    monkeypatch.setattr(render, "draw_sheet", recording)
     server = OverpassServer()
     monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
     monkeypatch.setenv("STAMPA_CACHE", str(tmp_path / "cache"))
@@ -233,6 +244,16 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
         images, ops = images_and_colour_ops(pdf, i)
         assert images == 0 and ops <= {"k", "K"}
     assert any(s["tipo"] == "osm" and s["vista"].startswith("tavola") for s in result.report["sfondo"])
+    # no street name over a marker, a leader line, the dot at a true place or another name, sheet by sheet
+    assert drawn and any(names for _, _, names in drawn)
+    for number, entries, names in drawn:
+        polys = [(text, Polygon(corners)) for text, corners in names]
+        taken = [box(*e.box_mm) for e in entries]
+        taken += [LineString([e.true_mm, e.marker_mm]).buffer(0.3) for e in entries if e.displaced]
+        taken += [Point(e.true_mm).buffer(0.6) for e in entries if e.displaced]
+        for i, (text, poly) in enumerate(polys):
+            assert not any(poly.intersects(t) for t in taken), (number, text)
+            assert not any(poly.intersects(q) for _, q in polys[i + 1 :]), (number, text)
     # other entries than stampa.toml names: a trial, which fetched its sheets into the cache and
     # left the edition's frozen data as it was
     assert sha(frozen) == before
