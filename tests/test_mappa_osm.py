@@ -207,7 +207,7 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
     from bench import synthetic
     from stampa.cli import main
 
-    import stampa.products.mappa.render as render
+    from stampa.products.mappa import render
 
     drawn = []  # per sheet drawn: its entries and the basemap names, in mm on its page
 
