@@ -11,8 +11,8 @@ file covers part of the views, uses that with a warning. The whole call ends wit
 :func:`freeze_osm_data` is ``stampa sfondo``: the same, but a failure is a :class:`StampaError`
 naming the server and the cause (the user asked for exactly this download).
 
-A trial build (``trial=True``: other entries, output folder or basemap than ``stampa.toml``
-names) never replaces the edition's frozen file: what it has to fetch goes to a file of its own in
+A trial build (``trial=True``: other entries or another basemap than ``stampa.toml`` names)
+never replaces the edition's frozen file: what it has to fetch goes to a file of its own in
 the user's cache folder (:func:`~.osm_store.trial_osm_path`), which later trials reuse.
 """
 

@@ -49,8 +49,8 @@ def frozen_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
 
 
 def trial_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
-    """Where a trial build (other entries, output folder or basemap than ``stampa.toml`` names)
-    keeps the OpenStreetMap data it had to fetch: in the user's cache folder (``sfondo.cache``,
+    """Where a trial build (other entries or another basemap than ``stampa.toml`` names) keeps the
+    OpenStreetMap data it had to fetch: in the user's cache folder (``sfondo.cache``,
     ``$STAMPA_CACHE``), one file per project and year, never over the edition's file in ``dati/``."""
     from .cache import cache_dir
 
