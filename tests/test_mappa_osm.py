@@ -263,16 +263,29 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
 
 
 def test_stampa_sfondo_freezes_the_osm_data_and_fails_loudly_without_server(tmp_path, monkeypatch, capsys):
+    """stampa sfondo learns the views from planning alone (no PDF is drawn), freezes exactly what
+    the build then needs (no request), and fails loudly without its server."""
+    from reportlab.pdfgen.canvas import Canvas
+
     from stampa.cli import main
+
+    def no_drawing(*args, **kw):
+        raise AssertionError("stampa sfondo drew a PDF")
 
     config = make_project(tmp_path)
     server = OverpassServer()
     monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
     try:
-        assert main(["sfondo", "--config", str(config)]) == 0
+        with monkeypatch.context() as m:
+            m.setattr(Canvas, "__init__", no_drawing)
+            assert main(["sfondo", "--config", str(config)]) == 0
         asked = len(server.requests)
+        built = build(config, tmp_path / "out", verifica=False)
+        assert len(server.requests) == asked  # the build found every view it draws in the frozen file
     finally:
         server.stop()
+    assert not [p.message for p in built.problems if "OpenStreetMap" in p.message]
+    assert {s["tipo"] for s in built.report["sfondo"]} == {"osm"}
     out = " ".join(capsys.readouterr().out.split())
     frozen = tmp_path / "dati" / "sfondo-osm-2026.gpkg"
     assert frozen.is_file() and asked >= 1
