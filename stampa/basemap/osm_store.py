@@ -14,7 +14,6 @@ the data date, so the same data gives the same content.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -51,11 +50,12 @@ def frozen_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
 def trial_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
     """Where a trial build (other entries or another basemap than ``stampa.toml`` names) keeps the
     OpenStreetMap data it had to fetch: in the user's cache folder (``sfondo.cache``,
-    ``$STAMPA_CACHE``), one file per project and year, never over the edition's file in ``dati/``."""
+    ``$STAMPA_CACHE``), never over the edition's file in ``dati/``. One file per year, whatever the
+    project: OSM data of a box is the same for every project (a rebuild of an archived edition
+    runs in a temporary copy of the project), and the stage checks what it covers before use."""
     from .cache import cache_dir
 
-    key = hashlib.sha256(str(Path(root).resolve()).encode("utf-8")).hexdigest()[:16]
-    return cache_dir(getattr(cfg_sfondo, "cache", "") or "", Path(root)) / "osm-prove" / f"sfondo-osm-{year}-{key}.gpkg"
+    return cache_dir(getattr(cfg_sfondo, "cache", "") or "", Path(root)) / "osm-prove" / f"sfondo-osm-{year}.gpkg"
 
 
 def public_server(url: str) -> str:
