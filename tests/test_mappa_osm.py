@@ -206,7 +206,6 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
     (other entries) over the edition's frozen data, which the trial must not replace."""
     from bench import synthetic
     from stampa.cli import main
-
     from stampa.products.mappa import render
 
     drawn = []  # per sheet drawn: its entries and the basemap names, in mm on its page
