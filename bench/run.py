@@ -8,7 +8,8 @@ time, CPU of the process tree, peak memory of the tree). Tiles come from a tile 
 here on 127.0.0.1 (tests/tileserver.py): the benchmark never uses the internet.
 
 Cases: the OpenStreetMap basemap (a local Overpass server, tests/overpass_server.py, with about
-30,000 synthetic ways): `stampa sfondo` freezing it, the sample edition and a 1,000-entry atlas
+38,000 synthetic ways: 30,000 streets and buildings in central Pavia, 8,000 country roads, ditches,
+woods and built-up areas over the whole district): `stampa sfondo` freezing it, the sample edition and a 1,000-entry atlas
 built over the frozen data with the server stopped; the sample edition with tiles (cold cache, warm cache), with the frozen basemap (server
 stopped), with the vector basemap; synthetic editions of 100, 1,000 and 10,000 entries as a
 booklet; 10, 100 and 1,000 per-lab posters (bench/bench_manifesto.py). Results:
@@ -75,7 +76,7 @@ def osm_cases(tmp: Path) -> list[dict]:
     (project / "stampa.toml").write_text(re.sub(r'(?m)^fonte = ".*"$', 'fonte = "osm"', text), encoding="utf-8")
     atlas = tmp / "voci-osm-1000.csv"
     write_csv(atlas, generate_entries(1000, seed=1))
-    server = OverpassServer(generate_osm(streets=15_000, buildings=15_000))
+    server = OverpassServer(generate_osm(streets=15_000, buildings=15_000, district=8_000))
     ways = sum(1 for e in server.elements if e["type"] == "way")
     env = {"STAMPA_SERVER_OSM": server.url}
     try:
@@ -96,6 +97,10 @@ def osm_cases(tmp: Path) -> list[dict]:
     pdf = tmp / "osm1" / "mappa-stampa.pdf"
     rows.append(row("esempio, sfondo osm congelato, server spento", run, gpkg_mb=size,
                     pdf_mb=round(pdf.stat().st_size / 1e6, 2) if pdf.exists() else None))
+    # the same build without any basemap: what the OpenStreetMap data itself costs
+    run = stampa(project, "edizione", "--sfondo", "vettoriale", "--out", str(tmp / "osm0"), "--senza-verifica", cache=tmp / "c-osm", env=off)
+    pdf = tmp / "osm0" / "mappa-stampa.pdf"
+    rows.append(row("esempio, sfondo vettoriale (per confronto)", run, pdf_mb=round(pdf.stat().st_size / 1e6, 2) if pdf.exists() else None))
     run = stampa(big, "edizione", "--dati", str(atlas), "--out", str(tmp / "osm2"), "--senza-verifica", cache=tmp / "c-osm", env=off)
     pdf = tmp / "osm2" / "mappa-stampa.pdf"
     rows.append(row("1000 voci, libretto a tavole, sfondo osm congelato", run,

@@ -87,7 +87,9 @@ def build_edition(opts: BuildOptions) -> BuildResult:
         # Built aside and moved into out_dir only when every product succeeded: a failed build
         # leaves the previous edition whole (stampa.staging).
         with staged(out_dir) as stage:
-            report, problems = _build_products(cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids)
+            report, problems = _build_products(
+                cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids, trial=other_views(opts, inputs)
+            )
             if comparison is not None:
                 write_comparison(stage, comparison)
         stale_removed = comparison is None and remove_stale_comparison(out_dir)
@@ -133,6 +135,15 @@ def trial_reasons(opts: BuildOptions, inputs: Inputs, out_dir: Path) -> list[str
     if opts.sfondo and opts.sfondo.strip() != cfg.sfondo.fonte.strip():
         reasons.append(f"lo sfondo è «{opts.sfondo.strip()}» e non «{cfg.sfondo.fonte.strip()}» ([sfondo] fonte)")
     return reasons
+
+
+def other_views(opts: BuildOptions, inputs: Inputs) -> bool:
+    """True when the map's views or basemap may not be the edition's (other entries or another
+    basemap than stampa.toml names): such a trial must not replace the edition's frozen data.
+    Another output folder alone draws the edition's own views."""
+    cfg = inputs.config
+    other_entries = opts.dati is not None and not _same_path(inputs.entries_file, cfg.dati.voci)
+    return other_entries or bool(opts.sfondo and opts.sfondo.strip() != cfg.sfondo.fonte.strip())
 
 
 def _same_path(a: Path, b: Path) -> bool:
@@ -197,14 +208,15 @@ def _archive(cfg, numbered, report: dict[str, Any], inputs: Inputs, new_ids) -> 
 
 
 def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, clock: StageClock,  # noqa: ANN001
-                    problems: list[Problem], numbered, new_ids=frozenset()) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
+                    problems: list[Problem], numbered, new_ids=frozenset(), trial: bool = False) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
     """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
     from .basemap import basemap_report
     from .basemap.for_views import get_basemaps
     from .products.mappa import build_mappa
 
     def basemaps(views):  # noqa: ANN001, ANN202 - view name → View (stampa.basemap)
-        got = get_basemaps(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno)
+        # a trial with other entries or another basemap never replaces the edition's frozen OSM data
+        got = get_basemaps(cfg.sfondo, views, root=cfg.root, year=cfg.edizione.anno, trial=trial)
         return with_osm_style(got, cfg.root / "layout")
 
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):

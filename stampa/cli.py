@@ -65,8 +65,8 @@ def _common(p: argparse.ArgumentParser, building: bool, out: bool = True) -> Non
         p.add_argument(
             "--sfondo",
             metavar="FONTE",
-            help="sfondo della mappa: nome di un fornitore (es. CartoDB.Positron), modello di URL di tessere, "
-            "file GeoTIFF, oppure «vettoriale»",
+            help="sfondo della mappa: «osm» (i dati OpenStreetMap, il predefinito), uno stile di tessere "
+            "(es. OpenTopoMap), un modello di URL di tessere, un file GeoTIFF, oppure «vettoriale»",
         )
         if out:
             p.add_argument("--out", type=Path, metavar="CARTELLA", help="cartella di uscita (predefinita: quella della configurazione)")

@@ -69,7 +69,7 @@ def _ring(x0, y0, x1, y1):
     return [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
 
 
-def generate_osm(*, streets: int = 40, buildings: int = 60, seed: int = 7) -> list[dict]:
+def generate_osm(*, streets: int = 40, buildings: int = 60, district: int = 0, seed: int = 7) -> list[dict]:
     """OSM elements around Pavia, ``out geom`` style.
 
     Always there: the Ticino as a multipolygon whose outer ring is made of three ways and has an
@@ -78,7 +78,10 @@ def generate_osm(*, streets: int = 40, buildings: int = 60, seed: int = 7) -> li
     residential and industrial landuse; places (Pavia city, San Martino Siccomario village,
     frazioni Fossarmato and Cà della Terra, quartiere Borgo Ticino, one unnamed hamlet); main roads
     of every class (one with ``name:it``). Then ``streets`` minor streets (residential, service,
-    pedestrian…) on a grid and ``buildings`` buildings, ids in a fixed order.
+    pedestrian…) on a grid and ``buildings`` buildings, ids in a fixed order; and about ``district``
+    features of the district query spread over the whole district (:func:`_countryside`: country
+    roads, ditches and canals, built-up areas, woods, ponds, hamlets), as dense as the real
+    OpenStreetMap data of the Pavese, for the bench.
     """
     import random
 
@@ -142,7 +145,69 @@ def generate_osm(*, streets: int = 40, buildings: int = 60, seed: int = 7) -> li
         x, y = -800 + gx * 1600 / side, -800 + gy * 1600 / side
         w = 8 + rnd.random() * 10
         els.append(_way(ids, _ring(x, y, x + w, y + w * 0.7), {"building": "yes"}))
+    if district:
+        els += _countryside(ids, district, rnd)
     return els
+
+
+# The district around Pavia's centre, in metres (x east, y north), as the Mappa's views frame it.
+DISTRICT_M = (-16_000.0, -13_000.0, 7_500.0, 19_000.0)
+# Shares of the district features, roughly as in OpenStreetMap around Pavia (November 2026).
+_COUNTRY = (
+    ("strada", 0.27), ("fosso", 0.38), ("canale", 0.02), ("abitato", 0.10), ("produttivo", 0.05),
+    ("bosco", 0.13), ("stagno", 0.03), ("cascina", 0.02),
+)  # fmt: skip
+
+
+def _countryside(ids, n: int, rnd) -> list[dict]:
+    """About ``n`` district-level features spread over :data:`DISTRICT_M`."""
+    x0, y0, x1, y1 = DISTRICT_M
+    out: list[dict] = []
+
+    def walk(k: int, step: float) -> list[tuple[float, float]]:
+        x, y = rnd.uniform(x0, x1), rnd.uniform(y0, y1)
+        heading = rnd.uniform(0, 2 * math.pi)
+        pts = [(x, y)]
+        for _ in range(k - 1):
+            heading += rnd.gauss(0, 0.35)
+            x = min(x1, max(x0, x + step * math.cos(heading)))
+            y = min(y1, max(y0, y + step * math.sin(heading)))
+            pts.append((round(x, 1), round(y, 1)))
+        return pts
+
+    def blob(radius: float, k: int) -> list[tuple[float, float]]:
+        cx, cy = rnd.uniform(x0, x1), rnd.uniform(y0, y1)
+        pts = []
+        for j in range(k):
+            a = 2 * math.pi * j / k
+            r = radius * rnd.uniform(0.6, 1.0)
+            pts.append((round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1)))
+        return pts + [pts[0]]
+
+    for kind, share in _COUNTRY:
+        for k in range(max(1, round(n * share))):
+            if kind == "strada":
+                hw = ("secondary", "tertiary", "tertiary", "tertiary")[k % 4]
+                out.append(_way(ids, walk(rnd.randint(6, 16), rnd.uniform(120, 260)), {"highway": hw, "name": f"Strada Provinciale {k + 1}"}))
+            elif kind == "fosso":
+                ww = ("ditch", "drain", "ditch", "stream")[k % 4]
+                tags = {"waterway": ww, **({"name": f"Roggia {k + 1}"} if k % 3 == 0 else {})}
+                out.append(_way(ids, walk(rnd.randint(5, 14), rnd.uniform(80, 200)), tags))
+            elif kind == "canale":
+                out.append(_way(ids, walk(rnd.randint(20, 40), 250.0), {"waterway": "canal", "name": f"Canale {k + 1}"}))
+            elif kind == "abitato":
+                out.append(_way(ids, blob(rnd.uniform(80, 350), 12), {"landuse": "residential"}))
+            elif kind == "produttivo":
+                out.append(_way(ids, blob(rnd.uniform(60, 250), 8), {"landuse": ("industrial", "commercial")[k % 2]}))
+            elif kind == "bosco":
+                tags = {"natural": "wood"} if k % 2 else {"landuse": "forest"}
+                out.append(_way(ids, blob(rnd.uniform(60, 500), 16), tags))
+            elif kind == "stagno":
+                out.append(_way(ids, blob(rnd.uniform(20, 120), 10), {"natural": "water"}))
+            else:
+                x, y = rnd.uniform(x0, x1), rnd.uniform(y0, y1)
+                out.append({"type": "node", "id": ids(), **_pt(x, y), "tags": {"place": "hamlet", "name": f"Cascina {k + 1}"}})
+    return out
 
 
 def _bbox(el: dict) -> tuple[float, float, float, float] | None:

@@ -52,10 +52,19 @@ def test_unknown_provider_suggests_the_closest_name():
     (p,) = exc.value.problems
     assert p.level == "errore" and p.where == "chiave «sfondo.fonte»" and p.value == "CartoDB.Positrn"
     assert p.message == (
-        "stile di sfondo sconosciuto: scrivi il nome di uno stile di xyzservices (es. «CartoDB.Positron»), "
-        "un indirizzo di tessere http(s) con {z}/{x}/{y}, il percorso di un GeoTIFF, oppure «vettoriale». "
-        "Forse intendevi «CartoDB.Positron»?"
+        "fonte dello sfondo sconosciuta: scrivi «osm» (i dati OpenStreetMap, consigliato), il nome di uno stile "
+        "di tessere di xyzservices (es. «OpenTopoMap»), un indirizzo di tessere http(s) con {z}/{x}/{y}, il "
+        "percorso di un GeoTIFF, oppure «vettoriale». Forse intendevi «CartoDB.Positron»?"
     )
+
+
+@pytest.mark.parametrize("typed", ["openstreetmap", "OpenStreetMap", "Open Street Map", "OSM data", "osmm"])
+def test_a_name_meaning_openstreetmap_points_to_osm(typed):
+    """Not to a tile server with a similar name (OpenStreetMap.DE, CyclOSM): to the data."""
+    with pytest.raises(StampaError) as exc:
+        resolve(typed)
+    (p,) = exc.value.problems
+    assert p.message.endswith(" Forse intendevi «osm» (i dati OpenStreetMap disegnati da stampa)?"), p.message
 
 
 def test_template_without_xyz_is_refused():

@@ -77,6 +77,24 @@ def test_another_basemap_makes_a_trial_and_the_configured_one_does_not(tmp_path)
     assert trial_reasons(BuildOptions(config=toml, sfondo="vettoriale", out=out, dati=inputs.entries_file), inputs, out) == []
 
 
+def test_only_other_entries_or_another_basemap_keep_the_frozen_osm_data_out_of_reach(tmp_path):
+    """A trial with other entries or another basemap must not replace dati/sfondo-osm-<anno>.gpkg;
+    another output folder alone draws the edition's own views, and may freeze them."""
+    from types import SimpleNamespace
+
+    from stampa.build import BuildOptions, other_views
+    from stampa.config import load_config
+
+    toml = _project(tmp_path)
+    inputs = SimpleNamespace(config=load_config(toml), entries_file=tmp_path / "dati" / "voci.csv")
+    assert not other_views(BuildOptions(config=toml), inputs)
+    assert not other_views(BuildOptions(config=toml, out=tmp_path / "altrove"), inputs)
+    assert not other_views(BuildOptions(config=toml, sfondo="vettoriale", dati=inputs.entries_file), inputs)
+    assert other_views(BuildOptions(config=toml, sfondo="osm"), inputs)
+    other = SimpleNamespace(config=inputs.config, entries_file=tmp_path / "altre-voci.csv")
+    assert other_views(BuildOptions(config=toml, dati=other.entries_file), other)
+
+
 @pytest.mark.lento
 def test_a_comparison_left_from_before_goes_when_there_is_nothing_to_compare_with(tmp_path, capsys):
     toml = _project(tmp_path)

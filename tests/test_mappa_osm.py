@@ -20,9 +20,11 @@ from pathlib import Path
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from shapely.geometry import Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 
+from stampa.basemap.osm_store import trial_osm_path
 from stampa.build import BuildOptions, build_edition
+from stampa.config import Sfondo
 
 from overpass_server import OverpassServer
 
@@ -200,17 +202,33 @@ def test_a_misbehaving_server_leaves_the_comune_outlines_and_a_warning(tmp_path,
 
 
 def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
-    """A booklet with map sheets: the sheets of central Pavia name its streets."""
+    """A booklet with map sheets: the sheets of central Pavia name its streets. Built as a trial
+    (other entries) over the edition's frozen data, which the trial must not replace."""
     from bench import synthetic
+    from stampa.cli import main
+    from stampa.products.mappa import render
 
+    drawn = []  # per sheet drawn: its entries and the basemap names, in mm on its page
+
+    def recording(*args, **kw):
+        got = render.draw_sheet.__wrapped__(*args, **kw)
+        drawn.append((args[2].number, got[0], got[3]))
+        return got
+
+    recording.__wrapped__ = render.draw_sheet
+    monkeypatch.setattr(render, "draw_sheet", recording)
     server = OverpassServer()
     monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
+    monkeypatch.setenv("STAMPA_CACHE", str(tmp_path / "cache"))
     try:
         config = make_project(tmp_path, formato="libretto", extra="")
         text = config.read_text(encoding="utf-8").replace('riquadro = "sì"', 'tavole = "sì"')
         config.write_text(text, encoding="utf-8")
         entries = tmp_path / "voci.csv"
         synthetic.write_csv(entries, synthetic.generate_entries(300, seed=3))
+        assert main(["sfondo", "--config", str(config)]) == 0  # the edition's own views, frozen in dati/
+        frozen = tmp_path / "dati" / "sfondo-osm-2026.gpkg"
+        before = sha(frozen)
         result = build(config, tmp_path / "out", dati=entries, verifica=False)
     finally:
         server.stop()
@@ -225,19 +243,48 @@ def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
         images, ops = images_and_colour_ops(pdf, i)
         assert images == 0 and ops <= {"k", "K"}
     assert any(s["tipo"] == "osm" and s["vista"].startswith("tavola") for s in result.report["sfondo"])
+    # no street name over a marker, a leader line, the dot at a true place or another name, sheet by sheet
+    assert drawn and any(names for _, _, names in drawn)
+    for number, entries, names in drawn:
+        polys = [(text, Polygon(corners)) for text, corners in names]
+        taken = [box(*e.box_mm) for e in entries]
+        taken += [LineString([e.true_mm, e.marker_mm]).buffer(0.3) for e in entries if e.displaced]
+        taken += [Point(e.true_mm).buffer(0.6) for e in entries if e.displaced]
+        for i, (text, poly) in enumerate(polys):
+            assert not any(poly.intersects(t) for t in taken), (number, text)
+            assert not any(poly.intersects(q) for _, q in polys[i + 1 :]), (number, text)
+    # other entries than stampa.toml names: a trial, which fetched its sheets into the cache and
+    # left the edition's frozen data as it was
+    assert sha(frozen) == before
+    trial_file = trial_osm_path(Sfondo(), tmp_path, 2026).relative_to(tmp_path)  # the cache is in the project here
+    assert {s["file"] for s in result.report["sfondo"]} == {str(trial_file)}
+    assert any(p.message.startswith("Edizione di prova: i dati OpenStreetMap scaricati") for p in result.problems)
 
 
 def test_stampa_sfondo_freezes_the_osm_data_and_fails_loudly_without_server(tmp_path, monkeypatch, capsys):
+    """stampa sfondo learns the views from planning alone (no PDF is drawn), freezes exactly what
+    the build then needs (no request), and fails loudly without its server."""
+    from reportlab.pdfgen.canvas import Canvas
+
     from stampa.cli import main
+
+    def no_drawing(*args, **kw):
+        raise AssertionError("stampa sfondo drew a PDF")
 
     config = make_project(tmp_path)
     server = OverpassServer()
     monkeypatch.setenv("STAMPA_SERVER_OSM", server.url)
     try:
-        assert main(["sfondo", "--config", str(config)]) == 0
+        with monkeypatch.context() as m:
+            m.setattr(Canvas, "__init__", no_drawing)
+            assert main(["sfondo", "--config", str(config)]) == 0
         asked = len(server.requests)
+        built = build(config, tmp_path / "out", verifica=False)
+        assert len(server.requests) == asked  # the build found every view it draws in the frozen file
     finally:
         server.stop()
+    assert not [p.message for p in built.problems if "OpenStreetMap" in p.message]
+    assert {s["tipo"] for s in built.report["sfondo"]} == {"osm"}
     out = " ".join(capsys.readouterr().out.split())
     frozen = tmp_path / "dati" / "sfondo-osm-2026.gpkg"
     assert frozen.is_file() and asked >= 1

@@ -419,3 +419,38 @@ def test_diagonal_leader_lines_can_be_passed_as_geometries(town, style, fonts):
     for lab in labels:
         assert not lab.polygon.intersects(leader)
     assert any(lab.text == "Corso Cavour" for lab in labels)  # moved along the street, not lost
+
+
+def test_the_second_version_reuses_the_names_placed_for_the_first(town, style, fonts, monkeypatch):
+    """The print and the digital version draw the same plan: the names are placed once per data
+    set and inputs, and placed again as soon as anything they depend on differs."""
+    import dataclasses
+
+    from stampa.cartography import base_names
+    from stampa.cartography.base_names import draw_base_names
+
+    calls = []
+
+    def counting(*args, **kw):
+        calls.append(args[1])
+        return place_osm_labels(*args, **kw)
+
+    monkeypatch.setattr(base_names, "place_osm_labels", counting)
+    basemap = type("B", (), {"vectors": town, "style": style})()
+    port = port_at(20_000, FRAME, origin_mm=ORIGIN)
+    avoid = [*_markers(port), LineString([(60, 60), (80, 90)]).buffer(0.6)]
+
+    def draw(p=port, a=avoid, font=fonts.regular):
+        return draw_base_names(Canvas("/dev/null", enforceColorSpace="cmyk"), p, basemap, avoid_mm=a, font=font)
+
+    first = draw()
+    assert draw() is first and len(calls) == 1  # the second version: nothing placed again
+    draw(a=avoid[1:])  # another list of things to avoid
+    draw(a=[*avoid[:-1], LineString([(60, 60), (80, 91)]).buffer(0.6)])  # a leader line moved
+    draw(p=port_at(25_000, FRAME, origin_mm=ORIGIN))
+    draw(font=fonts.bold)
+    assert len(calls) == 5  # each placed again
+    assert draw() is first  # and the first is still there
+    basemap.style = dataclasses.replace(style)  # another style object (a reloaded layout file)
+    draw()
+    assert len(calls) == 6

@@ -10,7 +10,7 @@ import pytest
 
 from stampa import __version__
 from stampa.basemap.osm import freeze_osm_data, osm_data_for_views
-from stampa.basemap.osm_store import frozen_osm_path, read_osm_gpkg
+from stampa.basemap.osm_store import frozen_osm_path, read_osm_gpkg, trial_osm_path
 from stampa.basemap.overpass import OverpassError, _retry_after, fetch_overpass
 from stampa.basemap.overpass_query import overpass_queries
 from stampa.config import Sfondo
@@ -315,3 +315,56 @@ def test_form_body_is_the_query(overpass_server):
     """The server saw exactly the text the query builder made (form-decoded)."""
     fetch(overpass_server)
     assert [r.query for r in overpass_server.requests] == [q.text for q in queries()]
+
+
+def test_a_trial_never_replaces_the_editions_frozen_file(overpass_server, tmp_path, monkeypatch):
+    """A trial build (other entries, folder or basemap) reads the edition's frozen data but keeps
+    what it had to fetch in the cache: the edition's reprint stays the same."""
+    monkeypatch.setenv("STAMPA_CACHE", str(tmp_path / "cache"))
+    cfg = sfondo(overpass_server, tempo_massimo_s=10)
+    edition = osm_data_for_views(cfg, [DISTRICT], root=tmp_path / "progetto", year=2026)
+    frozen = frozen_osm_path(cfg, tmp_path / "progetto", 2026)
+    before = frozen.read_bytes()
+    asked = len(overpass_server.requests)
+
+    # views the edition's file covers: read from it, no request, nothing to say
+    same = osm_data_for_views(cfg, [DISTRICT], root=tmp_path / "progetto", year=2026, trial=True)
+    assert same.file == edition.file and not same.fetched and same.problems == []
+    assert len(overpass_server.requests) == asked
+
+    # views it does not cover: fetched, kept in the cache, the edition's file untouched
+    trial = osm_data_for_views(cfg, [DISTRICT, SHEET], root=tmp_path / "progetto", year=2026, trial=True)
+    assert trial.fetched and trial.data.covers(*SHEET)
+    assert trial.file == str(trial_osm_path(cfg, tmp_path / "progetto", 2026))
+    assert trial.file.startswith(str(tmp_path / "cache"))
+    assert frozen.read_bytes() == before
+    (note,) = trial.problems
+    assert note.message == (
+        f"Edizione di prova: i dati OpenStreetMap scaricati per le sue viste sono salvati in «{trial.file}» e non "
+        "in «dati/sfondo-osm-2026.gpkg», che resta quello dell'edizione. Se queste viste sono quelle "
+        "dell'edizione, congelale con «stampa sfondo»."
+    )
+    asked = len(overpass_server.requests)
+
+    # the same trial again: its own file, no request
+    again = osm_data_for_views(cfg, [DISTRICT, SHEET], root=tmp_path / "progetto", year=2026, trial=True)
+    assert again.file == trial.file and not again.fetched and again.problems == []
+    assert len(overpass_server.requests) == asked
+
+    # the real edition still finds only its own data (and fetches its new views into dati/)
+    real = osm_data_for_views(cfg, [DISTRICT, SHEET], root=tmp_path / "progetto", year=2026)
+    assert real.fetched and real.file == str(frozen)
+
+
+def test_a_trial_without_a_server_uses_its_older_data(overpass_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("STAMPA_CACHE", str(tmp_path / "cache"))
+    cfg = sfondo(overpass_server, tempo_massimo_s=10)
+    osm_data_for_views(cfg, [DISTRICT], root=tmp_path, year=2026, trial=True)
+    assert not frozen_osm_path(cfg, tmp_path, 2026).exists()
+    gone = sfondo(refused_url(), tempo_massimo_s=5)
+    out = osm_data_for_views(gone, [DISTRICT, SHEET], root=tmp_path, year=2026, trial=True)
+    assert out.data is not None and not out.fetched
+    assert out.file == str(trial_osm_path(cfg, tmp_path, 2026))
+    assert out.problems[0].message.startswith("Sfondo OpenStreetMap non aggiornato dal server")
+    assert "che non coprono tutte le viste" in out.problems[0].message
+    assert not frozen_osm_path(cfg, tmp_path, 2026).exists()

@@ -39,9 +39,12 @@ def view_scale(view) -> float:
     return (xmax - xmin) * 1000.0 / view.frame_mm[0]
 
 
-def get_basemaps(cfg, views: Mapping[str, object], *, root: Path, year: int, source: str | None = None) -> dict:
+def get_basemaps(
+    cfg, views: Mapping[str, object], *, root: Path, year: int, source: str | None = None, trial: bool = False
+) -> dict:
     """View name → Basemap. Raises StampaError only for a wrong source in the configuration;
-    network failures give the vector fallback with a warning (once, on the first view)."""
+    network failures give the vector fallback with a warning (once, on the first view).
+    ``trial``: a trial build, whose OpenStreetMap data never replaces the edition's frozen file."""
     asked = (cfg.fonte if source is None else source).strip()
     src = resolve_source(asked, cfg, Path(root))
     if not isinstance(src, OsmSource):
@@ -50,7 +53,7 @@ def get_basemaps(cfg, views: Mapping[str, object], *, root: Path, year: int, sou
     from .osm import osm_data_for_views
 
     needs = [(view.extent, view_scale(view)) for view in views.values()]
-    got = osm_data_for_views(cfg, needs, root=Path(root), year=year)
+    got = osm_data_for_views(cfg, needs, root=Path(root), year=year, trial=trial)
     out = {}
     for i, (name, view) in enumerate(views.items()):
         problems = tuple(got.problems) if i == 0 else ()

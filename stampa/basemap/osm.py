@@ -10,6 +10,10 @@ file covers part of the views, uses that with a warning. The whole call ends wit
 
 :func:`freeze_osm_data` is ``stampa sfondo``: the same, but a failure is a :class:`StampaError`
 naming the server and the cause (the user asked for exactly this download).
+
+A trial build (``trial=True``: other entries or another basemap than ``stampa.toml`` names)
+never replaces the edition's frozen file: what it has to fetch goes to a file of its own in
+the user's cache folder (:func:`~.osm_store.trial_osm_path`), which later trials reuse.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from urllib.parse import urlsplit
 from ..problems import Problem, StampaError, error, warning
 from .osm_model import OsmData
 from .osm_parse import osm_features
-from .osm_store import OsmStoreError, frozen_osm_path, public_server, read_osm_gpkg, write_osm_gpkg
+from .osm_store import OsmStoreError, frozen_osm_path, public_server, read_osm_gpkg, trial_osm_path, write_osm_gpkg
 from .overpass import OverpassError, fetch_overpass
 from .overpass_query import DEFAULT_TIMEOUT_S, Extent, overpass_queries
 from .sources import OSM_SERVER_ENV, osm_server
@@ -72,6 +76,14 @@ def stale_warning(server: str, reason: str, shown: str, data: OsmData, *, partia
     return warning(text)
 
 
+def trial_saved_note(saved: Path, shown: str) -> Problem:
+    return warning(
+        f"Edizione di prova: i dati OpenStreetMap scaricati per le sue viste sono salvati in «{saved}» e non in "
+        f"«{shown}», che resta quello dell'edizione. Se queste viste sono quelle dell'edizione, congelale con "
+        "«stampa sfondo»."
+    )
+
+
 def _needs(needs) -> list[tuple[Extent, float]]:
     return [(tuple(float(v) for v in extent), float(scale)) for extent, scale in needs]
 
@@ -116,10 +128,12 @@ def osm_data_for_views(
     year: int,
     refresh: bool = False,
     contact: str = "",
+    trial: bool = False,
 ) -> OsmOutcome:
     """The OpenStreetMap data for the views ``needs`` (``(extent EPSG:32632, scale)`` each); never
-    raises for the network. ``contact`` overrides ``sfondo.contatto`` (e.g. contatti.email)."""
-    return _stage(cfg_sfondo, needs, root=root, year=year, refresh=refresh, contact=contact, strict=False)
+    raises for the network. ``contact`` overrides ``sfondo.contatto`` (e.g. contatti.email).
+    ``trial``: a trial build, which reads the edition's frozen file but never writes it."""
+    return _stage(cfg_sfondo, needs, root=root, year=year, refresh=refresh, contact=contact, strict=False, trial=trial)
 
 
 def freeze_osm_data(
@@ -136,7 +150,15 @@ def freeze_osm_data(
     return _stage(cfg_sfondo, needs, root=root, year=year, refresh=refresh, contact=contact, strict=True)
 
 
-def _stage(cfg_sfondo, needs, *, root, year, refresh, contact, strict) -> OsmOutcome:
+def _read_quietly(path: Path) -> OsmData | None:
+    """A trial's own file, or None when it is missing or unusable (it is simply fetched again)."""
+    try:
+        return read_osm_gpkg(path) if path.exists() else None
+    except OsmStoreError:
+        return None
+
+
+def _stage(cfg_sfondo, needs, *, root, year, refresh, contact, strict, trial=False) -> OsmOutcome:
     deadline = time.monotonic() + float(cfg_sfondo.tempo_massimo_s)
     needs = _needs(needs)
     root = Path(root)
@@ -146,6 +168,7 @@ def _stage(cfg_sfondo, needs, *, root, year, refresh, contact, strict) -> OsmOut
     shown = _shown(path, root)
     problems: list[Problem] = []
     old: OsmData | None = None
+    old_file = path
     if path.exists():
         try:
             old = read_osm_gpkg(path)
@@ -159,6 +182,14 @@ def _stage(cfg_sfondo, needs, *, root, year, refresh, contact, strict) -> OsmOut
     covered = old is not None and all(old.covers(e, s) for e, s in needs)
     if covered and not refresh:
         return OsmOutcome(old, str(path), False, problems)
+    save_to = path
+    if trial:  # the edition's file stays as it is; the trial keeps its data in the cache
+        save_to = trial_osm_path(cfg_sfondo, root, year)
+        kept = _read_quietly(save_to)
+        if kept is not None and all(kept.covers(e, s) for e, s in needs):
+            return OsmOutcome(kept, str(save_to), False, problems)
+        if old is None and kept is not None:
+            old, old_file, shown = kept, save_to, str(save_to)
 
     try:
         data, requests = _fetch(cfg_sfondo, needs, server, contact, deadline)
@@ -175,21 +206,23 @@ def _stage(cfg_sfondo, needs, *, root, year, refresh, contact, strict) -> OsmOut
             ) from None
         if old is not None:  # older data, even partial, beats the bare comune outlines
             problems.append(stale_warning(server, exc.reason, shown, old, partial=not covered))
-            return OsmOutcome(old, str(path), False, problems)
+            return OsmOutcome(old, str(old_file), False, problems)
         problems.append(fallback_warning(server, exc.reason))
         return OsmOutcome(None, None, False, problems)
 
     try:
-        write_osm_gpkg(path, data)
+        write_osm_gpkg(save_to, data)
     except StampaError as exc:
         if strict:
             raise
         reason = exc.problems[0].message if exc.problems else str(exc)
         problems.append(
             warning(
-                f"I dati OpenStreetMap scaricati non sono stati salvati in «{shown}» ({reason}): la mappa li "
+                f"I dati OpenStreetMap scaricati non sono stati salvati in «{_shown(save_to, root)}» ({reason}): la mappa li "
                 "usa lo stesso, ma la prossima volta verranno scaricati di nuovo."
             )
         )
         return OsmOutcome(data, None, True, problems, requests)
-    return OsmOutcome(data, str(path), True, problems, requests)
+    if save_to != path:
+        problems.append(trial_saved_note(save_to, _shown(path, root)))
+    return OsmOutcome(data, str(save_to), True, problems, requests)

@@ -47,6 +47,17 @@ def frozen_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
     return Path(root) / "dati" / f"sfondo-osm-{year}.gpkg"
 
 
+def trial_osm_path(cfg_sfondo, root: Path, year: int) -> Path:
+    """Where a trial build (other entries or another basemap than ``stampa.toml`` names) keeps the
+    OpenStreetMap data it had to fetch: in the user's cache folder (``sfondo.cache``,
+    ``$STAMPA_CACHE``), never over the edition's file in ``dati/``. One file per year, whatever the
+    project: OSM data of a box is the same for every project (a rebuild of an archived edition
+    runs in a temporary copy of the project), and the stage checks what it covers before use."""
+    from .cache import cache_dir
+
+    return cache_dir(getattr(cfg_sfondo, "cache", "") or "", Path(root)) / "osm-prove" / f"sfondo-osm-{year}.gpkg"
+
+
 def public_server(url: str) -> str:
     """The server address as it may be stored: no user:password, no key in the query."""
     parts = urlsplit(url)

@@ -6,7 +6,7 @@ Five kinds of source, told apart by their shape, never by touching the network:
 - ``vettoriale`` (any case): no raster, cartography draws the ISTAT comuni as the basemap;
 - ``http(s)://…{z}/{x}/{y}…``: a tile URL template; attribution and max zoom come from the config;
 - a path ending in .tif/.tiff, or containing a slash: a local GeoTIFF, relative to the project folder;
-- anything else: an xyzservices provider name such as ``CartoDB.Positron``.
+- anything else: an xyzservices provider name such as ``OpenTopoMap``.
 
 Mistakes in the source are the user's input being wrong, so they raise :class:`StampaError`
 (exit 1 with a clear line); failures of the network later never do. What a provider's terms allow
@@ -85,6 +85,12 @@ def osm_server(cfg) -> str:
 
 def _fail(message: str, value: str) -> StampaError:
     return StampaError(error(message, where=WHERE, value=value))
+
+
+def _means_osm(name: str) -> bool:
+    """A name that is neither a provider nor «osm» but reads as OpenStreetMap itself."""
+    squeezed = re.sub(r"[\s._-]+", "", name.casefold())
+    return squeezed.startswith(("openstreetmap", "osm")) or bool(difflib.get_close_matches(squeezed, [OSM], cutoff=0.75))
 
 
 def resolve_source(text: str, cfg, root: Path) -> Source:
@@ -258,10 +264,12 @@ def _provider(name: str, cfg) -> TileSource:
             lower = {n.lower(): n for n in names}
             close = [lower[c] for c in difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.5)]
         hint = f" Forse intendevi «{close[0]}»?" if close else ""
+        if _means_osm(name):  # «openstreetmap», «OSM data», «osmm»: the data, not a tile server
+            hint = f" Forse intendevi «{OSM}» (i dati OpenStreetMap disegnati da stampa)?"
         raise _fail(
-            "stile di sfondo sconosciuto: scrivi il nome di uno stile di xyzservices (es. "
-            "«CartoDB.Positron»), un indirizzo di tessere http(s) con {z}/{x}/{y}, il percorso di un "
-            "GeoTIFF, oppure «vettoriale»." + hint,
+            f"fonte dello sfondo sconosciuta: scrivi «{OSM}» (i dati OpenStreetMap, consigliato), il nome di "
+            "uno stile di tessere di xyzservices (es. «OpenTopoMap»), un indirizzo di tessere http(s) con "
+            "{z}/{x}/{y}, il percorso di un GeoTIFF, oppure «vettoriale»." + hint,
             name,
         ) from None
     terms = terms_for(provider.name, provider.url)
