@@ -211,7 +211,7 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
                     problems: list[Problem], numbered, new_ids=frozenset(), trial: bool = False) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
     """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
     from .basemap import basemap_report
-    from .basemap.for_views import get_basemaps
+    from .basemap.for_views import expected_credits, get_basemaps
     from .products.mappa import build_mappa
 
     def basemaps(views):  # noqa: ANN001, ANN202 - view name → View (stampa.basemap)
@@ -222,7 +222,7 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
         mappa = build_mappa(
             cfg, inputs.edition.entries, inputs.district, stage, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps,
-            new_ids=new_ids,
+            new_ids=new_ids, expected_credits=expected_credits(cfg.sfondo, root=cfg.root),
         )
     problems = problems + list(mappa.warnings)
     files: list[dict[str, Any]] = list(mappa.files)

@@ -201,6 +201,19 @@ def test_a_misbehaving_server_leaves_the_comune_outlines_and_a_warning(tmp_path,
     assert "OpenStreetMap" not in page_text(tmp_path / "out" / "mappa-stampa.pdf", 1)
 
 
+def test_without_the_osm_data_the_mappa_is_the_outline_map_to_the_byte(tmp_path):
+    """The map is planned for the credits the source prints (one OpenStreetMap line); when the data
+    cannot be had (here nothing listens, see conftest) it is planned again for the outlines' credits,
+    so its credits box, legend and inset are exactly those of the outline basemap."""
+    config = make_project(tmp_path / "p", formato="A3-pieghevole")
+    fell_back = build(config, tmp_path / "osm", verifica=False, archive=False)
+    assert any(p.message.startswith("Sfondo OpenStreetMap non disponibile") for p in fell_back.problems)
+    build(config, tmp_path / "vettoriale", verifica=False, archive=False, sfondo="vettoriale")
+    for name in ("mappa-stampa.pdf", "mappa-digitale.pdf"):
+        assert sha(tmp_path / "osm" / name) == sha(tmp_path / "vettoriale" / name)
+    assert "OpenStreetMap" not in page_text(tmp_path / "osm" / "mappa-stampa.pdf", 1)
+
+
 def test_atlas_sheets_carry_street_names(tmp_path, monkeypatch):
     """A booklet with map sheets: the sheets of central Pavia name its streets. Built as a trial
     (other entries) over the edition's frozen data, which the trial must not replace."""

@@ -39,6 +39,13 @@ def view_scale(view) -> float:
     return (xmax - xmin) * 1000.0 / view.frame_mm[0]
 
 
+def expected_credits(cfg, *, root: Path, source: str | None = None) -> tuple[str, ...]:
+    """The credit lines a basemap from the configured source prints when it is fetched as asked
+    (no lines for the comune outlines); a fallback prints others."""
+    asked = (cfg.fonte if source is None else source).strip()
+    return tuple(getattr(resolve_source(asked, cfg, Path(root)), "attribution", ()))
+
+
 def get_basemaps(
     cfg, views: Mapping[str, object], *, root: Path, year: int, source: str | None = None, trial: bool = False
 ) -> dict:

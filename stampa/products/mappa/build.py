@@ -61,21 +61,25 @@ def build_mappa(
     basemaps: Basemaps | None = None,
     preview_dpi: float | None = None,
     new_ids: frozenset[str] = frozenset(),
+    expected_credits: Sequence[str] | None = None,
 ) -> MappaResult:
     """Build the Mappa in the configured format: ``mappa-stampa.pdf``, ``mappa-digitale.pdf`` and
     ``anteprime/mappa-p<N>.png`` in ``out_dir``. Raises StampaError for an edition the format
-    cannot hold, an entry too long for an index column, or bad layout texts."""
+    cannot hold, an entry too long for an index column, or bad layout texts. ``expected_credits``:
+    the credit lines the configured basemap source prints (None: not known before fetching)."""
     out_dir = Path(out_dir)
     fetch = basemaps or vector_basemaps
     setup = prepare(cfg, entries, district, layout_dir, new_ids)  # new_ids: marked «Novità» in the index
 
-    # The map is planned before its basemaps are known (the usual credit lines size their box);
-    # a single map is planned again with the real lines, and its basemaps fetched again only if
-    # that moved a view. Atlas sheets do not depend on the credits.
-    maps = plan_maps(setup)
+    # The map is planned before its basemaps are fetched, with the credit lines the source is
+    # expected to print (they size the credits box, which moves the inset); a single map is planned
+    # again only when the basemaps credit otherwise (a fallback), and fetched again only if that
+    # moved a view. Atlas sheets do not depend on the credits.
+    expected = None if expected_credits is None else tuple(expected_credits)
+    maps = plan_maps(setup, expected)
     bms = dict(fetch(maps.views))
     attribution = credits(bms)
-    if maps.sheets is None:
+    if maps.sheets is None and attribution != expected:
         again = plan_maps(setup, attribution)
         if again.views != maps.views:
             bms = dict(fetch(again.views))
