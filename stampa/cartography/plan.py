@@ -539,6 +539,11 @@ def plan_map(
                     score += 0.0 if cs[0] == "s" else 50.0
                     spot = None
                     if var and not inset_page_mm:
+                        # The inset's own score only adds (it is ≥ 0, but for float noise far below
+                        # 1e-6): when even a clean inset at no cost could not beat the best so far,
+                        # the search for its place is skipped. Same choice, a fraction of the work.
+                        if best is not None and best[0] <= (0, legend_names, vi, score - 1e-6):
+                            continue
                         iw, ih = var[1]
                         spot = cover.best(iw, ih + TITLE_BAND, CORNER_MARGIN, tarr, pad_mm, [(sblock, 3.0), (src, 3.0)])
                         if spot is None:
