@@ -115,6 +115,7 @@ def sample_osm() -> OsmData:
     # places
     r.add("node", "luoghi", "citta", "Pavia", Point(cx, cy))
     r.add("node", "luoghi", "frazione", "Fossarmato", Point(cx + 1800, cy - 2600))
+    r.add("node", "luoghi", "cascina", "Cascina Rosa", Point(cx + 1300, cy + 500))  # a farm: named only close up
     r.add("node", "luoghi", "quartiere", "Borgo Ticino", Point(cx - 200, south - 700))
     r.add("node", "luoghi", "paese", "San Martino Siccomario", Point(cx - 3200, south - 1500))
     features = _frame(r.rows)

@@ -199,6 +199,7 @@ def test_street_names_are_text_at_sheet_and_inset_scales(tmp_path, town, style, 
             assert name in text, (scale, name, text)
         assert {lab.text for lab in labels} >= {"Corso Cavour", "Corso Strada Nuova"}
     assert "Viale Cesare Battisti" in text  # at 1:25,000 the southern avenue is in view
+    assert "Cascina Rosa" in text  # a farm's name, from 1:25,000
     assert "Stazione di Pavia" in text
 
 
@@ -328,6 +329,7 @@ def test_district_scale_names_rivers_and_places_not_streets(town, style, fonts, 
     assert texts["Fiume Ticino"].font.endswith("-italic")
     assert texts["Fiume Ticino"].colour[0] > texts["Fiume Ticino"].colour[1]  # blue-ish
     assert "Fossarmato" in texts and texts["Fossarmato"].angle_deg == 0.0
+    assert "Cascina Rosa" not in texts  # hundreds of farms in the district: named only from 1:25,000
     assert "San Martino Siccomario" not in texts  # already named as a comune
     assert not any(lab.strato == "strade" and lab.classe in ("locale", "pedonale") for lab in labels)
     assert "Pavia" not in texts  # the town's name is the comune label's job

@@ -53,7 +53,7 @@ def test_classes_from_tags():
     assert classify("way", {"amenity": "grave_yard"}) == ("verde", "cimitero", "area")
     assert classify("way", {"railway": "abandoned"}) is None
     assert classify("node", {"railway": "halt", "name": "Cava Manara"}) == ("stazioni", "stazione", "point")
-    assert classify("node", {"place": "isolated_dwelling", "name": "Cascina"}) == ("luoghi", "frazione", "point")
+    assert classify("node", {"place": "isolated_dwelling", "name": "Cascina"}) == ("luoghi", "cascina", "point")
     assert classify("relation", {"type": "route", "natural": "water"}) is None
     assert classify("way", {"building": "no", "highway": "service"}) == ("strade", "servizio", "line")
 

@@ -51,9 +51,10 @@ CLASSES: dict[str, tuple[str, ...]] = {
     # pedestrian → pedonale; service → servizio
     "strade": ("autostrada", "principale", "secondaria", "terziaria", "locale", "pedonale", "servizio"),
     "stazioni": ("stazione",),
-    # city/town → citta; village → paese; hamlet/isolated_dwelling → frazione;
+    # city/town → citta; village → paese; hamlet → frazione; isolated_dwelling → cascina (a farm
+    # or a single house: hundreds in the district, named only on detailed maps);
     # suburb/quarter/neighbourhood → quartiere
-    "luoghi": ("citta", "paese", "frazione", "quartiere"),
+    "luoghi": ("citta", "paese", "frazione", "cascina", "quartiere"),
 }
 
 # Levels of detail fetched for a box ("copertura"): each includes the ones before it.

@@ -24,7 +24,7 @@ _HIGHWAY = {
     "pedestrian": "pedonale", "service": "servizio",
 }  # fmt: skip
 _PLACE = {
-    "city": "citta", "town": "citta", "village": "paese", "hamlet": "frazione", "isolated_dwelling": "frazione",
+    "city": "citta", "town": "citta", "village": "paese", "hamlet": "frazione", "isolated_dwelling": "cascina",
     "suburb": "quartiere", "quarter": "quartiere", "neighbourhood": "quartiere",
 }  # fmt: skip
 _WATERWAY = {"river": "fiume", "canal": "canale", "stream": "torrente", "ditch": "fosso", "drain": "fosso"}
