@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from stampa.preflight import files_from_report, run_preflight
 from stampa.preflight import early as early_module
+from stampa.preflight import files_from_report, run_preflight
 from stampa.preflight import run as run_module
 from stampa.preflight.early import start_early
 from stampa.preflight.run import check_file
@@ -59,7 +59,7 @@ def _checked_here(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = run_module._timed_job
 
-    def spy(spec, base, checks):  # noqa: ANN001, ANN202
+    def spy(spec, base, checks):
         seen.append(spec.path)
         return real(spec, base, checks)
 
@@ -148,7 +148,7 @@ def test_stampa_edizione_checks_the_print_file_while_drawing_the_digital_one(tmp
     started = []
     real = early_module.start_early
 
-    def spy(record, folder):  # noqa: ANN001, ANN202
+    def spy(record, folder):
         got = real(record, folder)
         started.append((record["path"], got))
         return got

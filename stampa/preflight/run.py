@@ -97,7 +97,7 @@ def _assemble(parts: Sequence[Parts], count: int) -> list[Finding]:
 class Early(Protocol):
     """A file checked ahead, while the edition was still being built (see :mod:`.early`)."""
 
-    def claim(self, spec: FileToCheck, path: Path) -> Callable[[], list[tuple[Parts, float]] | None] | None: ...  # noqa: D102
+    def claim(self, spec: FileToCheck, path: Path) -> Callable[[], list[tuple[Parts, float]] | None] | None: ...
 
 
 def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: Path | None = None,
