@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -85,6 +86,44 @@ def test_findings_checked_early_are_those_checked_at_the_end(tmp_path, long_file
     assert [(o.errors, o.warnings) for o in result.files] == [
         (sum(f.is_error for f in got), sum(not f.is_error for f in got)) for got in (check_file(s, tmp_path) for s in files)
     ]
+
+
+def _opened(path, timeout_s: float = 120.0) -> bool:
+    """Whether some process has ``path`` open, waiting for it up to ``timeout_s`` (Linux /proc)."""
+    import time
+
+    target = str(path.resolve())
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+            try:
+                if any(os.readlink(fd) == target for fd in fd_dir.iterdir()):
+                    return True
+            except OSError:
+                continue
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc to see the file opened")
+def test_a_file_moved_into_place_while_checked_keeps_its_early_findings(tmp_path, long_files, monkeypatch):
+    """As `stampa edizione` does: the staged print file is moved into the output folder while the
+    second process checks it."""
+    stage, out = tmp_path / "stage", tmp_path / "out"
+    stage.mkdir()
+    out.mkdir()
+    records = _records(stage)
+    started = start_early(records[0], stage)
+    assert _opened(stage / "mappa-stampa.pdf")
+    for name in ("mappa-stampa.pdf", "mappa-digitale.pdf"):
+        os.replace(stage / name, out / name)
+    stage.rmdir()
+    files = files_from_report(_report(out, records))
+    seen = _checked_here(monkeypatch)
+    result = run_preflight(files, out, early=[started])
+    assert started.claimed and "mappa-stampa.pdf" not in seen
+    monkeypatch.undo()
+    assert list(result.findings) == [f for spec in files for f in check_file(spec, out)]
 
 
 def test_a_file_rewritten_after_the_early_start_is_checked_again(tmp_path, long_files, monkeypatch):

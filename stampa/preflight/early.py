@@ -6,7 +6,8 @@ do. `stampa edizione` hands the print file to :func:`start_early` as soon as it 
 fresh process runs every check on it, and :func:`~.run.run_preflight` takes those findings instead
 of checking the file again, provided the file is still the one checked (same inode, size and
 modification time: moving the staged edition into place keeps all three) and `rapporto.json` asks
-the same of it. Anything else, and the file is checked again as always: starting early changes
+the same of it. The second process opens the file once for all its checks: the build moves it while
+they run, and an open file stays readable. Anything else, and the file is checked again as always: starting early changes
 when the checks run, never what they find.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from ..printspec import read_file_record
 from .model import FileToCheck
-from .run import ASIDE_FROM_PAGES, FILE_LEVEL, Parts, _jobs, _timed_jobs
+from .run import ASIDE_FROM_PAGES, FILE_LEVEL, Parts, _jobs, _timed_jobs_of_file
 from .sources import CHECKED_VERSIONS
 
 Identity = tuple[int, int, int]
@@ -88,5 +89,5 @@ def start_early(record: dict[str, Any], folder: Path) -> EarlyCheck | None:
         return None
     from ..forking import in_fresh_process
 
-    wait = in_fresh_process(_timed_jobs, [(spec, Path(folder), checks) for _, checks in _jobs([spec])])
+    wait = in_fresh_process(_timed_jobs_of_file, spec, Path(folder), [checks for _, checks in _jobs([spec])])
     return EarlyCheck(spec, identity, wait) if wait is not None else None

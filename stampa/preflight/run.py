@@ -57,6 +57,15 @@ def _check_parts(spec: FileToCheck, base: Path | None, wanted: Sequence[int], ch
     """The findings of the checks ``wanted`` (indices into ``checks``), one list each and not yet
     merged across pages, so that parts checked in different processes join as if checked at once
     (:func:`_assemble`). Key :data:`FILE_LEVEL`: the file is missing or unreadable."""
+    doc = _open(spec, base)
+    if not isinstance(doc, PdfFile):
+        return doc
+    with doc:
+        return _run_checks(doc, wanted, checks)
+
+
+def _open(spec: FileToCheck, base: Path | None) -> PdfFile | Parts:
+    """The file opened for checking, or the :data:`FILE_LEVEL` finding that it cannot be."""
     path = Path(spec.path)
     if base is not None and not path.is_absolute():
         path = base / path
@@ -66,21 +75,37 @@ def _check_parts(spec: FileToCheck, base: Path | None, wanted: Sequence[int], ch
                     fix="Costruisci l'edizione con «stampa edizione» prima di verificarla.")
         ]}
     try:
-        doc = PdfFile(spec, path)
+        return PdfFile(spec, path)
     except (pikepdf.PdfError, pdfium.PdfiumError, OSError) as exc:
         return {FILE_LEVEL: [
             finding(ERROR, "file", "il file non è un PDF leggibile", spec, found=str(exc)[:100], expected="un PDF valido",
                     fix="Ricostruisci il file con «stampa edizione»; se viene da altrove, esportalo di nuovo in PDF.")
         ]}
-    with doc:
-        # The checks that read the text share one pass over the pages (one page in memory at a
-        # time); the others run on their own.
-        streaming = {k: checks[k].visitor(doc) for k in wanted if hasattr(checks[k], "visitor")}
-        found: Parts = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
-        for k in wanted:
-            if k not in found:
-                found[k] = checks[k](doc)
+
+
+def _run_checks(doc: PdfFile, wanted: Sequence[int], checks: Sequence[Check] = CHECKS) -> Parts:
+    # The checks that read the text share one pass over the pages (one page in memory at a
+    # time); the others run on their own.
+    streaming = {k: checks[k].visitor(doc) for k in wanted if hasattr(checks[k], "visitor")}
+    found: Parts = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
+    for k in wanted:
+        if k not in found:
+            found[k] = checks[k](doc)
     return found
+
+
+def _timed_jobs_of_file(spec: FileToCheck, base: Path | None, parts: Sequence[tuple[int, ...]]) -> list[tuple[Parts, float]]:
+    """Several jobs of one file with the file opened once, for a check that starts early: the
+    build moves the file into place while it runs, and an open file stays readable."""
+    doc = _open(spec, base)
+    if not isinstance(doc, PdfFile):
+        return [(doc, 0.0) for _ in parts]
+    out = []
+    with doc:
+        for wanted in parts:
+            t0 = time.perf_counter()
+            out.append((_run_checks(doc, wanted), time.perf_counter() - t0))
+    return out
 
 
 def _assemble(parts: Sequence[Parts], count: int) -> list[Finding]:
