@@ -47,21 +47,29 @@ def render_scale(width_pt: float, height_pt: float) -> float:
 
 
 def find_qr_codes(pdf: pdfium.PdfDocument) -> list[list[FoundQr]]:
-    out: list[list[FoundQr]] = []
     """Every page's QR codes, as a phone would read them."""
+    out: list[list[FoundQr]] = []
     for index in range(len(pdf)):
         page = pdf[index]
         try:
             width, height = page.get_size()
             scale = render_scale(width, height)
             bitmap = page.render(scale=scale, grayscale=True, draw_annots=False)
-            image = bitmap.to_pil().convert("L")
-            found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-            pixels = np.asarray(image)
+            pixels = _grey_pixels(bitmap)
+            found = zxingcpp.read_barcodes(pixels, formats=zxingcpp.BarcodeFormat.QRCode)
             out.append([_placed(page, index + 1, code, pixels) for code in found])
         finally:
             page.close()
     return out
+
+
+def _grey_pixels(bitmap: pdfium.PdfBitmap) -> np.ndarray:
+    """The render as one grey byte per pixel, rows contiguous. A grey bitmap is used as it is
+    (a PIL image and its conversion cost more per page than zxing itself on a page without codes,
+    and give the same bytes); any other format goes through PIL's conversion to grey."""
+    if bitmap.n_channels == 1:
+        return np.ascontiguousarray(bitmap.to_numpy())
+    return np.asarray(bitmap.to_pil().convert("L"))
 
 
 def _modules(code) -> int | None:  # noqa: ANN001

@@ -66,15 +66,23 @@ _TEXT_OBJECT = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
 )
 
 
+# FPDFText_GetCharBox the same way, its four out-parameters as plain addresses into one array: no
+# pointer conversion per call, and the four values read by unpacking the array (11% of the reading).
+_CHAR_BOX = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p
+)(ctypes.cast(pdfium_c.FPDFText_GetCharBox, ctypes.c_void_p).value)
+
+
 def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
     raw = textpage.raw
     handle = ctypes.cast(raw, ctypes.c_void_p).value
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    refs = tuple(ctypes.byref(v) for v in (left, right, bottom, top))
+    edges = (ctypes.c_double * 4)()  # left, right, bottom, top
+    left = ctypes.addressof(edges)
+    right, bottom, top = left + 8, left + 16, left + 24
     matrix = pdfium_c.FS_MATRIX()
     matrix_ref = ctypes.byref(matrix)
     # Looked up once: this loop runs once per printed character (9 million in a 30,000-entry atlas).
-    get_unicode, text_object, char_box = pdfium_c.FPDFText_GetUnicode, _TEXT_OBJECT, pdfium_c.FPDFText_GetCharBox
+    get_unicode, text_object, char_box = pdfium_c.FPDFText_GetUnicode, _TEXT_OBJECT, _CHAR_BOX
     font_size, get_matrix = pdfium_c.FPDFText_GetFontSize, pdfium_c.FPDFText_GetMatrix
     hypot = math.hypot
     # tuple.__new__ directly: the NamedTuple constructors are Python functions, twice the cost.
@@ -103,8 +111,8 @@ def _chars(textpage: pdfium.PdfTextPage) -> list[Char]:
             if obj:
                 sizes[obj] = size
         box = None
-        if char_box(raw, i, *refs):
-            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+        if char_box(handle, i, left, right, bottom, top):
+            x0, x1, y0, y1 = edges
             if x1 > x0 and y1 > y0:
                 box = new(Rect, (x0, y0, x1, y1))
         append(new(Char, (ch, size, box)))
