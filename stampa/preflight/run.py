@@ -175,13 +175,15 @@ ASIDE_FROM_PAGES = 48
 
 # How a long file is cut into parts, and what each costs per page (CPU seconds of a booklet page
 # holding about 6,000 characters, measured with the atlases of bench/run.py --solo grandi): reading
-# the text for the text checks, rendering each page for its QR codes, and walking the content
-# streams for images and colours (print files only). Only the ratios matter: they share the parts.
+# the text for the text checks (the page's text and text objects; characters one by one only where
+# a check needs them), looking for QR codes (a page rendered only where a code is expected or could
+# be), and walking the content streams for images and colours (print files only). Only the ratios
+# matter: they share the parts.
 _ALL = tuple(range(len(CHECKS)))
 _QR = tuple(k for k in _ALL if CHECKS[k] is check_qr)
 _CONTENT = tuple(k for k in _ALL if CHECKS[k] in (check_images, check_colour))
 _TEXT = tuple(k for k in _ALL if k not in _QR + _CONTENT)
-_COST_PER_PAGE = {_TEXT: 0.031, _QR: 0.014, _CONTENT: 0.001}
+_COST_PER_PAGE = {_TEXT: 0.008, _QR: 0.002, _CONTENT: 0.001}
 
 Job = tuple[int, tuple[int, ...]]  # a file (index into the files) and the checks to run on it
 
