@@ -74,18 +74,10 @@ class PdfFile:
     @cached_property
     def text(self):  # noqa: ANN201 - list[list[Char]], see textlayer
         """Every page's characters at once. The checks read one page at a time instead
-        (:meth:`page_text`, :func:`visit_pages`): a large booklet's text does not fit in memory."""
+        (:meth:`page_layer`, :func:`visit_pages`): a large booklet's text does not fit in memory."""
         from .textlayer import read_text
 
         return read_text(self.pdfium)
-
-    def page_text(self, number: int):  # noqa: ANN201 - list[Char], see textlayer
-        """The characters of page ``number`` (1-based), read now (or from :attr:`text` if read)."""
-        if "text" in self.__dict__:
-            return self.text[number - 1]
-        from .textlayer import read_page
-
-        return read_page(self.pdfium, number - 1)
 
     def page_layer(self, number: int):  # noqa: ANN201 - PageLayer | CharsLayer, see textlayer
         """Page ``number`` (1-based) for the text checks, read as far as they ask (close it)."""
