@@ -82,28 +82,42 @@ def build_edition(opts: BuildOptions) -> BuildResult:
     if opts.new_ids is not None:  # a rebuild: the marks the archived edition printed
         new_ids = frozenset(opts.new_ids)
 
+    run_check = cfg.uscita.verifica if opts.verifica is None else opts.verifica
+    early: list = []  # files whose preflight started while the edition was still being built
+
+    def check_early(record: dict[str, Any], folder: Path) -> None:
+        from .preflight.early import start_early
+
+        started = start_early(record, folder)
+        if started is not None:
+            early.append(started)
+
     with build_lock(out_dir):
-        remove_stale_temps(out_dir)  # left by a build that was killed halfway
-        # Built aside and moved into out_dir only when every product succeeded: a failed build
-        # leaves the previous edition whole (stampa.staging).
-        with staged(out_dir) as stage:
-            report, problems = _build_products(
-                cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids, trial=other_views(opts, inputs)
-            )
-            if comparison is not None:
-                write_comparison(stage, comparison)
-        stale_removed = comparison is None and remove_stale_comparison(out_dir)
+        try:
+            remove_stale_temps(out_dir)  # left by a build that was killed halfway
+            # Built aside and moved into out_dir only when every product succeeded: a failed build
+            # leaves the previous edition whole (stampa.staging).
+            with staged(out_dir) as stage:
+                report, problems = _build_products(
+                    cfg, inputs, theme, stage, out_dir, clock, problems, numbered, new_ids, trial=other_views(opts, inputs),
+                    on_print_file=check_early if run_check else None,
+                )
+                if comparison is not None:
+                    write_comparison(stage, comparison)
+            stale_removed = comparison is None and remove_stale_comparison(out_dir)
 
-        preflight_ok = True
-        run_check = cfg.uscita.verifica if opts.verifica is None else opts.verifica
-        if run_check:
-            from .preflight import preflight_report_file
+            preflight_ok = True
+            if run_check:
+                from .preflight import preflight_report_file
 
-            with clock.stage("verifica", "Verifica prima della stampa"):
-                preflight = preflight_report_file(out_dir / "rapporto.json", show=opts.show)
-            preflight_ok = preflight.ok
-            report["tempi_s"] = clock.report()
-            write_report(out_dir, report)
+                with clock.stage("verifica", "Verifica prima della stampa"):
+                    preflight = preflight_report_file(out_dir / "rapporto.json", show=opts.show, early=early)
+                preflight_ok = preflight.ok
+                report["tempi_s"] = clock.report()
+                write_report(out_dir, report)
+        finally:
+            for e in early:
+                e.cancel()  # not waited for (a failed build): its process ends now
 
     archived = _archive(cfg, numbered, report, inputs, new_ids) if archive and preflight_ok else None
     if archived is not None and isinstance(archived, Problem):
@@ -208,8 +222,10 @@ def _archive(cfg, numbered, report: dict[str, Any], inputs: Inputs, new_ids) -> 
 
 
 def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, clock: StageClock,  # noqa: ANN001
-                    problems: list[Problem], numbered, new_ids=frozenset(), trial: bool = False) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
-    """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``."""
+                    problems: list[Problem], numbered, new_ids=frozenset(), trial: bool = False,
+                    on_print_file=None) -> tuple[dict[str, Any], list[Problem]]:  # noqa: ANN001
+    """Every product and rapporto.json, written into ``stage``; warnings name files in ``out_dir``.
+    ``on_print_file(record, stage)``: the Mappa's print file is written (see build_mappa)."""
     from .basemap import basemap_report
     from .basemap.for_views import expected_credits, get_basemaps
     from .products.mappa import build_mappa
@@ -222,7 +238,7 @@ def _build_products(cfg, inputs: Inputs, theme, stage: Path, out_dir: Path, cloc
     with clock.stage("mappa", "Mappa: sfondo, cartografia e impaginazione"):
         mappa = build_mappa(
             cfg, inputs.edition.entries, inputs.district, stage, theme=theme, layout_dir=cfg.root / "layout", basemaps=basemaps,
-            new_ids=new_ids, expected_credits=expected_credits(cfg.sfondo, root=cfg.root),
+            new_ids=new_ids, expected_credits=expected_credits(cfg.sfondo, root=cfg.root), on_print_file=on_print_file,
         )
     problems = problems + list(mappa.warnings)
     files: list[dict[str, Any]] = list(mappa.files)

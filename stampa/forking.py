@@ -81,6 +81,12 @@ def _waiter(proc, receive) -> Callable[[], Any]:  # noqa: ANN001 - a Process and
             receive.close()
         return result if proc.exitcode == 0 else None
 
+    def cancel() -> None:
+        """End the child without waiting for its result (nobody needs it any more)."""
+        stop(proc)
+        receive.close()
+
+    wait.cancel = cancel  # type: ignore[attr-defined]
     return wait
 
 

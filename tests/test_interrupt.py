@@ -58,7 +58,7 @@ def big_project(tmp_path_factory):
 # Where each stage is held open (tests/killable_stampa.py), and the line that would close it.
 STAGES = {
     "mappa": ({"STAMPA_PAUSE_CHILD": "place_all"}, "✓ Mappa: sfondo, cartografia e impaginazione"),
-    "verifica": ({"STAMPA_PAUSE_CALL": "stampa.preflight.run:_timed_job"}, "✓ Verifica prima della stampa"),
+    "verifica": ({"STAMPA_PAUSE_CALL": "stampa.preflight.run:_check_parts"}, "✓ Verifica prima della stampa"),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..problems import ERROR, WARNING
 from .document import PageBoxes, PdfFile, Rect, streamed
 from .model import PT_PER_MM, Fold, Finding, finding, mm, num, pt_to_mm
-from .textlayer import runs, snippet
+from .textlayer import BOX_SLACK_PT, PageLayer, TextObject, objects_within, runs, snippet
 
 FOLD_SLACK_PT = 0.3
 
@@ -50,11 +50,15 @@ class TextLayout:
         self.margin = self.spec.safe_margin_mm * PT_PER_MM
         self.out: list[Finding] = []
 
-    def page(self, page: PageBoxes, chars: list) -> None:
+    def page(self, page: PageBoxes, layer: PageLayer) -> None:
         doc, spec, margin, out = self.doc, self.spec, self.margin, self.out
         if not spec.is_print:
             return  # nothing is cut or folded
         folds = [f for f in folds_on(doc, page) if f.check_text]
+        objects = layer.objects
+        if objects is not None and self._clear(page, folds, objects):
+            return
+        chars = layer.chars
         boxed = [(i, c.box) for i, c in enumerate(chars) if c.box is not None] if folds else []
         for fold in folds:
             line = fold_line(doc, page, fold)
@@ -126,6 +130,22 @@ class TextLayout:
                     fix="Il taglio può spostarsi di 1–2 mm: allontana il testo dal bordo.",
                 )
             )
+
+    def _clear(self, page: PageBoxes, folds: list[Fold], objects: list[TextObject]) -> bool:
+        """Whether no character can be near a fold or in the margin: every text object (and the
+        slack its characters may reach beyond it) is farther from each fold than the characters
+        looked at below, and inside the margin (the characters' own tests, on the bounds)."""
+        margin, s = self.margin, BOX_SLACK_PT
+        reach = max(margin, FOLD_SLACK_PT) + 1.0
+        for fold in folds:
+            line = fold_line(self.doc, page, fold)
+            k = 0 if fold.axis == "x" else 1
+            if any(not (b[k + 2] + s < line - reach or b[k] - s > line + reach) for _, b in objects):
+                return False
+        if margin <= 0:
+            return True
+        tx0, ty0, tx1, ty1 = page.finished
+        return objects_within(objects, tx0 + margin + 1e-6, ty0 + margin + 1e-6, tx1 - margin - 1e-6, ty1 - margin - 1e-6)
 
     def finish(self) -> list[Finding]:
         return self.out

@@ -7,10 +7,13 @@ import math
 import re
 import unicodedata
 
+import numpy as np
+
 from ..problems import ERROR
 from .document import PageBoxes, PdfFile, Rect, streamed
 from .model import PT_PER_MM, Finding, TextSpec, finding, mm, num, pt_to_mm
-from .textlayer import Char, runs, snippet
+from .textlayer import SIZE_SLACK_PT as OBJECT_SIZE_SLACK_PT
+from .textlayer import Char, CharsLayer, PageLayer, objects_within, runs, snippet
 
 SIZE_SLACK_PT = 0.05  # 5.999 pt from rounding is 6 pt
 EDGE_SLACK_PT = 0.3  # glyph boxes are exact; ~0.1 mm of rounding is not an overflow
@@ -24,8 +27,12 @@ class TextSize:
         self.limit = self.spec.min_text_pt - SIZE_SLACK_PT
         self.out: list[Finding] = []
 
-    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+    def page(self, page: PageBoxes, layer: PageLayer) -> None:
         limit = self.limit
+        objects = layer.objects
+        if objects is not None and not any(0 < o.size_pt < limit + OBJECT_SIZE_SLACK_PT for o in objects):
+            return  # every character has its object's size
+        chars = layer.chars
         small = [i for i, c in enumerate(chars) if c.box is not None and 0 < c.size_pt < limit]
         if not small:
             return
@@ -60,12 +67,16 @@ class Overflow:
         self.spec = doc.spec
         self.out: list[Finding] = []
 
-    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+    def page(self, page: PageBoxes, layer: PageLayer) -> None:
         finished = page.finished
         outer = page.bleed or page.visible
         # Inlined Rect.contains / Rect.intersects: this runs once per character of the file.
         fx0, fy0 = finished.x0 - EDGE_SLACK_PT, finished.y0 - EDGE_SLACK_PT
         fx1, fy1 = finished.x1 + EDGE_SLACK_PT, finished.y1 + EDGE_SLACK_PT
+        objects = layer.objects
+        if objects is not None and objects_within(objects, fx0, fy0, fx1, fy1):
+            return  # every character is inside its object's bounds
+        chars = layer.chars
         over = []
         for i, c in enumerate(chars):
             b = c.box
@@ -133,26 +144,89 @@ def _normalise_char(ch: str) -> str:
     return got
 
 
-def _line_hyphen_at(chars: list[Char], i: int) -> bool:
+# A page's characters as the expected-text search reads them: ``text`` (one code point per
+# character) and ``box(i)``; a PageLayer (pdfium, boxes read only for the characters of a hit) or a
+# CharsLayer (characters already read, or put in reading order).
+Source = PageLayer | CharsLayer
+
+
+def _line_end(src: Source, i: int) -> int:
+    """The index after the breaks and generated blanks (no box) that follow ``i``."""
+    text = src.text
+    n = len(text)
+    j = i + 1
+    while j < n and (text[j] in _BREAKS or (text[j] in " \t" and src.box(j) is None)):
+        j += 1
+    return j
+
+
+def _line_hyphen_at(src: Source, i: int) -> bool:
     """Whether the hyphen at ``i`` ends a line (only breaks and generated blanks follow it up to the
     next line)."""
-    n = len(chars)
-    j = i + 1
-    while j < n and (chars[j].text in _BREAKS or (chars[j].text in " \t" and chars[j].box is None)):
-        j += 1
-    return j > i + 1 and any(chars[k].text in _BREAKS for k in range(i + 1, j))
+    j = _line_end(src, i)
+    return j > i + 1 and any(src.text[k] in _BREAKS for k in range(i + 1, j))
 
 
-def _plain_text(chars: list[Char]) -> tuple[tuple[str, list[int]], bool]:
+def _plain_text(src: Source) -> tuple[tuple[str, list[int]], bool]:
     """:func:`_page_text` for SPACE, and whether any line ends with a hyphen (if none, JOIN and
-    KEEP read the same)."""
+    KEEP read the same). Made with numpy (a page has thousands of characters, a few hundred
+    distinct), as :func:`_plain_text_loop` makes it one character at a time."""
+    plain = _plain_arrays(src.text)
+    if plain is None:
+        return _plain_text_loop(src)
+    return plain, _has_line_hyphen(src)
+
+
+_LINE_HYPHEN = re.compile("[" + re.escape("".join(sorted(_LINE_HYPHENS))) + "]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _has_line_hyphen(src: Source) -> bool:
+    return any(_line_hyphen_at(src, m.start()) for m in _LINE_HYPHEN.finditer(src.text))
+
+
+def _plain_arrays(text: str) -> tuple[str, list[int]] | None:
+    """The SPACE reading of ``text`` (see :func:`_plain_text_loop`): invisible characters dropped,
+    every other character normalised, and a blank kept (as one space) only right after a printed
+    character whose reading does not end in a space. None for a text with lone surrogates."""
+    if not text:
+        return "", []
+    if _SURROGATES.search(text):
+        return None
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    kinds = np.empty(len(distinct), np.int8)  # 0 invisible, 1 blank, 2 printed
+    parts = np.empty(len(distinct), object)
+    spaced = np.zeros(len(distinct), bool)  # a printed character that reads as ending in a space
+    for u, code in enumerate(distinct.tolist()):
+        ch = chr(code)
+        if ch in _INVISIBLE:
+            kinds[u], parts[u] = 0, ""
+        elif not ch.strip():
+            kinds[u], parts[u] = 1, " "
+        else:
+            part = _normalise_char(ch)
+            kinds[u], parts[u], spaced[u] = 2, part, part[-1] == " "
+    lengths = np.fromiter((len(p) for p in parts), np.int64, len(parts))
+    kind = kinds[inverse]
+    seen = np.flatnonzero(kind)  # every character but the invisible ones
+    k = kind[seen]
+    after_printed = np.zeros(len(seen), bool)
+    after_printed[1:] = (k[:-1] == 2) & ~spaced[inverse[seen[:-1]]]
+    kept = seen[(k == 2) | after_printed]
+    which = inverse[kept]
+    return "".join(parts[which].tolist()), np.repeat(kept, lengths[which]).tolist()
+
+
+def _plain_text_loop(src: Source) -> tuple[tuple[str, list[int]], bool]:
+    """:func:`_plain_text`, one character at a time."""
     text: list[str] = []
     index: list[int] = []
     last = ""
     hyphenated = False
-    for i, c in enumerate(chars):
-        ch = c.text
-        if ch in _LINE_HYPHENS and not hyphenated and _line_hyphen_at(chars, i):
+    for i, ch in enumerate(src.text):
+        if ch in _LINE_HYPHENS and not hyphenated and _line_hyphen_at(src, i):
             hyphenated = True
         if ch in _INVISIBLE:
             continue
@@ -173,21 +247,20 @@ def _plain_text(chars: list[Char]) -> tuple[tuple[str, list[int]], bool]:
     return ("".join(text), index), hyphenated
 
 
-def _page_text(chars: list[Char], hyphens: str) -> tuple[str, list[int]]:
+def _page_text(src: Source, hyphens: str) -> tuple[str, list[int]]:
     """The page as one normalised string and, for each of its characters, the index of the char it
     came from: line breaks count as spaces, spacing collapsed, invisible characters dropped, and a
     hyphen at the end of a line read as ``hyphens`` says."""
     text: list[str] = []
     index: list[int] = []
     i = 0
-    n = len(chars)
+    source = src.text
+    n = len(source)
     while i < n:
-        ch = chars[i].text
+        ch = source[i]
         if hyphens != SPACE and ch in _LINE_HYPHENS:
-            j = i + 1
-            while j < n and (chars[j].text in _BREAKS or (chars[j].text in " \t" and chars[j].box is None)):
-                j += 1
-            if j > i + 1 and any(chars[k].text in _BREAKS for k in range(i + 1, j)):
+            j = _line_end(src, i)
+            if j > i + 1 and any(source[k] in _BREAKS for k in range(i + 1, j)):
                 if hyphens == KEEP and ch not in _INVISIBLE:
                     text.append("-")
                     index.append(i)
@@ -325,36 +398,43 @@ def _union(boxes) -> Rect:  # noqa: ANN001
     return r
 
 
+Reading = tuple[Source, str, list[int]]  # the characters, the normalised text, its char indices
+
+
 class PageText:
     """A page's text prepared for many searches: as drawn and in reading order, each with the three
     readings of a hyphen at the end of a line. Each reading is made only when a search needs it,
-    and once; a page without hyphenated lines has one reading for the three."""
+    and once; a page without hyphenated lines has one reading for the three. The text as drawn
+    needs only the page's text (and the boxes of what is found); reading order needs every
+    character's box, and is made only for a text not found as drawn."""
 
-    def __init__(self, chars: list[Char]):
-        self.chars = chars
-        self._readings: dict[str, list[tuple[list[Char], str, list[int]]]] = {}
+    def __init__(self, layer: Source):
+        self.layer = layer
+        self._readings: dict[str, list[Reading]] = {}
         self._hyphenated: dict[str, bool] = {}
-        self._reordered: list[Char] | None = None
+        self._reordered: CharsLayer | None | bool = False
         self._squeezed: dict[int, tuple[list[int], str]] = {}
 
-    def _source(self, group: str) -> list[Char] | None:
+    def _source(self, group: str) -> Source | None:
         if group == "drawn":
-            return self.chars
-        if self._reordered is None:
-            self._reordered = _reading_order(self.chars)
-        return self._reordered if self._reordered != self.chars else None
+            return self.layer
+        if self._reordered is False:
+            chars = self.layer.chars
+            ordered = _reading_order(chars)
+            self._reordered = CharsLayer(ordered) if ordered != chars else None
+        return self._reordered  # type: ignore[return-value]
 
-    def _reading(self, group: str, n: int) -> tuple[list[Char], str, list[int]] | None:
+    def _reading(self, group: str, n: int) -> Reading | None:
         """Reading ``n`` (0 SPACE, 1 JOIN, 2 KEEP) of the group; None when it is the same as
         reading 0 or the group does not exist (text already in reading order)."""
         made = self._readings.get(group)
         if made is None:
-            chars = self._source(group)
-            if chars is None:
+            src = self._source(group)
+            if src is None:
                 made = self._readings[group] = []
             else:
-                plain, hyphenated = _plain_text(chars)
-                made = self._readings[group] = [(chars, *plain)]
+                plain, hyphenated = _plain_text(src)
+                made = self._readings[group] = [(src, *plain)]
                 self._hyphenated[group] = hyphenated
         if not made:
             return None
@@ -363,11 +443,11 @@ class PageText:
         if not self._hyphenated[group]:
             return None
         while len(made) <= n:
-            chars = made[0][0]
-            made.append((chars, *_page_text(chars, (SPACE, JOIN, KEEP)[len(made)])))
+            src = made[0][0]
+            made.append((src, *_page_text(src, (SPACE, JOIN, KEEP)[len(made)])))
         return made[n]
 
-    def _group(self, group: str) -> list[tuple[list[Char], str, list[int]]]:
+    def _group(self, group: str) -> list[Reading]:
         """The three readings of a group, the same object where they are the same."""
         first = self._reading(group, 0)
         if first is None:
@@ -375,24 +455,32 @@ class PageText:
         return [first, self._reading(group, 1) or first, self._reading(group, 2) or first]
 
     @property
-    def variants(self) -> list[tuple[list[Char], str, list[int]]]:
+    def variants(self) -> list[Reading]:
         return self._group("drawn")
 
     @property
-    def ordered(self) -> list[tuple[list[Char], str, list[int]]]:
+    def ordered(self) -> list[Reading]:
         return self._group("ordered")
 
     def locate(self, text: str, every: bool = True) -> list[Rect]:
         """Boxes (user space) of every whole-word occurrence of ``text`` on the page; with
         ``every`` False, those of the first reading that has any (enough to know it is there)."""
+        return self._search(text, every, True)
+
+    def contains(self, text: str) -> bool:
+        """Whether ``text`` is on the page: ``locate(text, every=False)`` is not empty, found
+        without the boxes (only whether one character of an occurrence has one)."""
+        return bool(self._search(text, False, False))
+
+    def _search(self, text: str, every: bool, boxes: bool) -> list:
         needle = normalise(text)
         for group in ("drawn", "ordered"):
-            found: list[Rect] = []
+            found: list = []
             for n in range(3):
                 variant = self._reading(group, n)
                 if variant is None:  # no such group, or the same as reading 0 (already searched)
                     continue
-                found += self._exact(variant, needle)
+                found += self._exact(variant, needle, boxes)
                 if found and not every:
                     return found
             if found:
@@ -401,23 +489,28 @@ class PageText:
         # still whole words at both ends.
         squeezed = re.sub(r"\s+", "", needle)
         for n, variant in enumerate(self.variants[1:2] + self.ordered[1:2]):
-            found = self._squeezed_hits(n, variant, squeezed)
+            found = self._squeezed_hits(n, variant, squeezed, boxes)
             if found:
                 return found
         return []
 
     @staticmethod
-    def _exact(variant: tuple[list[Char], str, list[int]], needle: str) -> list[Rect]:
-        chars, hay, index = variant
-        found = []
+    def _exact(variant: Reading, needle: str, boxes: bool = True) -> list:
+        """The boxes of the occurrences that have a box; without ``boxes``, [True] at the first."""
+        src, hay, index = variant
+        found: list = []
         for k in _find_all(hay, needle):
-            boxes = [chars[index[j]].box for j in range(k, k + len(needle))]
-            if any(b is not None for b in boxes):
-                found.append(_union(boxes))
+            if not boxes:
+                if any(src.box(index[j]) is not None for j in range(k, k + len(needle))):
+                    return [True]
+                continue
+            got = [src.box(index[j]) for j in range(k, k + len(needle))]
+            if any(b is not None for b in got):
+                found.append(_union(got))
         return found
 
-    def _squeezed_hits(self, n: int, variant: tuple[list[Char], str, list[int]], squeezed: str) -> list[Rect]:
-        chars, hay, index = variant
+    def _squeezed_hits(self, n: int, variant: Reading, squeezed: str, boxes: bool = True) -> list:
+        src, hay, index = variant
         if n not in self._squeezed:
             plain = [j for j, c in enumerate(hay) if c != " "]
             self._squeezed[n] = (plain, "".join(hay[j] for j in plain))
@@ -434,15 +527,19 @@ class PageText:
             after = hay[last + 1] if last + 1 < len(hay) else " "
             if (squeezed[0].isalnum() and before.isalnum()) or (squeezed[-1].isalnum() and after.isalnum()):
                 continue
-            boxes = [chars[index[j]].box for j in plain[k : k + len(squeezed)]]
-            if any(b is not None for b in boxes):
-                found.append(_union(boxes))
+            if not boxes:
+                if any(src.box(index[j]) is not None for j in plain[k : k + len(squeezed)]):
+                    return [True]
+                continue
+            got = [src.box(index[j]) for j in plain[k : k + len(squeezed)]]
+            if any(b is not None for b in got):
+                found.append(_union(got))
         return found
 
 
 def locate(chars: list[Char], text: str) -> list[Rect]:
     """Boxes (user space) of every whole-word occurrence of ``text`` on the page."""
-    return PageText(chars).locate(text)
+    return PageText(CharsLayer(chars)).locate(text)
 
 
 class ExpectedTexts:
@@ -466,17 +563,23 @@ class ExpectedTexts:
                 numbers = list(range(1, count + 1))
                 self.anywhere.append(k)
             self.numbers.append(numbers)
-        self.hits: dict[int, dict[int, list[Rect]]] = {}  # text → page → boxes
+        # text → page where it was found → its boxes (a text without a position: none needed)
+        self.hits: dict[int, dict[int, list[Rect]]] = {}
 
-    def page(self, page: PageBoxes, chars: list[Char]) -> None:
+    def page(self, page: PageBoxes, layer: PageLayer) -> None:
         here = self.on_page.get(page.number, [])
         if not here and not self.anywhere:
             return
-        text = PageText(chars)
+        text = PageText(layer)
         for k in (*here, *self.anywhere):
             want = self.wants[k]
-            # Only a text with a position needs all its occurrences (the nearest one counts).
-            boxes = text.locate(want.text, every=want.at_mm is not None)
+            # Only a text with a position needs all its occurrences (the nearest one counts) and
+            # their boxes; for the others, that it is there.
+            if want.at_mm is None:
+                if text.contains(want.text):
+                    self.hits.setdefault(k, {})[page.number] = []
+                continue
+            boxes = text.locate(want.text)
             if boxes:
                 self.hits.setdefault(k, {})[page.number] = boxes
 
@@ -485,8 +588,7 @@ class ExpectedTexts:
         out: list[Finding] = []
         for k, want in enumerate(self.wants):
             by_page = self.hits.get(k, {})
-            hits = [(p, box) for p in self.numbers[k] for box in by_page.get(p, ())]
-            if not hits:
+            if not any(p in by_page for p in self.numbers[k]):
                 where = "" if not want.pages else (" a pagina " if len(want.pages) == 1 else " alle pagine ") + ", ".join(map(str, want.pages))
                 out.append(
                     finding(
@@ -498,7 +600,7 @@ class ExpectedTexts:
                 )
                 continue
             if want.at_mm is not None:
-                out += _position(doc, want, hits)
+                out += _position(doc, want, [(p, box) for p in self.numbers[k] for box in by_page.get(p, ())])
         return out
 
 

@@ -8,17 +8,18 @@ from typing import Sequence
 from ..terminal import console
 from .model import PreflightResult
 from .report import print_report
-from .run import run_preflight
+from .run import Early, run_preflight
 from .sources import file_from_pdf, files_from_report
 
 REPORT = "rapporto.json"
 
 
-def preflight_report_file(report: Path, *, show: bool = True) -> PreflightResult:
+def preflight_report_file(report: Path, *, show: bool = True, early: Sequence[Early] = ()) -> PreflightResult:
     """Check the files listed in a `rapporto.json` (paths relative to its folder), write
-    `verifica.json` beside it and, with ``show``, print the table. What `stampa edizione` runs last."""
+    `verifica.json` beside it and, with ``show``, print the table. What `stampa edizione` runs last
+    (``early``: files it had started checking while still building, see :mod:`.early`)."""
     report = Path(report)
-    result = run_preflight(files_from_report(report), report.parent)
+    result = run_preflight(files_from_report(report), report.parent, early=early)
     if show:
         print_report(result, console())
     return result

@@ -74,18 +74,18 @@ class PdfFile:
     @cached_property
     def text(self):  # noqa: ANN201 - list[list[Char]], see textlayer
         """Every page's characters at once. The checks read one page at a time instead
-        (:meth:`page_text`, :func:`visit_pages`): a large booklet's text does not fit in memory."""
+        (:meth:`page_layer`, :func:`visit_pages`): a large booklet's text does not fit in memory."""
         from .textlayer import read_text
 
         return read_text(self.pdfium)
 
-    def page_text(self, number: int):  # noqa: ANN201 - list[Char], see textlayer
-        """The characters of page ``number`` (1-based), read now (or from :attr:`text` if read)."""
-        if "text" in self.__dict__:
-            return self.text[number - 1]
-        from .textlayer import read_page
+    def page_layer(self, number: int):  # noqa: ANN201 - PageLayer | CharsLayer, see textlayer
+        """Page ``number`` (1-based) for the text checks, read as far as they ask (close it)."""
+        from .textlayer import CharsLayer, PageLayer
 
-        return read_page(self.pdfium, number - 1)
+        if "text" in self.__dict__:
+            return CharsLayer(self.text[number - 1])
+        return PageLayer(self.pdfium, number - 1)
 
     @cached_property
     def content(self):  # noqa: ANN201 - list[PageContent], see content
@@ -95,9 +95,13 @@ class PdfFile:
 
     @cached_property
     def barcodes(self):  # noqa: ANN201 - list[list[FoundQr]], see qr
+        """Every page's codes: the pages the spec puts a code on are rendered and decoded; the
+        others only if their objects could draw one (qr.may_hold_code), to report it."""
         from .qr import find_qr_codes
 
-        return find_qr_codes(self.pdfium)
+        wanted = self.spec.qr
+        expected = None if any(not q.pages for q in wanted) else {p for q in wanted for p in q.pages}
+        return find_qr_codes(self.pdfium, expected)
 
 
 def _inherited(obj: pikepdf.Dictionary, key: str) -> bool:
@@ -113,9 +117,11 @@ def _inherited(obj: pikepdf.Dictionary, key: str) -> bool:
 
 class PageVisitor(Protocol):
     """A check that reads the text one page at a time: all such checks share one reading of each
-    page (see :func:`visit_pages`), and no more than one page's text is in memory."""
+    page (see :func:`visit_pages`), and no more than one page's text is in memory. ``layer`` is
+    the page's text read as far as the checks ask (textlayer.PageLayer): a check reads every
+    character's box only where its test on the text objects cannot rule a finding out."""
 
-    def page(self, page: PageBoxes, chars: list) -> None: ...  # noqa: D102
+    def page(self, page: PageBoxes, layer) -> None: ...  # noqa: D102, ANN001
 
     def finish(self) -> list: ...  # noqa: D102 - the findings
 
@@ -124,9 +130,12 @@ def visit_pages(doc: PdfFile, visitors: Sequence[PageVisitor]) -> list[list]:
     """Read each page's text once, show it to every visitor, and return each one's findings."""
     if visitors:
         for page in doc.pages:
-            chars = doc.page_text(page.number)
-            for v in visitors:
-                v.page(page, chars)
+            layer = doc.page_layer(page.number)
+            try:
+                for v in visitors:
+                    v.page(page, layer)
+            finally:
+                layer.close()
     return [v.finish() for v in visitors]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -57,6 +57,15 @@ def _check_parts(spec: FileToCheck, base: Path | None, wanted: Sequence[int], ch
     """The findings of the checks ``wanted`` (indices into ``checks``), one list each and not yet
     merged across pages, so that parts checked in different processes join as if checked at once
     (:func:`_assemble`). Key :data:`FILE_LEVEL`: the file is missing or unreadable."""
+    doc = _open(spec, base)
+    if not isinstance(doc, PdfFile):
+        return doc
+    with doc:
+        return _run_checks(doc, wanted, checks)
+
+
+def _open(spec: FileToCheck, base: Path | None) -> PdfFile | Parts:
+    """The file opened for checking, or the :data:`FILE_LEVEL` finding that it cannot be."""
     path = Path(spec.path)
     if base is not None and not path.is_absolute():
         path = base / path
@@ -66,21 +75,37 @@ def _check_parts(spec: FileToCheck, base: Path | None, wanted: Sequence[int], ch
                     fix="Costruisci l'edizione con «stampa edizione» prima di verificarla.")
         ]}
     try:
-        doc = PdfFile(spec, path)
+        return PdfFile(spec, path)
     except (pikepdf.PdfError, pdfium.PdfiumError, OSError) as exc:
         return {FILE_LEVEL: [
             finding(ERROR, "file", "il file non è un PDF leggibile", spec, found=str(exc)[:100], expected="un PDF valido",
                     fix="Ricostruisci il file con «stampa edizione»; se viene da altrove, esportalo di nuovo in PDF.")
         ]}
-    with doc:
-        # The checks that read the text share one pass over the pages (one page in memory at a
-        # time); the others run on their own.
-        streaming = {k: checks[k].visitor(doc) for k in wanted if hasattr(checks[k], "visitor")}
-        found: Parts = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
-        for k in wanted:
-            if k not in found:
-                found[k] = checks[k](doc)
+
+
+def _run_checks(doc: PdfFile, wanted: Sequence[int], checks: Sequence[Check] = CHECKS) -> Parts:
+    # The checks that read the text share one pass over the pages (one page in memory at a
+    # time); the others run on their own.
+    streaming = {k: checks[k].visitor(doc) for k in wanted if hasattr(checks[k], "visitor")}
+    found: Parts = dict(zip(streaming, visit_pages(doc, list(streaming.values()))))
+    for k in wanted:
+        if k not in found:
+            found[k] = checks[k](doc)
     return found
+
+
+def _timed_jobs_of_file(spec: FileToCheck, base: Path | None, parts: Sequence[tuple[int, ...]]) -> list[tuple[Parts, float]]:
+    """Several jobs of one file with the file opened once, for a check that starts early: the
+    build moves the file into place while it runs, and an open file stays readable."""
+    doc = _open(spec, base)
+    if not isinstance(doc, PdfFile):
+        return [(doc, 0.0) for _ in parts]
+    out = []
+    with doc:
+        for wanted in parts:
+            t0 = time.perf_counter()
+            out.append((_run_checks(doc, wanted), time.perf_counter() - t0))
+    return out
 
 
 def _assemble(parts: Sequence[Parts], count: int) -> list[Finding]:
@@ -94,14 +119,22 @@ def _assemble(parts: Sequence[Parts], count: int) -> list[Finding]:
     return merge_pages([f for k in range(count) for f in joined.get(k, ())])
 
 
+class Early(Protocol):
+    """A file checked ahead, while the edition was still being built (see :mod:`.early`)."""
+
+    def claim(self, spec: FileToCheck, path: Path) -> Callable[[], list[tuple[Parts, float]] | None] | None: ...
+
+
 def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: Path | None = None,
-                  write_report: bool = True) -> PreflightResult:
+                  write_report: bool = True, early: Sequence[Early] = ()) -> PreflightResult:
     """Check ``files`` (paths relative to ``base``, default ``out_dir``) and write
-    ``out_dir/verifica.json``. ``ok`` is False when a print file has an error."""
+    ``out_dir/verifica.json``. ``ok`` is False when a print file has an error. A file among
+    ``early`` (same spec, same file) is not checked again: its findings are waited for."""
     started = time.perf_counter()
     base = base if base is not None else out_dir
     jobs = _jobs(files)
-    here, aside = _share(files, jobs)
+    ahead = _checked_ahead(files, base, early)
+    here, aside = _share(files, jobs, [k for k, job in enumerate(jobs) if job[0] not in ahead])
     wait = _start_aside(files, base, jobs, aside)
     # The jobs of this process first, then those of the other one are waited for (waiting first
     # would leave this process idle); a job the other process could not do is done here.
@@ -109,6 +142,11 @@ def run_preflight(files: Sequence[FileToCheck], out_dir: Path | None, *, base: P
     got = wait() if wait is not None else None
     for k in aside:
         done[k] = got[aside.index(k)] if got is not None else _timed_job(files[jobs[k][0]], base, jobs[k][1])
+    for i, take in ahead.items():
+        mine = [k for k, job in enumerate(jobs) if job[0] == i]
+        results = take()
+        for n, k in enumerate(mine):
+            done[k] = results[n] if results is not None and len(results) == len(mine) else _timed_job(files[i], base, jobs[k][1])
     findings: list[Finding] = []
     outcomes: list[FileOutcome] = []
     for i, spec in enumerate(files):
@@ -137,13 +175,15 @@ ASIDE_FROM_PAGES = 48
 
 # How a long file is cut into parts, and what each costs per page (CPU seconds of a booklet page
 # holding about 6,000 characters, measured with the atlases of bench/run.py --solo grandi): reading
-# the text for the text checks, rendering each page for its QR codes, and walking the content
-# streams for images and colours (print files only). Only the ratios matter: they share the parts.
+# the text for the text checks (the page's text and text objects; characters one by one only where
+# a check needs them), looking for QR codes (a page rendered only where a code is expected or could
+# be), and walking the content streams for images and colours (print files only). Only the ratios
+# matter: they share the parts.
 _ALL = tuple(range(len(CHECKS)))
 _QR = tuple(k for k in _ALL if CHECKS[k] is check_qr)
 _CONTENT = tuple(k for k in _ALL if CHECKS[k] in (check_images, check_colour))
 _TEXT = tuple(k for k in _ALL if k not in _QR + _CONTENT)
-_COST_PER_PAGE = {_TEXT: 0.031, _QR: 0.014, _CONTENT: 0.001}
+_COST_PER_PAGE = {_TEXT: 0.008, _QR: 0.002, _CONTENT: 0.001}
 
 Job = tuple[int, tuple[int, ...]]  # a file (index into the files) and the checks to run on it
 
@@ -159,15 +199,31 @@ def _jobs(files: Sequence[FileToCheck]) -> list[Job]:
     return out
 
 
-def _share(files: Sequence[FileToCheck], jobs: list[Job]) -> tuple[list[int], list[int]]:
-    """Which jobs this process runs and which a second one does: the longest first, each to the
-    less loaded of the two (short files always here: a second process costs a second or two to start)."""
+def _checked_ahead(files: Sequence[FileToCheck], base: Path | None, early: Sequence[Early]) -> dict[int, Callable[[], list | None]]:
+    """The files (indices) an early check has taken, each with the function that waits for its
+    findings (one result per job of the file; None: the file is checked here after all)."""
+    out: dict[int, Callable[[], list | None]] = {}
+    for i, spec in enumerate(files):
+        path = Path(spec.path) if base is None or Path(spec.path).is_absolute() else base / spec.path
+        for e in early:
+            take = e.claim(spec, path)
+            if take is not None:
+                out[i] = take
+                break
+    return out
+
+
+def _share(files: Sequence[FileToCheck], jobs: list[Job], todo: Sequence[int] | None = None) -> tuple[list[int], list[int]]:
+    """Which jobs (of ``todo``, default all) this process runs and which a second one does: the
+    longest first, each to the less loaded of the two (short files always here: a second process
+    costs a second or two to start)."""
     import os
 
-    here = [k for k, (_, checks) in enumerate(jobs) if checks == _ALL]
-    split = [k for k in range(len(jobs)) if k not in here]
+    todo = list(range(len(jobs))) if todo is None else list(todo)
+    here = [k for k in todo if jobs[k][1] == _ALL]
+    split = [k for k in todo if k not in here]
     if (os.cpu_count() or 1) < 2 or not split:
-        return list(range(len(jobs))), []
+        return todo, []
 
     def cost(k: int) -> float:
         i, checks = jobs[k]

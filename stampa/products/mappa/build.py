@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ...basemap import Basemap, View, outlines
 from ...cartography import MapLayout
@@ -62,11 +62,14 @@ def build_mappa(
     preview_dpi: float | None = None,
     new_ids: frozenset[str] = frozenset(),
     expected_credits: Sequence[str] | None = None,
+    on_print_file: Callable[[dict[str, Any], Path], None] | None = None,
 ) -> MappaResult:
     """Build the Mappa in the configured format: ``mappa-stampa.pdf``, ``mappa-digitale.pdf`` and
     ``anteprime/mappa-p<N>.png`` in ``out_dir``. Raises StampaError for an edition the format
     cannot hold, an entry too long for an index column, or bad layout texts. ``expected_credits``:
-    the credit lines the configured basemap source prints (None: not known before fetching)."""
+    the credit lines the configured basemap source prints (None: not known before fetching).
+    ``on_print_file(record, out_dir)``: called once the print file is written, when the digital
+    version is then drawn in this process (the caller may check the print file meanwhile)."""
     out_dir = Path(out_dir)
     fetch = basemaps or vector_basemaps
     setup = prepare(cfg, entries, district, layout_dir, new_ids)  # new_ids: marked «Novità» in the index
@@ -95,6 +98,10 @@ def build_mappa(
     parallel = PARALLEL_FROM <= len(setup.numbered) < PARALLEL_UNTIL
     child = in_child(render_version, plan, bms, "digitale", out_dir, theme) if parallel else None
     printed = render_version(plan, bms, "stampa", out_dir, theme)
+    if child is None and on_print_file is not None:
+        # The digital version is drawn here next, on one core: the caller may start checking the
+        # print file on the other (stampa.preflight.early).
+        on_print_file(printed.record, out_dir)
     digital = (child() if child else None) or render_version(plan, bms, "digitale", out_dir, theme)
 
     warnings = list(plan.warnings)
