@@ -15,9 +15,14 @@ from typing import Iterable, Sequence
 
 from .entries.model import Entry
 from .printing.fonts import FALLBACK_TEXT_FAMILY, FontSet, complex_script, missing_glyphs, unprintable
-from .problems import Problem, warning
+from .problems import Problem, error, warning
 
 PRINTED_FIELDS = ("nome", "quartiere", "indirizzo", "ente", "attivita", "orari", "telefono", "email", "sito")
+UNPRINTABLE_NAME = (
+    "nessuna lettera del nome si può stampare (una scrittura che stampa non sa comporre, o caratteri che nessun "
+    "carattere tipografico ha): nell'elenco la voce avrebbe un numero senza nome. Scrivi il nome in lettere latine "
+    "(traslitterato), da solo o accanto all'originale."
+)
 MAX_LISTED = 12  # entries named in the warning about a family from fonts/
 
 
@@ -68,7 +73,10 @@ def check_glyphs(entries: Iterable[Entry], fonts: Sequence[FontSet]) -> list[Pro
             for font in names:
                 lost |= unprintable(font, text)
             message = left_out_message(lost, text)
-            if message:
+            if message and field == "nome" and all(ch in lost or ch.isspace() for ch in unicodedata.normalize("NFC", text)):
+                # nothing of the name would print: the index would show a number without a name
+                problems.append(error(UNPRINTABLE_NAME, file=e.origin.file, where=e.origin.label(), field=field, value=text))
+            elif message:
                 problems.append(warning(message, file=e.origin.file, where=e.origin.label(), field=field, value=text))
             for f in fonts:
                 if f.folder is None:

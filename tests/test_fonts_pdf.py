@@ -3,6 +3,7 @@ extracts back as typed, every font is embedded, no character is drawn as the emp
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -15,11 +16,15 @@ import test_manifesto as tm
 from fonts_support import BASE14, notdef_drawn, notdef_glyphs, pdf_fonts, renamed_copy
 from stampa.glyphs import check_glyphs
 from stampa.inputs import entry_fonts
+from stampa.preflight.model import Finding
+from stampa.preflight.run import run_preflight
+from stampa.preflight.sources import files_from_report
 from stampa.printing.fonts import register_family
 from stampa.printing.typography import draw_string, string_width
 
 NAMES = ["Orto condiviso 🌱 Vernavola", "Coro «Ελληνικά» di Pavia", "Biblioteca Русский мир", "Ștefan Łukasz Gökhan Ő"]
 UNCOVERED = "Segni 𐀀 antichi \ue000"
+ARABIC = "Gruppo نور الهدى Pavia"  # the Arabic words are left out of the print, the rest prints
 
 
 def _fonts_ok(pdf: Path) -> dict[str, dict]:
@@ -37,10 +42,12 @@ def _fonts_ok(pdf: Path) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def mappa(tmp_path_factory):
     cfg, _, entries = ms.sample()
-    named = [replace(e, nome=n) for e, n in zip(entries, NAMES + [UNCOVERED])] + list(entries[len(NAMES) + 1 :])
+    names = NAMES + [UNCOVERED, ARABIC]
+    named = [replace(e, nome=n) for e, n in zip(entries, names)] + list(entries[len(names) :])
     named[0] = replace(named[0], attivita="Pasta 🍝 e caffè ☕ → per tutti")
     out = tmp_path_factory.mktemp("mappa")
-    ms.build(out, entries=named[:12], formato="A4")
+    result = ms.build(out, entries=named[:12], formato="A4")
+    (out / "files.json").write_text(json.dumps(list(result.files)), encoding="utf-8")
     named = named[:12]
     return out, named
 
@@ -51,6 +58,19 @@ def test_mappa_prints_emoji_greek_cyrillic_and_latin_extended(mappa):
     for name in NAMES:
         assert name in text
     assert "Pasta 🍝 e caffè ☕ → per tutti" in text
+
+
+def test_the_preflight_finds_every_name_as_printed(mappa):
+    """An emoji is two characters for pdfium (the halves of its UTF-16 pair), and a name's letters that
+    cannot print are not on the page: the expected names are found all the same, no finding."""
+    out, named = mappa
+    with_files = {"file": [f for f in json.loads((out / "files.json").read_text(encoding="utf-8"))]}
+    (out / "rapporto.json").write_text(json.dumps(with_files), encoding="utf-8")
+    files = [f for f in files_from_report(out / "rapporto.json") if f.path.endswith(".pdf")]
+    expected = {t.text for f in files for t in f.texts_expected}
+    assert "Orto condiviso 🌱 Vernavola" in expected and "Gruppo Pavia" in expected and "Segni antichi" in expected
+    result = run_preflight(files, out, write_report=False)
+    assert [(f.file, f.message, f.found) for f in result.findings] == []
 
 
 def test_mappa_fonts_embedded_fallbacks_as_subsets_no_empty_box(mappa):
@@ -68,7 +88,7 @@ def test_character_no_font_has_is_left_out_with_a_warning_and_the_build_goes_on(
     assert "Segni antichi" in text and "𐀀" not in text and "\ue000" not in text
     cfg, _, _ = ms.sample()
     problems = check_glyphs(named, entry_fonts(cfg))
-    assert [(p.level, p.field, p.value) for p in problems] == [("avviso", "nome", UNCOVERED)]
+    assert [(p.level, p.field, p.value) for p in problems] == [("avviso", "nome", UNCOVERED), ("avviso", "nome", ARABIC)]
     assert problems[0].message == (
         "i caratteri «\ue000» (U+E000), «𐀀» (U+10000 LINEAR B SYLLABLE B008 A) non sono in nessuno dei caratteri "
         "tipografici disponibili: vengono tolti dalla stampa. Se serve, sostituiscilo con lettere o con un simbolo comune."
@@ -140,3 +160,12 @@ def test_fallback_fonts_keep_builds_byte_identical(tmp_path):
         c.save()
         made.append(pdf.read_bytes())
     assert made[0] == made[1]
+
+
+def test_a_finding_quoting_an_emoji_read_from_a_page_writes_it_whole():
+    """pdfium gives an emoji as the two halves of its UTF-16 pair: a finding that quotes the page
+    puts them back together (JSON cannot write a half alone)."""
+    halves = "".join(chr(u) for u in (0xD83C, 0xDF31))
+    found = Finding("errore", "margini", "testo nel margine", "mappa-stampa.pdf", (1,), f"Orto {halves} Vernavola")
+    assert found.found == "Orto 🌱 Vernavola"
+    assert json.loads(json.dumps(found.as_dict(), ensure_ascii=False).encode("utf-8"))["trovato"] == "Orto 🌱 Vernavola"

@@ -61,6 +61,17 @@ def test_arabic_and_devanagari_are_left_out_with_a_warning_about_the_script():
     assert "i caratteri in scrittura devanagari («योग») non si possono stampare" in q.message
 
 
+def test_a_name_with_no_letter_that_prints_is_an_error():
+    """Left out of the print, it would leave the index with a number and no name."""
+    (p,) = check_glyphs([entry("مركز ثقافي")], fonts())
+    assert p.level == "errore"
+    assert p.format() == (
+        "voci.csv, riga 4, campo «nome», valore «مركز ثقافي»: nessuna lettera del nome si può stampare (una scrittura "
+        "che stampa non sa comporre, o caratteri che nessun carattere tipografico ha): nell'elenco la voce avrebbe un "
+        "numero senza nome. Scrivi il nome in lettere latine (traslitterato), da solo o accanto all'originale."
+    )
+
+
 def test_invisible_joiners_and_selectors_are_not_reported():
     assert check_glyphs([entry("Famiglie 👨‍👩‍👧 e ❤️ cuore")], fonts()) == []
     assert unprintable(register_family("Atkinson Hyperlegible").regular, "❤️\u200d") == set()

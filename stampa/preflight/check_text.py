@@ -130,7 +130,21 @@ SPACE, JOIN, KEEP = "space", "join", "keep"
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES).casefold()
-    return " ".join(text.split())
+    return _utf16_units(" ".join(text.split()))
+
+
+def _utf16_units(text: str) -> str:
+    """``text`` with each character beyond U+FFFF (an emoji, 🌱) as its two UTF-16 halves: pdfium
+    counts such a character as two, one half each (see textlayer), and the search compares the
+    page's characters one by one."""
+    if text.isascii() or max(text) < "\U00010000":
+        return text
+    return "".join(ch if ch < "\U00010000" else _surrogate_pair(ord(ch) - 0x10000) for ch in text)
+
+
+def _surrogate_pair(offset: int) -> str:
+    """The character U+10000 + ``offset`` as its two UTF-16 halves."""
+    return chr(0xD800 + (offset >> 10)) + chr(0xDC00 + (offset & 0x3FF))
 
 
 _NORMALISED: dict[str, str] = {}

@@ -93,6 +93,14 @@ class Finding:
     expected: str = ""
     fix: str = ""
 
+    def __post_init__(self) -> None:
+        # Texts quoted from a page come from pdfium one UTF-16 unit per character: an emoji arrives
+        # as its two halves, which JSON and the terminal cannot write. Put each pair back together.
+        for name in ("message", "found", "expected"):
+            value = getattr(self, name)
+            if any("\ud800" <= ch <= "\udfff" for ch in value):
+                object.__setattr__(self, name, value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace"))
+
     @property
     def is_error(self) -> bool:
         return self.level == ERROR

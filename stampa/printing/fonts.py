@@ -494,6 +494,13 @@ def split_runs(text: str, font_name: str) -> tuple[tuple[str, str], ...]:
     return tuple((f, t) for f, t in runs)
 
 
+def printed_text(text: str, font_name: str) -> str:
+    """``text`` as it prints in ``font_name`` (fallbacks included): what :func:`split_runs` leaves out
+    (characters no font has, scripts that cannot be set) is not there. What the preflight should
+    find on the page."""
+    return "".join(t for _, t in split_runs(text, font_name))
+
+
 @lru_cache(maxsize=None)
 def _ascii_ok(font_name: str) -> bool:
     codes = _codes(font_name)

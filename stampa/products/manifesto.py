@@ -24,7 +24,7 @@ from typing import Any, Sequence
 from ..config import Config
 from ..entries.model import Entry
 from ..outputs import sha256
-from ..printing.fonts import register_family
+from ..printing.fonts import printed_text, register_family
 from ..printing.page import DocInfo, PageSpec, Version, open_canvas
 from ..printing.previews import write_preview_pages
 from ..printing.qr import Matrix, qr_matrix, remember_qr
@@ -143,11 +143,14 @@ def _record(job: _Job, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dic
     qr = (QrSpec(job.url, job.qr_mm),) if not labs else tuple(
         QrSpec(lab.url, job.qr_mm, (i + 1,)) for i, lab in enumerate(labs)
     )
-    keywords = [w for p in job.text.parti for w in p.parole_chiave]
+    # what the preflight must find: the texts as printed (letters no font prints are left out)
+    heading, body = register_family(job.heading_family, job.fonts_dir), register_family(job.body_family, job.fonts_dir)
+    wanted = [(job.text.titolo, heading.bold)] + [(w, body.bold) for p in job.text.parti for w in p.parole_chiave]
+    printed = [" ".join(printed_text(t, font).split()) for t, font in wanted]
     spec = FileSpec(
         path.relative_to(job.out_dir).as_posix(), PRODUCT, job.version, (page.trim_w_mm, page.trim_h_mm),
         page.bleed_mm if job.version == "stampa" else 0.0, pages,
-        PrintSpec(qr=qr, texts_expected=tuple(TextSpec(t) for t in (job.text.titolo, *keywords))),
+        PrintSpec(qr=qr, texts_expected=tuple(TextSpec(t) for t in printed if t)),
     )
     rec = spec_record(spec, formato=job.formato, sha256=sha256(path))
     if labs:

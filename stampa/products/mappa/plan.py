@@ -21,6 +21,7 @@ from ...cartography.words import MapWords, positions_credit
 from ...config import Config
 from ...entries.model import Entry
 from ...numbering import Numbered, number_entries
+from ...printing.fonts import printed_text
 from ...printing.page import DocInfo
 from ...printing.typography import require_hyphenation
 from ...printspec import TextSpec
@@ -274,7 +275,7 @@ def plan_layout(setup: Setup, maps: MapsPlan, attribution: Sequence[str]) -> Map
         items=items,
         flow=flow,
         wrap_cache=wrap_cache,
-        expected=_expected_texts(numbered, fmt, columns, flow, sheets is not None),
+        expected=_expected_texts(numbered, fmt, columns, flow, sheets is not None, fonts.titles.bold),
         info=DocInfo(
             title=f"{cfg.edizione.titolo} – {cfg.edizione.nome}",
             author=cfg.edizione.autore,
@@ -425,12 +426,18 @@ def fold_bands(fmt: Format, mp) -> tuple[tuple[float, float, float, float], ...]
     return tuple(bands)
 
 
-def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool) -> tuple[TextSpec, ...]:
-    """Every entry's number and name. In a large edition each card's texts are expected on its
-    own index page, so the preflight searches one page per text instead of all of them (linear,
-    not n × pages)."""
+def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, large: bool, name_font: str) -> tuple[TextSpec, ...]:
+    """Every entry's number and name, as printed in ``name_font`` (characters no font prints, such
+    as Arabic letters, are left out of the print: a name only in them prints as nothing and is not
+    expected). In a large edition each card's texts are expected on its own index page, so the
+    preflight searches one page per text instead of all of them (linear, not n × pages)."""
+
+    def texts(n) -> tuple[str, ...]:  # noqa: ANN001 - a Numbered
+        name = " ".join(printed_text(n.entry.nome, name_font).split())
+        return (str(n.number), name) if name else (str(n.number),)
+
     if not large:
-        return tuple(TextSpec(s) for n in numbered for s in (str(n.number), n.entry.nome))
+        return tuple(TextSpec(s) for n in numbered for s in texts(n))
     from .index import WrappedCard
 
     panels = fmt.panels("stampa")
@@ -439,4 +446,4 @@ def _expected_texts(numbered, fmt: Format, columns: IndexColumns, flow: Flow, la
         for pl in flow.placed
         if isinstance(pl.block, WrappedCard)
     }
-    return tuple(TextSpec(t, (page_of[n.number],)) for n in numbered for t in (str(n.number), n.entry.nome))
+    return tuple(TextSpec(t, (page_of[n.number],)) for n in numbered for t in texts(n))
