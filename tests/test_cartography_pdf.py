@@ -180,3 +180,13 @@ def test_markers_show_in_the_render(raster):
             assert r > b + 25, (e.number, (r, g, b))  # warm orange tint
         else:
             assert b > r + 15, (e.number, (r, g, b))  # blue tint
+
+
+def test_a_credit_never_breaks_inside_a_short_group_in_brackets(setup):
+    """«(CC BY 4.0)» and «(openstreetmap.org/copyright)» stay whole on their line of the credits box."""
+    _, _, plan = setup
+    pdf, _ = render(plan, {})
+    doc = pdfium.PdfDocument(pdf)
+    lines = [line.strip() for line in doc[0].get_textpage().get_text_range().splitlines()]
+    assert "(CC BY 4.0)" in " ".join(lines)
+    assert not [line for line in lines if line.endswith("(CC") or line.startswith("BY 4.0)")], lines

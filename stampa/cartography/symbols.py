@@ -3,6 +3,8 @@ plan can keep every box apart: markers, comune names, legend, scale bar, attribu
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
@@ -37,11 +39,16 @@ def text_width_mm(text: str, font: str, size_pt: float) -> float:
     return string_width(text, font, size_pt) / mm
 
 
+# A short group in brackets is one word for the wrap: a credit never ends a line with «(CC» and
+# starts the next with «BY 4.0)».
+_WORDS = re.compile(r"\([^()\s]+(?:\s+[^()\s]+){0,2}\)|\S+")
+
+
 def wrap(text: str, font: str, size_pt: float, width_mm: float) -> list[str]:
     """Greedy word wrap to ``width_mm``; a single word longer than the width stays on its line."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in _WORDS.findall(text):
         trial = f"{current} {word}" if current else word
         if current and text_width_mm(trial, font, size_pt) > width_mm:
             lines.append(current)
