@@ -86,7 +86,15 @@ def _waiter(proc, receive) -> Callable[[], Any]:  # noqa: ANN001 - a Process and
         stop(proc)
         receive.close()
 
+    def ready() -> bool:
+        """Whether the child's result (or its end) has arrived: ``wait()`` would not block."""
+        try:
+            return receive.poll()
+        except OSError:  # already received and closed
+            return True
+
     wait.cancel = cancel  # type: ignore[attr-defined]
+    wait.ready = ready  # type: ignore[attr-defined]
     return wait
 
 

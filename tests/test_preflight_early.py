@@ -88,13 +88,17 @@ def test_findings_checked_early_are_those_checked_at_the_end(tmp_path, long_file
     ]
 
 
-def _opened(path, timeout_s: float = 120.0) -> bool:
-    """Whether some process has ``path`` open, waiting for it up to ``timeout_s`` (Linux /proc)."""
+def _opened(path, done, timeout_s: float = 120.0) -> bool:
+    """Whether some process has ``path`` open, or ``done()``: the check already ended, having had the
+    file open (a short file's checks can open and close it between two looks at /proc). Waits up to
+    ``timeout_s`` (Linux /proc)."""
     import time
 
     target = str(path.resolve())
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
+        if done():
+            return True
         for fd_dir in Path("/proc").glob("[0-9]*/fd"):
             try:
                 if any(os.readlink(fd) == target for fd in fd_dir.iterdir()):
@@ -114,7 +118,8 @@ def test_a_file_moved_into_place_while_checked_keeps_its_early_findings(tmp_path
     out.mkdir()
     records = _records(stage)
     started = start_early(records[0], stage)
-    assert _opened(stage / "mappa-stampa.pdf")
+    assert started is not None
+    assert _opened(stage / "mappa-stampa.pdf", started.wait.ready)
     for name in ("mappa-stampa.pdf", "mappa-digitale.pdf"):
         os.replace(stage / name, out / name)
     stage.rmdir()
