@@ -30,11 +30,14 @@ sys.exit(main(["geocodifica", "--config", sys.argv[2]]))
 """
 
 
+PER_PROCESS = 6  # addresses each process asks for
+
+
 @pytest.mark.parametrize("interval_s", [0.2, pytest.param(1.0, marks=pytest.mark.lento)])
 def test_two_processes_never_ask_together_and_keep_the_interval(tmp_path, interval_s):
     server = NominatimServer()
     configs = [
-        make_project(tmp_path / name, [f"{name}{n};Voce {n};gruppo;Pavia;Via Sintetica {first + n};;" for n in range(3)])
+        make_project(tmp_path / name, [f"{name}{n};Voce {n};gruppo;Pavia;Via Sintetica {first + n};;" for n in range(PER_PROCESS)])
         for name, first in (("A", 1), ("B", 11))
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STAMPA_SERVER_GEOCODIFICA": server.url,
@@ -59,11 +62,13 @@ def test_two_processes_never_ask_together_and_keep_the_interval(tmp_path, interv
                 child.wait()
         server.stop()
     streets = [r.params["street"] for r in server.requests]
-    assert sorted(streets) == sorted(f"{k} Via Sintetica" for k in (1, 2, 3, 11, 12, 13))
+    assert sorted(streets) == sorted(f"{first + n} Via Sintetica" for first in (1, 11) for n in range(PER_PROCESS))
     assert server.max_active == 1
     assert min(server.gaps()) >= interval_s * 0.95, server.gaps()
     # Both processes asked during the same stretch of time: their requests alternate, neither waited
-    # for the other to finish (the turn is fair).
+    # for the other to finish (the turn is fair). The two start reading their data at the same
+    # moment but may reach their first request some tenths apart on a busy machine: with six
+    # addresses each, the first alone may ask up to four times before the alternation is still seen.
     who = ["B" if int(s.split()[0]) > 10 else "A" for s in streets]
     changes = sum(a != b for a, b in itertools.pairwise(who))
     assert changes >= 3, who
