@@ -115,7 +115,7 @@ def _run(job: _Job) -> tuple[list[dict[str, Any]], list[Problem], list[_Previews
                     sheet.next_page()
                 draw_poster(sheet, d, job.text, job.contacts, job.url, lab, cache)
             sheet.save(path)
-            records.append(_record(job, path, sheet.pages, labs))
+            records.append(_record(job, d, path, sheet.pages, labs))
             if job.preview_dir is not None and preview_pages:
                 stem = path.name.removesuffix(f"-{job.version}.pdf")
                 count = min(preview_pages, sheet.pages)
@@ -138,14 +138,13 @@ def _render_previews(task: _Previews) -> list[dict[str, Any]]:
     ]
 
 
-def _record(job: _Job, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dict[str, Any]:
+def _record(job: _Job, d: Design, path: Path, pages: int, labs: tuple[LabBand, ...]) -> dict[str, Any]:
     page = PageSpec.for_format(job.formato)
     qr = (QrSpec(job.url, job.qr_mm),) if not labs else tuple(
         QrSpec(lab.url, job.qr_mm, (i + 1,)) for i, lab in enumerate(labs)
     )
     # what the preflight must find: the texts as printed (letters no font prints are left out)
-    heading, body = register_family(job.heading_family, job.fonts_dir), register_family(job.body_family, job.fonts_dir)
-    wanted = [(job.text.titolo, heading.bold)] + [(w, body.bold) for p in job.text.parti for w in p.parole_chiave]
+    wanted = [(job.text.titolo, d.heading.bold)] + [(w, d.body.bold) for p in job.text.parti for w in p.parole_chiave]
     printed = [" ".join(printed_text(t, font).split()) for t, font in wanted]
     spec = FileSpec(
         path.relative_to(job.out_dir).as_posix(), PRODUCT, job.version, (page.trim_w_mm, page.trim_h_mm),
